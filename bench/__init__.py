@@ -1,0 +1,1 @@
+"""Heard's benchmarks. Every figure is a ratio to a baseline measured in the same run."""

@@ -1,0 +1,162 @@
+"""The catalogue as loaded: languages, their command words, and messages in two registers.
+
+Contract for `Catalogue.text`: a text missing in the asked language falls back to English in
+the same register and says so (`ResolvedText.fallback`), so the renderer can show it and
+`heard lint` can count it. It never invents text and never returns an empty string silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Register = Literal["standard", "easy"]
+BASE_LANGUAGE = "en"
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+class CatalogueError(ValueError):
+    """The catalogue files are not usable (a file, a language and a reason are in the message)."""
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, accents removed, spaces collapsed: how command words are compared.
+
+    Accents are removed only from Latin letters; other scripts (Arabic, Bengali, Gurmukhi) keep
+    their combining marks, because removing them changes the word.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    previous_latin = False
+    for ch in decomposed:
+        if unicodedata.combining(ch) and previous_latin:
+            continue
+        kept.append(ch)
+        if not unicodedata.combining(ch):
+            previous_latin = "LATIN" in unicodedata.name(ch, "")
+    folded = unicodedata.normalize("NFC", "".join(kept))
+    folded = folded.replace("ł", "l").replace("ø", "o").replace("ß", "ss")
+    return " ".join(folded.split())
+
+
+@dataclass(frozen=True)
+class MessageEntry:
+    text_id: str
+    standard: str
+    easy: str
+    status: str  # "draft" | "reviewed"
+
+    def variant(self, register: Register) -> str:
+        return self.easy if register == "easy" else self.standard
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    code: str
+    name: str  # the language named in itself, for menus
+    english_name: str
+    direction: Literal["ltr", "rtl"]
+    review_status: str
+    reviewed_by: str | None
+    gsm7_normalise: bool
+    keywords: Mapping[str, tuple[str, ...]]  # command -> folded words
+    numbers: Mapping[str, int]  # folded number word -> value
+    messages: Mapping[str, MessageEntry] = field(default_factory=dict)
+    source: str = ""  # file path, for error messages
+
+
+@dataclass(frozen=True)
+class ResolvedText:
+    text: str
+    language: str  # the language the text is actually in
+    fallback: bool  # True when English stood in for a missing translation
+    direction: Literal["ltr", "rtl"]
+
+
+class _Params(dict[str, str]):
+    """Leaves unknown placeholders visible rather than raising mid-conversation."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    languages: Mapping[str, LanguageInfo]  # in menu order
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.languages)
+
+    @property
+    def message_ids(self) -> frozenset[str]:
+        return frozenset(self.languages[BASE_LANGUAGE].messages)
+
+    def has(self, language: str, text_id: str) -> bool:
+        info = self.languages.get(language)
+        return info is not None and text_id in info.messages
+
+    def entry(self, language: str, text_id: str) -> MessageEntry | None:
+        info = self.languages.get(language)
+        return info.messages.get(text_id) if info else None
+
+    def text(
+        self,
+        language: str | None,
+        register: Register,
+        text_id: str,
+        params: Mapping[str, str] | None = None,
+    ) -> ResolvedText:
+        lang = language if language and language in self.languages else BASE_LANGUAGE
+        entry = self.entry(lang, text_id)
+        fallback = False
+        if entry is None:
+            entry = self.entry(BASE_LANGUAGE, text_id)
+            fallback = lang != BASE_LANGUAGE
+            lang = BASE_LANGUAGE
+        if entry is None:
+            raise CatalogueError(f"text id {text_id!r} is not in the catalogue")
+        raw = entry.variant(register) or entry.standard
+        text = raw.format_map(_Params(params or {})) if params is not None else raw
+        return ResolvedText(text, lang, fallback, self.languages[lang].direction)
+
+    def keyword_command(self, text: str) -> str | None:
+        """The command a whole message names in any language (STOP, HELP, ...), or None."""
+        folded = fold(text).strip(" .!?¡¿,;:'\"")
+        if not folded:
+            return None
+        for info in self.languages.values():
+            for command, words in info.keywords.items():
+                if command in ("yes", "no", "skip"):
+                    continue
+                if folded in words:
+                    return command
+        return None
+
+    def words(self, language: str | None, command: str) -> tuple[str, ...]:
+        """Command words in one language, with English always included as a safety net."""
+        out: list[str] = []
+        for code in (language, BASE_LANGUAGE):
+            if code and code in self.languages:
+                out.extend(self.languages[code].keywords.get(command, ()))
+        return tuple(dict.fromkeys(out))
+
+    def number_words(self, language: str | None) -> Mapping[str, int]:
+        merged: dict[str, int] = {}
+        for code in (BASE_LANGUAGE, language):
+            if code and code in self.languages:
+                merged.update(self.languages[code].numbers)
+        return merged
+
+    def placeholders(self, language: str, text_id: str) -> dict[str, frozenset[str]]:
+        entry = self.entry(language, text_id)
+        if entry is None:
+            return {}
+        return {
+            "standard": frozenset(PLACEHOLDER.findall(entry.standard)),
+            "easy": frozenset(PLACEHOLDER.findall(entry.easy)),
+        }

@@ -1,0 +1,1 @@
+"""Channel adapters: turn provider webhooks into `InboundMessage`s and send replies out."""

@@ -1,0 +1,67 @@
+"""`heard chat`: a conversation in the terminal through the same engine, renderer and store as
+the channels. Reads lines from stdin, so it works interactively and piped."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.catalogue import Catalogue
+from bot.config import Settings
+from bot.engine.events import MessageCreated
+from bot.render.sms import render_sms
+from bot.render.telegram import render_telegram
+from bot.runtime import Runtime
+
+log = logging.getLogger("heard.chat")
+
+
+def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) -> str:
+    """How a message would look on the person's phone, plus what it costs on SMS."""
+    if channel == "sms":
+        info = catalogue.languages.get(message.language)
+        sms = render_sms(message, normalise=info.gsm7_normalise if info else True)
+        plural = "" if sms.segments == 1 else "s"
+        return f"{sms.text}\n    [SMS: {sms.encoding}, {sms.segments} segment{plural}]"
+    rendering = render_telegram(message)
+    lines = [rendering.text]
+    for row in rendering.keyboard or ():
+        lines.append("    " + "  ".join(f"[ {label} ]" for label in row))
+    return "\n".join(lines)
+
+
+def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdout: TextIO) -> int:
+    runtime = Runtime(settings)
+    conversation = runtime.conversation
+    store = runtime.store
+    catalogue = runtime.catalogue
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write(f"Heard over {channel}. Type a message; Ctrl-D ends the chat.\n")
+    while True:
+        if interactive:
+            stdout.write("you> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        text = line.rstrip("\r\n")
+        if not interactive:
+            stdout.write(f"you> {text}\n")
+        repo = store.repository()
+        try:
+            with repo:
+                outcome = conversation.handle(
+                    repo, channel=channel, address=address, text=text, at=datetime.now(UTC)
+                )
+                repo.commit()
+        except Exception:
+            log.exception("turn failed; nothing from it was stored")
+            stdout.write("heard> Sorry, something went wrong on our side. Please try again.\n")
+            continue
+        for message in outcome.messages:
+            body = format_message(message, channel, catalogue).replace("\n", "\n       ")
+            stdout.write(f"heard> {body}\n")
+        stdout.flush()
+    return 0

@@ -1,0 +1,158 @@
+"""The `heard` command: run the service, chat in the terminal, export views, lint, check NLU."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.config import ConfigError, load_settings
+
+log = logging.getLogger("heard")
+
+DEFAULT_ADDRESS = {"sms": "+447700900000", "telegram": "100000000"}
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    app = create_app(settings, telegram_polling=args.telegram_polling)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    address = args.sender or DEFAULT_ADDRESS[args.channel]
+    return run_chat(settings, args.channel, address, sys.stdin, sys.stdout)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import export_views
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    return export_views(settings, args.format, args.consultation, sys.stdout)
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    from bot.lint.runner import lint_command
+
+    settings = load_settings()
+    return lint_command(settings.flows_dir, settings.catalogue_dir, strict=args.strict)
+
+
+def _cmd_nlu_parse(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.runtime import Runtime
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    runtime = Runtime(settings)
+    guess = runtime.guesser.guess(args.text, args.lang)
+    language = args.lang or guess.language
+    parsed = runtime.nlu.parse(args.text, language)
+    out = parsed.as_rasa_json()
+    out["backend"] = parsed.backend
+    out["language"] = {
+        "guess": guess.language,
+        "confidence": round(guess.confidence, 3),
+        "source": guess.source,
+    }
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
+    from bot.channels.telegram_admin import set_webhook
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    return set_webhook(settings, drop_pending=args.drop_pending)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="heard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the web service (webhooks, simulator, /healthz)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="fetch Telegram updates by polling instead of a webhook (local development)",
+    )
+    run.set_defaults(func=_cmd_run)
+
+    chat = sub.add_parser("chat", help="talk to Heard in the terminal (reads lines from stdin)")
+    chat.add_argument("--channel", choices=("sms", "telegram"), default="sms")
+    chat.add_argument(
+        "--from", dest="sender", default=None, help="phone number or chat id to talk as"
+    )
+    chat.set_defaults(func=_cmd_chat)
+
+    export = sub.add_parser("export", help="print stored data for coordinators")
+    export_sub = export.add_subparsers(dest="what", required=True)
+    views = export_sub.add_parser("views", help="every stored view")
+    views.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    views.add_argument("--consultation", default=None)
+    views.set_defaults(func=_cmd_export)
+
+    lint = sub.add_parser("lint", help="check flows and the message catalogue")
+    lint.add_argument("--strict", action="store_true", help="warnings fail too")
+    lint.set_defaults(func=_cmd_lint)
+
+    nlu = sub.add_parser("nlu", help="check what Heard understands")
+    nlu_sub = nlu.add_subparsers(dest="what", required=True)
+    parse = nlu_sub.add_parser("parse", help="print the intent and language of a text as JSON")
+    parse.add_argument("text")
+    parse.add_argument("--lang", default=None, help="the person's stored language, if any")
+    parse.set_defaults(func=_cmd_nlu_parse)
+
+    telegram = sub.add_parser("telegram", help="Telegram administration")
+    telegram_sub = telegram.add_subparsers(dest="what", required=True)
+    hook = telegram_sub.add_parser(
+        "set-webhook", help="register HEARD_PUBLIC_URL/webhooks/telegram with its secret token"
+    )
+    hook.add_argument("--drop-pending", action="store_true")
+    hook.set_defaults(func=_cmd_telegram_set_webhook)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"heard: configuration error: {exc}", file=stderr or sys.stderr)
+        return 2
+    return code
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Heard's configuration, read once from the environment.
+
+Every variable Heard reads is named here and documented in the README; nothing else in the code
+reads `os.environ`. A channel without credentials is off; the service still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("heard.config")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ENV_VARS: tuple[str, ...] = (
+    "HEARD_ENV",
+    "DATABASE_URL",
+    "HEARD_SECRET_KEY",
+    "HEARD_PUBLIC_URL",
+    "HEARD_DATA_DIR",
+    "HEARD_FLOWS_DIR",
+    "HEARD_ORG_NAME",
+    "HEARD_HELPLINE",
+    "HEARD_EMERGENCY",
+    "HEARD_CONTACT",
+    "HEARD_SESSION_TIMEOUT_MINUTES",
+    "HEARD_LOG_LEVEL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_MESSAGING_SERVICE_SID",
+    "TWILIO_API_BASE_URL",
+    "TWILIO_MESSAGES_PER_SECOND",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_MESSAGES_PER_SECOND",
+    "TELEGRAM_CHAT_MESSAGES_PER_SECOND",
+    "OUTBOX_MAX_ATTEMPTS",
+    "RASA_URL",
+    "RASA_TOKEN",
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work (for example production without a secret key)."""
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    from_number: str | None
+    messaging_service_sid: str | None
+    api_base_url: str | None
+    messages_per_second: float
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    bot_token: str
+    webhook_secret: str | None
+    api_base_url: str | None
+    messages_per_second: float
+    chat_messages_per_second: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str  # "development" | "production"
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    public_url: str | None
+    flows_dir: Path
+    deployment: Mapping[str, str]
+    session_timeout_minutes: int
+    outbox_max_attempts: int
+    twilio: TwilioConfig | None
+    telegram: TelegramConfig | None
+    rasa_url: str | None
+    rasa_token: str | None
+    log_level: str = "INFO"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.flows_dir / "catalogue"
+
+
+def _development_key(data_dir: Path) -> str:
+    """A per-checkout key in an ignored file, so `make run` works with no set-up.
+
+    Production must set HEARD_SECRET_KEY: losing this file makes stored addresses unreadable.
+    """
+    path = data_dir / "secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be above 0")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    mode = env.get("HEARD_ENV", "development").strip() or "development"
+    if mode not in ("development", "production"):
+        raise ConfigError(f"HEARD_ENV must be development or production, not {mode!r}")
+    data_dir = Path(env.get("HEARD_DATA_DIR") or REPO_ROOT / "var")
+    notes: list[str] = []
+
+    secret = env.get("HEARD_SECRET_KEY", "").strip()
+    if not secret:
+        if mode == "production":
+            raise ConfigError("HEARD_SECRET_KEY is required when HEARD_ENV=production")
+        secret = _development_key(data_dir)
+        notes.append(f"using the development key in {data_dir / 'secret-key'}")
+    elif len(secret) < 32:
+        raise ConfigError("HEARD_SECRET_KEY must be at least 32 characters")
+
+    database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'heard.sqlite'}"
+
+    twilio: TwilioConfig | None = None
+    sid, token = env.get("TWILIO_ACCOUNT_SID", ""), env.get("TWILIO_AUTH_TOKEN", "")
+    sender = env.get("TWILIO_FROM") or None
+    service = env.get("TWILIO_MESSAGING_SERVICE_SID") or None
+    if sid and token and (sender or service):
+        twilio = TwilioConfig(
+            sid,
+            token,
+            sender,
+            service,
+            env.get("TWILIO_API_BASE_URL") or None,
+            _float(env, "TWILIO_MESSAGES_PER_SECOND", 1.0),
+        )
+    else:
+        notes.append(
+            "SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM "
+            "(or TWILIO_MESSAGING_SERVICE_SID) to turn it on"
+        )
+
+    telegram: TelegramConfig | None = None
+    bot_token = env.get("TELEGRAM_BOT_TOKEN", "")
+    if bot_token:
+        telegram = TelegramConfig(
+            bot_token,
+            env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            env.get("TELEGRAM_API_BASE_URL") or None,
+            _float(env, "TELEGRAM_MESSAGES_PER_SECOND", 30.0),
+            _float(env, "TELEGRAM_CHAT_MESSAGES_PER_SECOND", 1.0),
+        )
+    else:
+        notes.append("Telegram is off: set TELEGRAM_BOT_TOKEN to turn it on")
+
+    try:
+        timeout = int(env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or 24 * 60)
+        attempts = int(env.get("OUTBOX_MAX_ATTEMPTS", "") or 5)
+    except ValueError as exc:
+        raise ConfigError(f"a whole number was expected: {exc}") from exc
+
+    return Settings(
+        env=mode,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=secret,
+        public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
+        flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
+        deployment={
+            "org": env.get("HEARD_ORG_NAME") or "Heard",
+            "helpline": env.get("HEARD_HELPLINE") or "116 123",
+            "emergency": env.get("HEARD_EMERGENCY") or "999",
+            "contact": env.get("HEARD_CONTACT") or "",
+        },
+        session_timeout_minutes=timeout,
+        outbox_max_attempts=attempts,
+        twilio=twilio,
+        telegram=telegram,
+        rasa_url=(env.get("RASA_URL") or "").rstrip("/") or None,
+        rasa_token=env.get("RASA_TOKEN") or None,
+        log_level=env.get("HEARD_LOG_LEVEL", "INFO"),
+        notes=tuple(notes),
+    )

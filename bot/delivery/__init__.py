@@ -1,0 +1,1 @@
+"""Outbound delivery policy: rate limits and retry timing, shared by every channel."""

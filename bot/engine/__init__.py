@@ -1,0 +1,1 @@
+"""The conversation engine: pure `(session, input) -> (session, events)`."""

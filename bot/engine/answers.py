@@ -1,0 +1,74 @@
+"""A reply to the flow question that is waiting: saved and carried on, or asked again."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.context import TurnContext
+from bot.engine.events import AnswerSaved
+from bot.engine.questions import ask_question, question_for, waiting_ask
+from bot.engine.replies import understand
+from bot.engine.runner import resume, run
+from bot.engine.session import Frame
+from bot.engine.steps import assign
+from bot.flowspec.model import AskStep, Flow
+
+
+def answer_question(ctx: TurnContext) -> None:
+    ask = waiting_ask(ctx)
+    position = ctx.work.position
+    flow = ctx.flows.get(position.flow) if position else None
+    if ask is None or flow is None:
+        ctx.work.position = None
+        resume(ctx)
+        return
+    value = understand(
+        ctx.inp.text,
+        question_for(ctx, ask),
+        ctx.vocabulary(),
+        ctx.inp.understanding,
+        ctx.settings.intent_confidence,
+    )
+    if value is None:
+        not_understood(ctx, flow, ask)
+        return
+    ctx.work.retries = 0
+    save_answer(ctx, flow, ask, value)
+    run(ctx, Frame(flow.id, ask.next))
+
+
+def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
+    """Follows `other`; when it names the ask itself, says so and asks again, adding the help
+    text (MENU, PERSON, ...) once the person has tried more than `max_retries` times."""
+    ctx.work.retries += 1
+    if ask.other != ask.id:
+        run(ctx, Frame(flow.id, ask.other))
+        return
+    ctx.say(texts.NOT_UNDERSTOOD)
+    if ctx.work.retries > ctx.settings.max_retries:
+        ctx.say(texts.HELP)
+    ask_question(ctx, flow.id, ask)
+
+
+def save_answer(ctx: TurnContext, flow: Flow, ask: AskStep, value: str) -> None:
+    shown = ctx.render(ask.text).text
+    language, register = ctx.language, ctx.work.register  # as the question was asked
+    assign(ctx, ask.save_as, value)
+    if ask.store == "none":
+        return
+    ctx.emit(
+        AnswerSaved(
+            at=ctx.at,
+            flow=flow.id,
+            step=ask.id,
+            field=ask.save_as,
+            store=ask.store,
+            question_text_id=ask.text,
+            question_text=shown,
+            value=value,
+            raw_text=ctx.inp.text,
+            language=language,
+            register=register,
+            channel=ctx.inp.channel,
+            consultation=flow.consultation.id if flow.consultation else None,
+        )
+    )

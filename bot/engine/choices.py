@@ -1,0 +1,60 @@
+"""The choices shown with a question. SMS numbers them; Telegram shows them as buttons.
+
+Numbering is part of the contract with the person: the same question always shows the same
+numbers, and "prefer not to say" is always the last one (0 on number questions, whose own
+numbers are answers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.catalogue import Catalogue
+from bot.engine import texts
+from bot.engine.events import Choice
+from bot.flowspec.model import SKIP_VALUE, AskStep
+
+Labeller = Callable[[str], str]  # text id -> the label in the person's language and register
+
+SCALE = range(1, 6)
+
+
+def yes_no(label: Labeller) -> tuple[Choice, ...]:
+    return (Choice(1, "yes", label(texts.YES)), Choice(2, "no", label(texts.NO)))
+
+
+def languages(catalogue: Catalogue) -> tuple[Choice, ...]:
+    """Every catalogue language, named in itself, in menu order."""
+    return tuple(
+        Choice(n, code, info.name)
+        for n, (code, info) in enumerate(catalogue.languages.items(), start=1)
+    )
+
+
+def _register(ask: AskStep, catalogue: Catalogue, label: Labeller) -> tuple[Choice, ...]:
+    if ask.options:
+        return tuple(Choice(n, o.value, label(o.text)) for n, o in enumerate(ask.options, 1))
+    return tuple(
+        Choice(n, value, label(text_id) if catalogue.has("en", text_id) else value.capitalize())
+        for n, (value, text_id) in enumerate(texts.REGISTER_LABELS.items(), start=1)
+    )
+
+
+def for_ask(ask: AskStep, catalogue: Catalogue, label: Labeller) -> tuple[Choice, ...]:
+    if ask.answer == "language":
+        return languages(catalogue)
+    if ask.answer == "register":
+        return _register(ask, catalogue, label)
+    base: tuple[Choice, ...]
+    if ask.answer == "yes_no":
+        base = yes_no(label)
+    elif ask.answer == "scale":
+        base = tuple(Choice(n, str(n), str(n)) for n in SCALE)
+    elif ask.answer in ("choice", "multi"):
+        base = tuple(Choice(n, o.value, label(o.text)) for n, o in enumerate(ask.options, 1))
+    else:
+        base = ()
+    if not ask.skippable:
+        return base
+    number = 0 if ask.answer == "number" else len(base) + 1
+    return (*base, Choice(number, SKIP_VALUE, label(texts.PREFER_NOT_TO_SAY)))

@@ -1,0 +1,123 @@
+"""Whole-message commands: STOP, START, HELP, LANGUAGE, EASY, STANDARD, DELETE, MENU, PERSON.
+
+A command is a catalogue keyword of any language (STOP is looked for first, so it always wins),
+or a confident NLU intent, except while an open question waits: there free text is an answer,
+and only the exact keywords act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.engine import texts
+from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending
+from bot.engine.context import TurnContext
+from bot.engine.events import HandoverRequested, OptedOut
+from bot.engine.flowstack import abandon, home, start_of
+from bot.engine.questions import waiting_ask
+from bot.engine.replies import bare
+from bot.engine.runner import resume, run
+
+INTENT_COMMANDS = {
+    "stop": "stop",
+    "start": "start",
+    "help": "help",
+    "change_language": "language",
+    "easy_read": "easy",
+    "delete_my_data": "delete",
+    "talk_to_person": "person",
+}
+
+
+def keyword(ctx: TurnContext) -> str | None:
+    said = bare(ctx.inp.text)
+    if not said:
+        return None
+    if any(said in info.keywords.get("stop", ()) for info in ctx.catalogue.languages.values()):
+        return "stop"
+    return ctx.catalogue.keyword_command(ctx.inp.text)
+
+
+def detect(ctx: TurnContext) -> str | None:
+    ask = waiting_ask(ctx) if ctx.work.pending is None else None
+    command = keyword(ctx)
+    if command in ("easy", "standard") and ask is not None and ask.answer == "register":
+        return None  # the answer to "which kind of messages?", not a switch
+    if command is not None:
+        return command
+    if ask is not None and ask.answer == "open":
+        return None
+    return INTENT_COMMANDS.get(ctx.intent or "")
+
+
+def _stop(ctx: TurnContext) -> None:
+    abandon(ctx)
+    ctx.emit(OptedOut(ctx.at, ctx.inp.channel))
+    ctx.say(texts.STOPPED)
+    ctx.work.status = "opted_out"
+
+
+def _start(ctx: TurnContext) -> None:
+    # Not opted out (that case never reaches here): START means "from the top".
+    if ctx.work.language is None and ctx.work.stack:
+        resume(ctx)  # a new person: welcome is waiting on the stack
+        return
+    abandon(ctx)
+    run(ctx, home(ctx))
+
+
+def _help(ctx: TurnContext) -> None:
+    ctx.say(texts.HELP)
+    resume(ctx)
+
+
+def _register(value: str, text_id: str) -> Callable[[TurnContext], None]:
+    def change(ctx: TurnContext) -> None:
+        ctx.set_register(value)
+        ctx.say(text_id)
+        resume(ctx)
+
+    return change
+
+
+def _menu(ctx: TurnContext) -> None:
+    abandon(ctx)
+    run(ctx, start_of(texts.MENU_FLOW))
+
+
+def _person(ctx: TurnContext) -> None:
+    position = ctx.work.position
+    ctx.emit(
+        HandoverRequested(
+            ctx.at,
+            "asked",
+            position.flow if position else None,
+            position.step if position else None,
+            ctx.language,
+            ctx.inp.channel,
+        )
+    )
+    ctx.say(texts.HANDOVER_DONE)
+    resume(ctx)
+
+
+COMMANDS: dict[str, Callable[[TurnContext], None]] = {
+    "stop": _stop,
+    "start": _start,
+    "help": _help,
+    "language": lambda ctx: ask_pending(ctx, LANGUAGE),
+    "easy": _register("easy", texts.EASY_ON),
+    "standard": _register("standard", texts.STANDARD_ON),
+    "delete": lambda ctx: ask_pending(ctx, DELETE),
+    "menu": _menu,
+    "person": _person,
+}
+
+
+def apply(ctx: TurnContext, command: str) -> bool:
+    """Runs `command`; False when it is not one the engine knows (a catalogue may add words)."""
+    action = COMMANDS.get(command)
+    if action is None:
+        return False
+    action(ctx)
+    return True

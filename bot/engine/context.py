@@ -1,0 +1,135 @@
+"""Everything one turn works with: the injected parts, the input, the working session and the
+events so far. Helpers here speak to the person; they never perform I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.catalogue import Catalogue
+from bot.catalogue.model import BASE_LANGUAGE, ResolvedText
+from bot.engine.events import (
+    Choice,
+    Event,
+    LanguageChanged,
+    MessageCreated,
+    Register,
+    RegisterChanged,
+)
+from bot.engine.ids import IdFactory
+from bot.engine.inputs import TurnInput
+from bot.engine.replies import Vocabulary
+from bot.engine.session import Frame
+from bot.engine.settings import EngineSettings
+from bot.engine.working import Working
+from bot.flowspec.model import FlowSet
+
+GUESSED_LANGUAGE = "guessed_language"
+GUESSED_LANGUAGE_NAME = "guessed_language_name"
+
+
+class BudgetExceeded(Exception):
+    """A turn ran more steps than `EngineSettings.step_budget`: a flow loops without asking."""
+
+
+@dataclass
+class TurnContext:
+    flows: FlowSet
+    catalogue: Catalogue
+    settings: EngineSettings
+    ids: IdFactory
+    inp: TurnInput
+    work: Working
+    events: list[Event] = field(default_factory=list)
+    steps_run: int = 0
+    rescued: bool = False  # the step budget ran out once this turn
+    asked_before: Frame | None = None  # the question waiting when the turn began
+
+    def __post_init__(self) -> None:
+        self.asked_before = self.work.position
+
+    @property
+    def at(self) -> datetime:
+        return self.inp.at
+
+    @property
+    def language(self) -> str:
+        """The language the engine speaks: the person's choice, else a confident guess, else
+        English. An unknown code in a stored session also falls back to English."""
+        for code in (self.work.language, self.work.fields.get(GUESSED_LANGUAGE)):
+            if code and code in self.catalogue.languages:
+                return code
+        return BASE_LANGUAGE
+
+    @property
+    def intent(self) -> str | None:
+        u = self.inp.understanding
+        return u.intent if u.intent_confidence >= self.settings.intent_confidence else None
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.of(self.catalogue, self.language)
+
+    def spend_step(self) -> None:
+        self.steps_run += 1
+        if self.steps_run > self.settings.step_budget:
+            raise BudgetExceeded
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    def params(self) -> dict[str, str]:
+        # Deployment values win over answers, so an answer cannot pose as the helpline.
+        return {**self.work.fields, **self.settings.deployment.params()}
+
+    def render(self, text_id: str) -> ResolvedText:
+        return self.catalogue.text(self.language, self.work.register, text_id, self.params())
+
+    def label(self, text_id: str) -> str:
+        return self.render(text_id).text
+
+    def say(self, text_id: str, choices: tuple[Choice, ...] = ()) -> None:
+        resolved = self.render(text_id)
+        self.emit(
+            MessageCreated(
+                at=self.at,
+                message_id=self.ids(),
+                text_id=text_id,
+                text=resolved.text,
+                language=resolved.language,
+                register=self.work.register,
+                choices=choices,
+                direction=resolved.direction,
+                fallback=resolved.fallback,
+            )
+        )
+
+    def set_language(self, code: str) -> None:
+        """Switches to a catalogue language; anything else is ignored (never a crash)."""
+        if code not in self.catalogue.languages or code == self.work.language:
+            return
+        previous = self.work.language
+        self.work.language = code
+        self.emit(LanguageChanged(self.at, code, previous))
+
+    def set_register(self, register: str) -> None:
+        if register not in ("standard", "easy") or register == self.work.register:
+            return
+        value: Register = "easy" if register == "easy" else "standard"
+        self.work.register = value
+        self.emit(RegisterChanged(self.at, value))
+
+    def put_language_guess(self, *, keep_earlier: bool = False) -> None:
+        """Fills the fields the welcome flow branches on, from this turn's language guess.
+
+        With `keep_earlier`, a guess made on an earlier turn (the person's first message, before
+        a safeguarding question or STOP) stays unless this turn has a confident one.
+        """
+        u = self.inp.understanding
+        confident = u.language_confidence >= self.settings.language_confidence
+        code = u.language if confident and u.language in self.catalogue.languages else None
+        if code is None and keep_earlier and GUESSED_LANGUAGE in self.work.fields:
+            return
+        self.work.fields[GUESSED_LANGUAGE] = code or ""
+        self.work.fields[GUESSED_LANGUAGE_NAME] = (
+            self.catalogue.languages[code].name if code else ""
+        )

@@ -1,0 +1,111 @@
+"""The conversation engine: `(session, input) -> Turn(session, events)`, pure and deterministic.
+
+Order inside one turn (docs/DESIGN.md):
+1. opted out: nothing is said, except to START; a risk is still recorded as an alert, without a
+   message, so a coordinator can act on it;
+2. an expired session: `SessionExpired` and `common.welcome_back`; language, register and
+   consents are kept, everything in progress is dropped, and the person goes to the menu
+   (welcome if they never chose a language). The text that woke the session is still checked
+   for risk and commands, but is not taken as an answer to the old question;
+3. safeguarding: help lines, an alert and a handover, then "carry on?";
+4. whole-message commands (STOP always wins);
+5. the waiting confirmation or question; with nothing waiting, the flow on the stack or home.
+"""
+
+from __future__ import annotations
+
+from bot.catalogue import Catalogue
+from bot.engine import commands, safeguarding, texts
+from bot.engine.answers import answer_question
+from bot.engine.context import TurnContext
+from bot.engine.events import OptedIn, SessionExpired
+from bot.engine.flowstack import abandon, home, start_of
+from bot.engine.ids import IdFactory
+from bot.engine.inputs import TurnInput
+from bot.engine.pending import answer_pending
+from bot.engine.questions import waiting_ask
+from bot.engine.runner import resume, run
+from bot.engine.session import Session, Turn
+from bot.engine.settings import EngineSettings
+from bot.engine.working import Working
+from bot.flowspec.model import FlowSet
+
+
+class Engine:
+    def __init__(
+        self, flows: FlowSet, catalogue: Catalogue, settings: EngineSettings, ids: IdFactory
+    ) -> None:
+        missing = [f for f in (texts.WELCOME_FLOW, texts.MENU_FLOW) if f not in flows]
+        if missing:
+            raise ValueError(f"the engine needs the flows {', '.join(missing)}")
+        self.flows = flows
+        self.catalogue = catalogue
+        self.settings = settings
+        self.ids = ids
+
+    def handle(self, session: Session | None, inp: TurnInput) -> Turn:
+        if session is None:
+            work = Working.fresh(self.ids(), inp.participant_id, inp.channel, inp.at)
+        else:
+            work = Working.thaw(session)
+        ctx = TurnContext(self.flows, self.catalogue, self.settings, self.ids, inp, work)
+        if session is None:
+            self._new_person(ctx)
+        elif work.status == "opted_out":
+            self._opted_out(ctx)
+            return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
+        else:
+            self._returning(ctx, session)
+        self._turn(ctx)
+        return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
+
+    def _deep_link(self, inp: TurnInput) -> str | None:
+        link = inp.start_flow
+        return link if link and link in self.flows else None
+
+    def _new_person(self, ctx: TurnContext) -> None:
+        ctx.put_language_guess()
+        link = self._deep_link(ctx.inp)
+        if link:
+            ctx.work.stack.append(start_of(link))
+        ctx.work.stack.append(start_of(texts.WELCOME_FLOW))
+
+    def _returning(self, ctx: TurnContext, session: Session) -> None:
+        if ctx.work.status == "ended":
+            ctx.work.status = "active"
+        idle = ctx.at - session.last_active
+        if idle > self.settings.session_timeout:
+            ctx.emit(SessionExpired(ctx.at, int(idle.total_seconds())))
+            abandon(ctx)
+            ctx.work.fields.clear()
+            ctx.say(texts.WELCOME_BACK)
+        link = self._deep_link(ctx.inp)
+        if link:
+            abandon(ctx)
+            ctx.work.stack.append(start_of(link))
+
+    def _opted_out(self, ctx: TurnContext) -> None:
+        found = safeguarding.detect(ctx)
+        if found:
+            safeguarding.alert(ctx, *found)
+        # Only the keyword brings a person back: an intent guess is not consent to messages.
+        if commands.keyword(ctx) == "start":
+            ctx.work.status = "active"
+            ctx.emit(OptedIn(ctx.at, ctx.inp.channel))
+            ctx.say(texts.STARTED)
+            run(ctx, home(ctx))
+
+    def _turn(self, ctx: TurnContext) -> None:
+        found = safeguarding.detect(ctx)
+        if found:
+            safeguarding.respond(ctx, *found)
+            return
+        command = commands.detect(ctx)
+        if command is not None and commands.apply(ctx, command):
+            return
+        if ctx.work.pending is not None:
+            answer_pending(ctx)
+        elif waiting_ask(ctx) is not None:
+            answer_question(ctx)
+        else:
+            resume(ctx)

@@ -1,0 +1,165 @@
+"""Events the engine emits. The host applies them (sends, stores); the engine does nothing else.
+
+Every event carries `at`, the time of the turn that produced it. Answers and messages carry the
+language and register they were given in, because coordinators read them later in that context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Register = Literal["standard", "easy"]
+ConsentPurpose = Literal["share_views", "contact_group", "about_you"]
+AnswerStore = Literal["view", "profile", "group", "none"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer a person can pick. `number` is what SMS shows; `label` is the button text."""
+
+    number: int
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MessageCreated:
+    at: datetime
+    message_id: str  # unique per message, from the injected id factory
+    text_id: str  # catalogue id, for tests and the message log
+    text: str  # resolved text in `language` / `register`, placeholders filled
+    language: str
+    register: Register
+    choices: tuple[Choice, ...] = ()
+    direction: Literal["ltr", "rtl"] = "ltr"
+    fallback: bool = False  # True when the text came from English because a translation is missing
+
+
+@dataclass(frozen=True)
+class AnswerSaved:
+    at: datetime
+    flow: str
+    step: str
+    field: str
+    store: AnswerStore
+    question_text_id: str
+    question_text: str  # the question as the person saw it
+    value: str  # normalised value: option value, "yes"/"no", "1".."5", a number, or the free text
+    raw_text: str  # exactly what the person sent
+    language: str
+    register: Register
+    channel: str
+    consultation: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsentRecorded:
+    at: datetime
+    purpose: ConsentPurpose
+    granted: bool
+    text_id: str  # the wording the person answered
+    language: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class LanguageChanged:
+    at: datetime
+    language: str
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class RegisterChanged:
+    at: datetime
+    register: Register
+
+
+@dataclass(frozen=True)
+class GroupInterestRecorded:
+    at: datetime
+    topics: tuple[str, ...]
+    availability: tuple[str, ...]
+    access_needs: tuple[str, ...]
+    interpreter_language: str | None
+    contact_method: str | None
+    language: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class HandoverRequested:
+    at: datetime
+    reason: str  # "asked" (talk to a person) | "help" | "safeguarding"
+    flow: str | None
+    step: str | None
+    language: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
+class OptedIn:
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
+class ErasureRequested:
+    """The person confirmed DELETE. The host erases everything that names them."""
+
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
+class SafeguardingAlert:
+    at: datetime
+    kind: str  # "risk_to_self" | "harm_from_others"
+    matched: str  # "intent" | "keyword"
+    language: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class SessionExpired:
+    at: datetime
+    idle_seconds: int
+
+
+@dataclass(frozen=True)
+class FlowStarted:
+    at: datetime
+    flow: str
+
+
+@dataclass(frozen=True)
+class FlowEnded:
+    at: datetime
+    flow: str
+    completed: bool = True
+
+
+Event = (
+    MessageCreated
+    | AnswerSaved
+    | ConsentRecorded
+    | LanguageChanged
+    | RegisterChanged
+    | GroupInterestRecorded
+    | HandoverRequested
+    | OptedOut
+    | OptedIn
+    | ErasureRequested
+    | SafeguardingAlert
+    | SessionExpired
+    | FlowStarted
+    | FlowEnded
+)

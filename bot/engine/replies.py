@@ -1,0 +1,274 @@
+"""Understanding a reply to a question, with the noise people type.
+
+Pure functions of the text, the question's choices and the words of the person's language (plus
+English, always). Each returns the normalised value, or None when the reply is not understood:
+the engine then says `common.not_understood` and asks again, so a wrong guess is worse than None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.catalogue import Catalogue
+from bot.catalogue.model import fold
+from bot.engine.events import Choice
+from bot.engine.inputs import Understanding
+from bot.flowspec.model import SKIP_VALUE, AnswerKind
+
+_EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
+_DIGITS = re.compile(r"\d+")
+_SEPARATORS = re.compile(r"[,;/&+\n]+")
+# Words people put between the numbers of a multiple answer, across Heard's languages.
+_CONNECTORS = frozenset(
+    {"and", "a", "ac", "i", "oraz", "si", "iyo", "aur", "te", "اور", "و", "এবং", "ও", "ਅਤੇ", "ਤੇ"}
+)
+_MIN_CONTAINED = 3  # shortest reply that may match inside a longer label
+
+
+def clean(text: str) -> str:
+    """The text without control and format characters, NFKC-normalised, spaces collapsed."""
+    kept = [
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+        for ch in unicodedata.normalize("NFKC", text)
+    ]
+    return " ".join("".join(kept).split())
+
+
+def bare(text: str) -> str:
+    """Folded, with the punctuation people put around a short reply removed ("#2)", "Yes!")."""
+    return fold(clean(text)).strip(_EDGE_PUNCTUATION)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The reply words of the person's language, with English always added as a safety net."""
+
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    yes: frozenset[str] = frozenset()
+    no: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+    easy: frozenset[str] = frozenset()
+    standard: frozenset[str] = frozenset()
+    languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # code -> names
+
+    @classmethod
+    def of(cls, catalogue: Catalogue, language: str | None) -> Vocabulary:
+        def words(command: str) -> frozenset[str]:
+            return frozenset(catalogue.words(language, command))
+
+        return cls(
+            numbers=catalogue.number_words(language),
+            yes=words("yes"),
+            no=words("no"),
+            skip=words("skip"),
+            easy=words("easy"),
+            standard=words("standard"),
+            languages={
+                code: frozenset({fold(code), fold(info.name), fold(info.english_name)})
+                for code, info in catalogue.languages.items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a reply is matched against: the kind of answer and the choices shown."""
+
+    kind: AnswerKind
+    choices: tuple[Choice, ...] = ()
+    min: int | None = None
+    max: int | None = None
+
+
+def number_of(text: str, vocab: Vocabulary) -> int | None:
+    """A whole-message number: "2", " 2. ", "#2", "(2)", "٢", "two", "dwa"."""
+    word = bare(text)
+    if _DIGITS.fullmatch(word):
+        return int(word)
+    return vocab.numbers.get(word)
+
+
+def _by_number(choices: Sequence[Choice], number: int | None) -> Choice | None:
+    return next((c for c in choices if c.number == number), None)
+
+
+def _skip_choice(text: str, choices: Sequence[Choice], vocab: Vocabulary) -> Choice | None:
+    skip = next((c for c in choices if c.value == SKIP_VALUE), None)
+    if skip is not None and bare(text) in vocab.skip:
+        return skip
+    return None
+
+
+def match_label(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """A choice named by its label or value: exactly, by a unique prefix, or by containment."""
+    said = bare(text)
+    if not said:
+        return None
+    names = {c: (bare(c.label), fold(c.value.replace("_", " "))) for c in choices}
+    exact = [c for c, ns in names.items() if said in ns]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    prefix = [c for c, ns in names.items() if any(n.startswith(said) for n in ns)]
+    if len(prefix) == 1:
+        return prefix[0]
+    if len(said) >= _MIN_CONTAINED:
+        inside = [c for c, ns in names.items() if any(_has_words(n, said) for n in ns)]
+        if len(inside) == 1:
+            return inside[0]
+        around = [c for c, ns in names.items() if any(n and _has_words(said, n) for n in ns)]
+        if len(around) == 1:
+            return around[0]
+    return None
+
+
+def _has_words(haystack: str, needle: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+
+
+def parse_choice(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    chosen = (
+        _by_number(question.choices, number_of(text, vocab))
+        or _skip_choice(text, question.choices, vocab)
+        or match_label(text, question.choices)
+    )
+    return chosen.value if chosen else None
+
+
+def parse_yes_no(
+    text: str, question: Question, vocab: Vocabulary, understanding: Understanding, threshold: float
+) -> str | None:
+    by_choice = parse_choice(text, question, vocab)
+    if by_choice is not None:
+        return by_choice
+    said = bare(text)
+    words = {bare(w) for w in said.split()}
+    first = said.split(" ", 1)[0] if said else ""
+    # "yes please" is yes; "yes no" or "no, yes" is not understood.
+    is_yes = (said in vocab.yes or first in vocab.yes) and not words & vocab.no
+    is_no = (said in vocab.no or first in vocab.no) and not words & vocab.yes
+    if is_yes != is_no:
+        return "yes" if is_yes else "no"
+    if understanding.intent_confidence >= threshold:
+        return {"affirm": "yes", "deny": "no"}.get(understanding.intent or "")
+    return None
+
+
+def parse_multi(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    """ "1 3", "1,3", "1 and 3", "housing, carers": the chosen values in menu order."""
+    whole = parse_choice(text, question, vocab)
+    if whole is not None:
+        return whole
+    chosen: set[Choice] = set()
+    for segment in _SEPARATORS.split(fold(clean(text))):
+        if not segment.strip():
+            continue
+        whole_segment = match_label(segment, question.choices)
+        groups = [whole_segment] if whole_segment else _segment_choices(segment, question, vocab)
+        if groups is None or any(c is None for c in groups):
+            return None
+        chosen.update(c for c in groups if c is not None)
+    if not chosen or (len(chosen) > 1 and any(c.value == SKIP_VALUE for c in chosen)):
+        return None
+    return ",".join(c.value for c in sorted(chosen, key=lambda c: c.number))
+
+
+def _segment_choices(
+    segment: str, question: Question, vocab: Vocabulary
+) -> list[Choice | None] | None:
+    """Choices in one comma-free segment: numbers ("1 3") or labels joined by "and"."""
+    groups: list[list[str]] = [[]]
+    for word in segment.split():
+        if bare(word) in _CONNECTORS:
+            groups.append([])
+        else:
+            groups[-1].append(word)
+    picked: list[Choice | None] = []
+    for group in filter(None, groups):
+        numbers = [number_of(w, vocab) for w in group]
+        if all(n is not None for n in numbers):
+            picked.extend(_by_number(question.choices, n) for n in numbers)
+        else:
+            picked.append(match_label(" ".join(group), question.choices))
+    return picked or None
+
+
+def parse_number(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    """A whole number within min..max; "I am 45" counts, "45 or 46" does not."""
+    low = question.min if question.min is not None else -(10**9)
+    high = question.max if question.max is not None else 10**9
+    value = number_of(text, vocab)
+    if value is None:
+        found = _DIGITS.findall(clean(text))
+        value = int(found[0]) if len(found) == 1 else None
+    if value is not None and low <= value <= high:
+        return str(value)
+    # The skip choice (numbered 0, outside the range) by number, word or label.
+    skip = (
+        _by_number(question.choices, value)
+        or _skip_choice(text, question.choices, vocab)
+        or match_label(text, question.choices)
+    )
+    return skip.value if skip else None
+
+
+def parse_language(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    """A language by menu number, its own name, its English name or its code."""
+    chosen = _by_number(question.choices, number_of(text, vocab))
+    if chosen is not None:
+        return chosen.value
+    said = bare(text)
+    offered = {c.value for c in question.choices}
+    named = [code for code, names in vocab.languages.items() if code in offered and said in names]
+    if len(named) == 1:
+        return named[0]
+    label = match_label(text, question.choices)
+    return label.value if label else None
+
+
+def parse_register(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    said = bare(text)
+    if said in vocab.easy:
+        return "easy"
+    if said in vocab.standard:
+        return "standard"
+    return parse_choice(text, question, vocab)
+
+
+def parse_open(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    """Any non-empty text is the answer; the skip choice wins only as the whole message."""
+    skip = _skip_choice(text, question.choices, vocab)
+    if skip is None:
+        skip = _by_number(question.choices, number_of(text, vocab))
+    if skip is None and question.choices and bare(text) == bare(question.choices[0].label):
+        skip = question.choices[0]
+    if skip is not None:
+        return skip.value
+    cleaned = clean(text)
+    return cleaned or None
+
+
+def understand(
+    text: str,
+    question: Question,
+    vocab: Vocabulary,
+    understanding: Understanding,
+    intent_threshold: float,
+) -> str | None:
+    """The normalised answer to `question`, or None when the reply is not understood."""
+    kind = question.kind
+    if kind == "yes_no":
+        return parse_yes_no(text, question, vocab, understanding, intent_threshold)
+    if kind == "multi":
+        return parse_multi(text, question, vocab)
+    if kind == "number":
+        return parse_number(text, question, vocab)
+    if kind == "language":
+        return parse_language(text, question, vocab)
+    if kind == "register":
+        return parse_register(text, question, vocab)
+    if kind == "open":
+        return parse_open(text, question, vocab)
+    return parse_choice(text, question, vocab)  # choice, scale

@@ -1,0 +1,173 @@
+"""Flows as typed values: one frozen dataclass per step type, named after its `type` string.
+
+Built by `bot.flowspec.loader` from YAML that has already passed the schema and the semantic
+checks, so the engine can trust every reference it follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+AnswerKind = Literal["choice", "multi", "yes_no", "open", "scale", "number", "language", "register"]
+Store = Literal["view", "profile", "group", "none"]
+Purpose = Literal["share_views", "contact_group", "about_you"]
+FlowKind = Literal["consultation", "system"]
+
+# Session fields that name the session's own settings rather than an answer.
+LANGUAGE_FIELD = "$language"
+REGISTER_FIELD = "$register"
+# `branch.on` value meaning the intent of the last input.
+INTENT_SUBJECT = "intent"
+# The value a skippable ask saves when the person prefers not to say.
+SKIP_VALUE = "prefer_not_to_say"
+# join_group keys, and the event field each fills.
+GROUP_KEYS = ("topics", "availability", "access_needs", "interpreter_language", "contact")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    text: str  # text id
+
+
+@dataclass(frozen=True)
+class SendStep:
+    id: str
+    text: str
+    next: str
+
+
+@dataclass(frozen=True)
+class AskStep:
+    id: str
+    answer: AnswerKind
+    text: str
+    save_as: str
+    store: Store
+    next: str
+    other: str  # where a reply that is not understood goes; the step itself means "ask again"
+    options: tuple[Option, ...] = ()
+    skippable: bool = False
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    when: tuple[str, ...]
+    next: str
+
+
+@dataclass(frozen=True)
+class BranchStep:
+    id: str
+    on: str  # a session field, or `intent`
+    cases: tuple[Case, ...]
+    default: str
+
+
+@dataclass(frozen=True)
+class SetStep:
+    id: str
+    field: str
+    next: str
+    value: str | None = None  # exactly one of value / from_field is set
+    from_field: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsentStep:
+    id: str
+    purpose: Purpose
+    from_field: str  # a yes_no field; "yes" means granted
+    next: str
+
+
+@dataclass(frozen=True)
+class JoinGroupStep:
+    id: str
+    fields: Mapping[str, str]  # GROUP_KEYS key -> session field
+    next: str
+
+
+@dataclass(frozen=True)
+class HandoverStep:
+    id: str
+    next: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class EnterStep:
+    id: str
+    flow: str
+    next: str
+
+
+@dataclass(frozen=True)
+class EndStep:
+    id: str
+    text: str | None = None
+
+
+Step = (
+    SendStep
+    | AskStep
+    | BranchStep
+    | SetStep
+    | ConsentStep
+    | JoinGroupStep
+    | HandoverStep
+    | EnterStep
+    | EndStep
+)
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: str  # stored with every view
+    title: str  # text id
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    kind: FlowKind
+    start: str
+    steps: Mapping[str, Step]  # in file order
+    requires_consent: tuple[Purpose, ...] = ()
+    consultation: Consultation | None = None
+    source: str = ""  # file path, for messages
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
+
+    def asks(self) -> Iterator[AskStep]:
+        return (s for s in self.steps.values() if isinstance(s, AskStep))
+
+
+@dataclass(frozen=True)
+class FlowSet:
+    flows: Mapping[str, Flow] = field(default_factory=dict)
+
+    def __contains__(self, flow_id: object) -> bool:
+        return flow_id in self.flows
+
+    def __getitem__(self, flow_id: str) -> Flow:
+        return self.flows[flow_id]
+
+    def get(self, flow_id: str) -> Flow | None:
+        return self.flows.get(flow_id)
+
+    def consultations(self) -> tuple[Flow, ...]:
+        return tuple(f for f in self.flows.values() if f.consultation is not None)
+
+    def question_for(self, field_name: str) -> AskStep | None:
+        """The first ask (in flow order) that saves into `field_name`."""
+        for flow in self.flows.values():
+            for ask in flow.asks():
+                if ask.save_as == field_name:
+                    return ask
+        return None

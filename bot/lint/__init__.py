@@ -1,0 +1,1 @@
+"""Static checks of flows and the message catalogue (`heard lint`)."""

@@ -1,0 +1,118 @@
+"""Thresholds and word lists of the catalogue lint, per language, for translators to tune.
+
+Each language starts from `DEFAULT` and overrides what its evidence supports; an empty word list
+turns that check off for the language (for example negation counting where a language has no
+list yet). Severities follow `/work/shared/easy-read/RULES.md` and live in the rule modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Register = Literal["standard", "easy"]
+
+
+@dataclass(frozen=True)
+class RegisterLimits:
+    sentence_words: int  # ER-01: more words in one sentence is an error
+    message_sentences: int  # ER-02: more sentences in one message is a warning
+    message_words: int  # ER-02: more words in one message is a warning
+    joiners: int | None  # ER-03: more joiners in one sentence is a warning; None: not checked
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    easy: RegisterLimits
+    standard: RegisterLimits
+    # ER-03: conjunctions that join two ideas (whole words, lower case)
+    conjunctions: tuple[str, ...] = ()
+    # ER-05: capitals allowed besides every language's command words
+    acronyms: tuple[str, ...] = ("NHS", "GP", "UK")
+    # ER-06: abbreviations, case-insensitive; a trailing full stop is optional unless listed
+    abbreviations: tuple[str, ...] = ()
+    # ER-07: number words that should be digits
+    number_words: tuple[str, ...] = ()
+    # ER-11: words of negation; negative concord languages list only the one particle
+    negations: tuple[str, ...] = ()
+    # ER-19: English-relative length outside these bounds is a warning
+    length_ratio: tuple[float, float] = (0.6, 1.8)
+    # ER-19: shorter English texts are not compared (a ratio of two short words is noise)
+    length_ratio_min_chars: int = 25
+
+    def limits(self, register: Register) -> RegisterLimits:
+        return self.easy if register == "easy" else self.standard
+
+
+# ER-15 and ER-20 apply to every language alike.
+SMS_SEGMENTS_WARN = 1  # more is a warning
+SMS_SEGMENTS_ERROR = 2  # more is an error
+MAX_OPTIONS = 4  # ER-20: more options is a warning
+MAX_OPTION_CHARS = 20  # ER-20: a longer option label is a warning
+
+# Placeholders are measured filled with values of a typical length, all GSM-7, so that a
+# placeholder never changes a message's encoding. The phone numbers are Ofcom drama numbers.
+PLACEHOLDER_SAMPLES: dict[str, str] = {
+    "org": "Anytown Council Adult Care",
+    "helpline": "07700 900123",
+    "emergency": "999",
+    "contact": "heard@example.org",
+    "contact_email": "heard@example.org",
+    "guessed_language_name": "Polski",
+}
+
+DEFAULT = LanguageRules(
+    easy=RegisterLimits(sentence_words=15, message_sentences=3, message_words=40, joiners=1),
+    standard=RegisterLimits(sentence_words=25, message_sentences=3, message_words=40, joiners=None),
+)
+
+LANGUAGE_RULES: dict[str, LanguageRules] = {
+    "en": replace(
+        DEFAULT,
+        conjunctions=("and", "but", "because", "which"),
+        abbreviations=("e.g", "eg", "i.e", "ie", "etc", "approx"),
+        number_words=(
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ),
+        negations=("not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot"),
+    ),
+    "cy": replace(
+        DEFAULT,
+        conjunctions=("a", "ac", "ond", "oherwydd"),
+        acronyms=("NHS", "GP", "UK", "GIG"),
+        abbreviations=("e.e.", "ayyb", "h.y."),
+    ),
+    "pl": replace(
+        DEFAULT,
+        conjunctions=("i", "ale", "bo", "który", "która", "które"),
+        abbreviations=("np.", "itd.", "itp.", "tzn.", "tj."),
+        negations=("nie",),
+    ),
+    "ro": replace(
+        DEFAULT,
+        conjunctions=("și", "dar", "pentru că", "care"),
+        abbreviations=("ex.", "etc", "de ex."),
+    ),
+}
+
+
+def rules_for(language: str) -> LanguageRules:
+    return LANGUAGE_RULES.get(language, DEFAULT)

@@ -1,0 +1,131 @@
+"""ER-19: every language carries every English message, in both registers, with the same
+placeholders and a comparable length; and how much of each language people have reviewed.
+
+A missing translation is an error even though the catalogue falls back to English: the person
+then reads a language they did not choose, so it must never pass silently. Length is compared in
+characters in every script; that is rough across scripts, which is why it is only a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.catalogue import Catalogue, LanguageInfo
+from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER
+from bot.lint.config import Register, rules_for
+from bot.lint.problems import Problem
+
+REGISTERS: tuple[Register, ...] = ("standard", "easy")
+
+
+def location(text_id: str, language: str, register: Register | None = None) -> str:
+    return (
+        f"message {text_id} [{language}/{register}]"
+        if register
+        else f"message {text_id} [{language}]"
+    )
+
+
+def _empty_registers(info: LanguageInfo, shown: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for text_id, entry in info.messages.items():
+        for register in REGISTERS:
+            if not entry.variant(register).strip():
+                other = "English" if register == "standard" else "the standard text"
+                problems.append(
+                    Problem(
+                        "error",
+                        shown,
+                        location(text_id, info.code, register),
+                        "ER-19",
+                        f"no {register} text: {other} is sent instead",
+                    )
+                )
+    return problems
+
+
+def _compare(base: LanguageInfo, info: LanguageInfo, shown: str) -> list[Problem]:
+    problems: list[Problem] = []
+    low, high = rules_for(info.code).length_ratio
+    min_chars = rules_for(info.code).length_ratio_min_chars
+    for text_id, english in base.messages.items():
+        entry = info.messages.get(text_id)
+        if entry is None:
+            problems.append(
+                Problem(
+                    "error",
+                    shown,
+                    location(text_id, info.code),
+                    "ER-19",
+                    "missing: English is sent instead",
+                )
+            )
+            continue
+        for register in REGISTERS:
+            source, translated = english.variant(register), entry.variant(register)
+            if not translated.strip():
+                continue  # reported as an empty register
+            want = set(PLACEHOLDER.findall(source))
+            have = set(PLACEHOLDER.findall(translated))
+            if want != have:
+                problems.append(
+                    Problem(
+                        "error",
+                        shown,
+                        location(text_id, info.code, register),
+                        "ER-19",
+                        f"placeholders {sorted(have)} differ from English {sorted(want)}",
+                    )
+                )
+            if len(source) >= min_chars:
+                ratio = len(translated) / len(source)
+                if not low <= ratio <= high:
+                    problems.append(
+                        Problem(
+                            "warning",
+                            shown,
+                            location(text_id, info.code, register),
+                            "ER-19",
+                            f"{ratio:.2f} times the length of English (expected {low}-{high})",
+                        )
+                    )
+    problems.extend(
+        Problem(
+            "warning",
+            shown,
+            location(text_id, info.code),
+            "ER-19",
+            "not in English: no flow can send it",
+        )
+        for text_id in info.messages
+        if text_id not in base.messages
+    )
+    return problems
+
+
+def parity(catalogue: Catalogue, shown: Callable[[LanguageInfo], str]) -> list[Problem]:
+    base = catalogue.languages[BASE_LANGUAGE]
+    problems: list[Problem] = []
+    for info in catalogue.languages.values():
+        problems.extend(_empty_registers(info, shown(info)))
+        if info.code != BASE_LANGUAGE:
+            problems.extend(_compare(base, info, shown(info)))
+    return problems
+
+
+def review_status(catalogue: Catalogue, shown: Callable[[LanguageInfo], str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for info in catalogue.languages.values():
+        reviewed = sum(1 for e in info.messages.values() if e.status == "reviewed")
+        draft = len(info.messages) - reviewed
+        who = f" by {info.reviewed_by}" if info.reviewed_by else ""
+        problems.append(
+            Problem(
+                "info",
+                shown(info),
+                "",
+                "CAT-REVIEW",
+                f"{info.english_name}: {reviewed} messages reviewed{who}, {draft} draft",
+            )
+        )
+    return problems

@@ -1,0 +1,1 @@
+"""Understanding free text: intents (embedded classifier or Rasa) and language guesses."""

@@ -1,0 +1,1 @@
+"""Channel renderings of the engine's `MessageCreated` events (SMS text, Telegram keyboards)."""

@@ -1,0 +1,40 @@
+"""The SMS text of one message: the text, then its choices as numbered lines.
+
+Contract: choices are one per line as `<number> <label>`, the number first in every direction
+(an RTL line then shows the number at its right-hand start). A scale whose labels are only the
+digits is one line, `1 2 3 4 5`. The renderer never adds links or anything else. RTL text is kept
+exactly; other text is normalised to GSM-7 when `normalise` is true (the caller passes the
+language's `gsm7_normalise`), which never alters letters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.events import MessageCreated
+from bot.render.choices import scale_prefix
+from bot.render.gsm7 import normalise_for_gsm7
+from bot.render.segments import Encoding, sms_encoding_and_segments
+
+
+@dataclass(frozen=True)
+class SmsRendering:
+    text: str
+    encoding: Encoding
+    segments: int
+
+
+def choice_lines(message: MessageCreated) -> list[str]:
+    choices = message.choices
+    scale = scale_prefix(choices)
+    lines = [" ".join(str(c.number) for c in choices[:scale])] if scale else []
+    lines.extend(f"{c.number} {c.label}" for c in choices[scale:])
+    return lines
+
+
+def render_sms(message: MessageCreated, normalise: bool = True) -> SmsRendering:
+    text = "\n".join([message.text, *choice_lines(message)])
+    if normalise and message.direction == "ltr":
+        text = normalise_for_gsm7(text)
+    size = sms_encoding_and_segments(text)
+    return SmsRendering(text, size.encoding, size.segments)

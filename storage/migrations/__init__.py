@@ -1,0 +1,1 @@
+"""Alembic migrations of Heard's store (see storage.db.migrate)."""

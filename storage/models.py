@@ -1,0 +1,259 @@
+"""The tables. Only `storage.sql` and the migrations use these; everything else sees records.
+
+Every row that names a person carries `participant_id`, a random pseudonym, with a foreign key
+to `participants` and no cascade: erasure deletes rows table by table, and a table it forgot
+would make the final delete of the participant fail rather than leave data behind.
+Addresses exist only as AES-GCM ciphertext plus an HMAC for lookup (storage.crypto).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.text import FreeText
+from storage.timestamps import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(64)
+SHORT = String(64)
+HMAC_HEX = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+def _person() -> Mapped[str]:
+    return mapped_column(ID, ForeignKey("participants.id"), index=True)
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime]
+    language: Mapped[str | None] = mapped_column(SHORT)
+    register: Mapped[str] = mapped_column(SHORT)
+    opted_out: Mapped[bool] = mapped_column(Boolean)
+
+
+class AddressRow(Base):
+    __tablename__ = "participant_addresses"
+    __table_args__ = (UniqueConstraint("channel", "address_hmac"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    channel: Mapped[str] = mapped_column(SHORT)
+    address_hmac: Mapped[str] = mapped_column(HMAC_HEX)
+    address_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+
+    participant_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("participants.id"), primary_key=True
+    )
+    session_json: Mapped[str] = mapped_column(FreeText)
+    updated_at: Mapped[datetime]
+
+
+class ConsentRow(Base):
+    """Append-only: rows are inserted, never updated; erasure deletes them all."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    purpose: Mapped[str] = mapped_column(SHORT)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    text_id: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class ViewRow(Base):
+    __tablename__ = "views"
+
+    view_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    consultation: Mapped[str | None] = mapped_column(String(200), index=True)
+    flow: Mapped[str] = mapped_column(String(200))
+    question_id: Mapped[str] = mapped_column(String(200))
+    question_text: Mapped[str] = mapped_column(FreeText)
+    answer_value: Mapped[str] = mapped_column(FreeText)
+    original_text: Mapped[str] = mapped_column(FreeText)
+    language: Mapped[str] = mapped_column(SHORT)
+    register: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class ProfileAnswerRow(Base):
+    __tablename__ = "profile_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    field: Mapped[str] = mapped_column(SHORT)
+    value: Mapped[str] = mapped_column(FreeText)
+    at: Mapped[datetime]
+
+
+class GroupInterestRow(Base):
+    """Tuple fields are JSON arrays of strings."""
+
+    __tablename__ = "group_interests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    topics_json: Mapped[str] = mapped_column(FreeText)
+    availability_json: Mapped[str] = mapped_column(FreeText)
+    access_needs_json: Mapped[str] = mapped_column(FreeText)
+    interpreter_language: Mapped[str | None] = mapped_column(SHORT)
+    contact_method: Mapped[str | None] = mapped_column(SHORT)
+    language: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class HandoverRow(Base):
+    __tablename__ = "handover_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    reason: Mapped[str] = mapped_column(SHORT)
+    flow: Mapped[str | None] = mapped_column(String(200))
+    step: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class SafeguardingAlertRow(Base):
+    __tablename__ = "safeguarding_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    kind: Mapped[str] = mapped_column(SHORT)
+    matched: Mapped[str] = mapped_column(SHORT)
+    language: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class MessageLogRow(Base):
+    __tablename__ = "message_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[str] = _person()
+    direction: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(SHORT)
+    text: Mapped[str] = mapped_column(FreeText)
+    text_id: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(SHORT)
+    at: Mapped[datetime]
+
+
+class AnonymousTotalRow(Base):
+    """Counters that survive erasure. Only ever incremented."""
+
+    __tablename__ = "anonymous_totals"
+    __table_args__ = (UniqueConstraint("metric", "subject", "language", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    metric: Mapped[str] = mapped_column(SHORT)
+    subject: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class InboxRow(Base):
+    """Inbound deliveries. `payload_ciphertext` is the raw provider payload, encrypted: it holds
+    the sender's number and words. `sender_hmac` (optional) orders one sender's items."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_key"),
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'done', 'failed')", name="status"
+        ),
+        Index(None, "status", "id"),
+        Index(None, "channel", "sender_hmac"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(SHORT)
+    provider_key: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    payload_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sender_hmac: Mapped[str | None] = mapped_column(HMAC_HEX)
+    participant_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("participants.id"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime | None]
+    processed_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class OutboxRow(Base):
+    """Messages to send. `seq` orders them; `id` is our message id. The recipient is kept
+    encrypted until the message is sent or failed, then wiped; `recipient_hmac` stays so a
+    person's messages keep their order whoever they belong to."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        Index(None, "channel", "status", "next_attempt_at"),
+        Index(None, "channel", "recipient_hmac"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, unique=True)
+    participant_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("participants.id"), index=True
+    )
+    channel: Mapped[str] = mapped_column(SHORT)
+    recipient_hmac: Mapped[str] = mapped_column(HMAC_HEX)
+    recipient_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    text: Mapped[str] = mapped_column(FreeText)
+    choices_json: Mapped[str] = mapped_column(FreeText)
+    language: Mapped[str | None] = mapped_column(SHORT)
+    encoding: Mapped[str | None] = mapped_column(String(16))
+    segments: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    delivery_status: Mapped[str | None] = mapped_column(String(32))
+    delivery_error_code: Mapped[str | None] = mapped_column(String(32))

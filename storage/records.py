@@ -1,0 +1,160 @@
+"""Plain records that cross the repository boundary. No SQLAlchemy here: the service layer and
+the CLI use these, and the in-memory fake stores them as they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Participant:
+    participant_id: str  # pseudonymous, random; the only id used outside the address table
+    created_at: datetime
+    language: str | None
+    register: str  # "standard" | "easy"
+    opted_out: bool
+
+
+@dataclass(frozen=True)
+class ViewRecord:
+    view_id: str
+    participant_id: str
+    consultation: str | None
+    flow: str
+    question_id: str  # the step id
+    question_text: str  # as shown to the person, in their language
+    answer_value: str  # normalised value (option value, yes/no, 1..5, number) or the free text
+    original_text: str  # exactly what the person sent
+    language: str
+    register: str
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProfileAnswer:
+    participant_id: str
+    field: str  # age_band | area | ethnic_group | disability | carer
+    value: str  # may be "prefer_not_to_say"
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    participant_id: str
+    purpose: str  # share_views | contact_group | about_you | sms_messages
+    granted: bool
+    text_id: str
+    language: str
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GroupInterest:
+    participant_id: str
+    topics: tuple[str, ...]
+    availability: tuple[str, ...]
+    access_needs: tuple[str, ...]
+    interpreter_language: str | None
+    contact_method: str | None
+    language: str
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HandoverRequest:
+    participant_id: str
+    reason: str  # asked | help | safeguarding
+    flow: str | None
+    step: str | None
+    language: str
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SafeguardingAlertRecord:
+    participant_id: str
+    kind: str  # risk_to_self | harm_from_others
+    matched: str  # intent | keyword
+    language: str
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LoggedMessage:
+    participant_id: str
+    direction: str  # "in" | "out"
+    channel: str
+    text: str
+    text_id: str | None
+    language: str | None
+    at: datetime
+
+
+# --- durable channel queues (storage.repository: inbox_* and outbox_*)
+
+InboxStatus = Literal["pending", "processing", "done", "failed"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One inbound delivery as the provider sent it. `payload` holds the sender's address and
+    text: it is stored encrypted and must never be logged."""
+
+    item_id: int
+    channel: str
+    provider_key: str  # Twilio MessageSid, or Telegram "<bot_id>:<update_id>"
+    payload: dict[str, Any] = field(repr=False)
+    received_at: datetime
+    status: InboxStatus
+    attempts: int  # claims so far, this one included
+    claimed_at: datetime | None
+    processed_at: datetime | None
+    error: str | None  # short reason, never the payload
+    participant_id: str | None  # set by inbox_done once the sender is known
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message to send. The recipient's address is not here: the outbox keeps it encrypted
+    and `Repository.outbox_address` decrypts it for the sender only."""
+
+    message_id: str  # ours (MessageCreated.message_id), unique
+    participant_id: str | None  # None for a reply sent after the person was erased
+    channel: str
+    text: str
+    created_at: datetime
+    choices: tuple[str, ...] = ()  # button labels in order; SMS text already numbers them
+    language: str | None = None
+    encoding: str | None = None  # "gsm7" | "ucs2" for SMS; None elsewhere
+    segments: int = 1
+    status: OutboxStatus = "pending"
+    attempts: int = 0  # claims so far
+    next_attempt_at: datetime | None = None  # not before; while sending, the lease expiry
+    provider_message_id: str | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    delivery_status: str | None = None  # from provider status callbacks
+    delivery_error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TotalCount:
+    """An anonymous counter kept after erasure, e.g. views per consultation and language.
+
+    `subject` is what is counted within the metric (a consultation id, a consent purpose, a
+    handover reason); empty strings mean "not applicable" or "not known"."""
+
+    metric: str
+    subject: str
+    language: str
+    channel: str
+    count: int

@@ -1,0 +1,154 @@
+"""Understanding replies with the noise people type, in several languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalogue import Catalogue
+from bot.engine.events import Choice
+from bot.engine.inputs import Understanding
+from bot.engine.replies import Question, Vocabulary, understand
+
+CHOICE = Question(
+    "choice",
+    (
+        Choice(1, "housing", "Housing"),
+        Choice(2, "transport", "Getting there"),
+        Choice(3, "other", "Something else"),
+        Choice(4, "prefer_not_to_say", "Prefer not to say"),
+    ),
+)
+YES_NO = Question("yes_no", (Choice(1, "yes", "Yes"), Choice(2, "no", "No")))
+YES_NO_PL = Question("yes_no", (Choice(1, "yes", "Tak"), Choice(2, "no", "Nie")))
+SCALE = Question("scale", tuple(Choice(n, str(n), str(n)) for n in range(1, 6)))
+MULTI = Question(
+    "multi",
+    (
+        Choice(1, "day_centre", "Day centre"),
+        Choice(2, "home_care", "Home care"),
+        Choice(3, "carers", "Support for carers"),
+    ),
+)
+NUMBER = Question("number", (Choice(0, "prefer_not_to_say", "Prefer not to say"),), 16, 120)
+OPEN = Question("open", (Choice(1, "prefer_not_to_say", "Prefer not to say"),))
+LANGUAGE = Question(
+    "language",
+    (Choice(1, "en", "English"), Choice(2, "pl", "Polski"), Choice(3, "ar", "العربية")),
+)
+REGISTER = Question("register", (Choice(1, "standard", "Standard"), Choice(2, "easy", "Easy read")))
+
+CASES = [
+    # (question, language, text, expected value or None)
+    (CHOICE, "en", "2", "transport"),
+    (CHOICE, "en", "2.", "transport"),
+    (CHOICE, "en", " 2 ", "transport"),
+    (CHOICE, "en", "2)", "transport"),
+    (CHOICE, "en", "#2", "transport"),
+    (CHOICE, "en", "(2)", "transport"),
+    (CHOICE, "en", "two", "transport"),
+    (CHOICE, "en", "Two!", "transport"),
+    (CHOICE, "pl", "dwa", "transport"),
+    (CHOICE, "pl", "two", "transport"),  # English number words always work
+    (CHOICE, "ar", "٢", "transport"),  # Arabic-Indic digit
+    (CHOICE, "ar", "اثنان", "transport"),
+    (CHOICE, "en", "housing", "housing"),
+    (CHOICE, "en", "HOUSING", "housing"),
+    (CHOICE, "en", "getting", "transport"),  # unique prefix of a label
+    (CHOICE, "en", "it is about housing really", "housing"),  # label inside the reply
+    (CHOICE, "en", "skip", "prefer_not_to_say"),
+    (CHOICE, "pl", "pomiń", "prefer_not_to_say"),
+    (CHOICE, "pl", "pomin", "prefer_not_to_say"),  # without the accent
+    (CHOICE, "en", "4", "prefer_not_to_say"),
+    (CHOICE, "en", "5", None),
+    (CHOICE, "en", "0", None),
+    (CHOICE, "en", "", None),
+    (CHOICE, "en", "🙂🙂", None),
+    (CHOICE, "en", "\x00\x07", None),
+    (CHOICE, "en", "housing or transport", None),  # two labels: ambiguous
+    (YES_NO, "en", "yes", "yes"),
+    (YES_NO, "en", "Yes!", "yes"),
+    (YES_NO, "en", "y", "yes"),
+    (YES_NO, "en", "yes please", "yes"),
+    (YES_NO, "en", "no thanks", "no"),
+    (YES_NO, "en", "1", "yes"),
+    (YES_NO, "en", "2", "no"),
+    (YES_NO, "en", "nope", "no"),
+    (YES_NO, "en", "maybe", None),
+    (YES_NO, "en", "yes no", None),
+    (YES_NO_PL, "pl", "tak", "yes"),
+    (YES_NO_PL, "pl", "TAK.", "yes"),
+    (YES_NO_PL, "pl", "nie", "no"),
+    (YES_NO_PL, "pl", "yes", "yes"),  # English always works
+    (YES_NO, "ar", "نعم", "yes"),
+    (YES_NO, "ar", "لا", "no"),
+    (SCALE, "en", "4", "4"),
+    (SCALE, "en", "four", "4"),
+    (SCALE, "pl", "cztery", "4"),
+    (SCALE, "en", "6", None),
+    (SCALE, "en", "4.5", None),
+    (MULTI, "en", "1 3", "day_centre,carers"),
+    (MULTI, "en", "1,3", "day_centre,carers"),
+    (MULTI, "en", "3, 1", "day_centre,carers"),
+    (MULTI, "en", "1 and 3", "day_centre,carers"),
+    (MULTI, "pl", "1 i 3", "day_centre,carers"),
+    (MULTI, "en", "one, three", "day_centre,carers"),
+    (MULTI, "en", "2", "home_care"),
+    (MULTI, "en", "home care and carers", "home_care,carers"),
+    (MULTI, "en", "1 7", None),
+    (MULTI, "en", "1 banana", None),
+    (NUMBER, "en", "45", "45"),
+    (NUMBER, "en", "I am 45", "45"),
+    (NUMBER, "en", "45 or 46", None),
+    (NUMBER, "en", "12", None),  # below min
+    (NUMBER, "en", "121", None),
+    (NUMBER, "en", "0", "prefer_not_to_say"),
+    (NUMBER, "en", "skip", "prefer_not_to_say"),
+    (NUMBER, "en", "old", None),
+    (OPEN, "en", "The bus is late", "The bus is late"),
+    (OPEN, "en", "  The bus\n\tis late \x00", "The bus is late"),
+    (OPEN, "en", "skip", "prefer_not_to_say"),
+    (OPEN, "en", "🙂", "🙂"),
+    (OPEN, "en", "   ", None),
+    (LANGUAGE, "en", "2", "pl"),
+    (LANGUAGE, "en", "polski", "pl"),
+    (LANGUAGE, "en", "Polish", "pl"),
+    (LANGUAGE, "en", "PL", "pl"),
+    (LANGUAGE, "en", "العربية", "ar"),
+    (LANGUAGE, "en", "arabic", "ar"),
+    (LANGUAGE, "en", "klingon", None),
+    (REGISTER, "en", "easy", "easy"),
+    (REGISTER, "pl", "łatwy", "easy"),
+    (REGISTER, "en", "1", "standard"),
+    (REGISTER, "en", "Easy read", "easy"),
+]
+
+
+@pytest.mark.parametrize(("question", "language", "text", "expected"), CASES)
+def test_reply_is_understood(
+    fixture_catalogue: Catalogue,
+    question: Question,
+    language: str,
+    text: str,
+    expected: str | None,
+) -> None:
+    vocab = Vocabulary.of(fixture_catalogue, language)
+    assert understand(text, question, vocab, Understanding(), 0.6) == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "expected"),
+    [("affirm", 0.9, "yes"), ("deny", 0.7, "no"), ("affirm", 0.4, None), ("greet", 0.9, None)],
+)
+def test_yes_no_falls_back_to_a_confident_intent(
+    fixture_catalogue: Catalogue, intent: str, confidence: float, expected: str | None
+) -> None:
+    vocab = Vocabulary.of(fixture_catalogue, "en")
+    understanding = Understanding(intent, confidence)
+    assert understand("sounds good to me", YES_NO, vocab, understanding, 0.6) == expected
+
+
+def test_a_very_long_reply_is_an_open_answer_and_no_choice(fixture_catalogue: Catalogue) -> None:
+    vocab = Vocabulary.of(fixture_catalogue, "en")
+    text = "word " * 1000
+    assert understand(text, OPEN, vocab, Understanding(), 0.6) == text.strip()
+    assert understand(text, CHOICE, vocab, Understanding(), 0.6) is None

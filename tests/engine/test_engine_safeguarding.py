@@ -1,0 +1,99 @@
+"""Risk comes first: help lines, an alert and a handover before anything else in the turn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.engine.events import HandoverRequested, SafeguardingAlert
+from tests.engine.chat import Chat, kinds, messages, of_type, said, welcomed
+
+RISK = {"intent": "risk_to_self", "confidence": 0.35}
+
+
+def fake_matcher(text: str) -> str | None:
+    """Stands in for the keyword list: one phrase per kind."""
+    if "hurting me" in text.lower():
+        return "harm_from_others"
+    return None
+
+
+def in_survey(chat: Chat) -> Chat:
+    welcomed(chat)
+    chat.send("1")
+    return chat
+
+
+def test_a_risk_intent_at_low_confidence_gives_help_lines_first(chat: Chat) -> None:
+    turn = in_survey(chat).send("I can't go on", **RISK)
+    assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
+    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+    help_lines = messages(turn)[0].text
+    assert "999" in help_lines and "116 123" in help_lines
+    assert [c.value for c in messages(turn)[1].choices] == ["yes", "no"]
+    alert = of_type(turn, SafeguardingAlert)[0]
+    assert (alert.kind, alert.matched, alert.language) == ("risk_to_self", "intent", "en")
+    handover = of_type(turn, HandoverRequested)[0]
+    assert (handover.reason, handover.flow, handover.step) == ("safeguarding", "survey", "q_topic")
+
+
+def test_below_the_safeguarding_threshold_nothing_happens(chat: Chat) -> None:
+    turn = in_survey(chat).send("I can't go on", intent="risk_to_self", confidence=0.2)
+    assert not of_type(turn, SafeguardingAlert)
+
+
+def test_the_text_of_a_risk_message_is_not_saved_as_an_answer(chat: Chat) -> None:
+    in_survey(chat).send("3")  # an open question waits
+    turn = chat.send("someone is hurting me", intent="harm_from_others", confidence=0.9)
+    assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "status"),
+    [
+        ("yes", ["survey.q_topic"], "active"),
+        ("no", ["safeguarding.end"], "ended"),
+        ("hmm", ["common.not_understood", "safeguarding.continue"], "active"),
+    ],
+)
+def test_the_conversation_resumes_only_if_the_person_says_yes(
+    chat: Chat, answer: str, expected: list[str], status: str
+) -> None:
+    in_survey(chat).send("I can't go on", **RISK)
+    assert said(chat.send(answer)) == expected
+    assert chat.session is not None and chat.session.status == status
+
+
+def test_after_saying_no_the_next_message_finds_the_menu(chat: Chat) -> None:
+    in_survey(chat).send("I can't go on", **RISK)
+    chat.send("no")
+    assert said(chat.send("hello")) == ["menu.choose"]
+
+
+def test_safeguarding_wins_over_a_command(chat: Chat) -> None:
+    turn = in_survey(chat).send("help", **RISK)
+    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+
+
+def test_a_first_message_at_risk_gets_help_before_any_welcome(chat: Chat) -> None:
+    turn = chat.send("pomocy", language="pl", language_confidence=0.9, **RISK)
+    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+    assert [m.language for m in messages(turn)] == ["pl", "pl"]
+    assert said(chat.send("tak")) == ["welcome.hello", "welcome.register"]
+
+
+def test_the_keyword_matcher_raises_an_alert(new_chat: Callable[..., Chat]) -> None:
+    chat = in_survey(new_chat(safeguarding_matcher=fake_matcher))
+    turn = chat.send("My neighbour is hurting me")
+    alert = of_type(turn, SafeguardingAlert)[0]
+    assert (alert.kind, alert.matched) == ("harm_from_others", "keyword")
+    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+
+
+def test_an_opted_out_person_at_risk_is_recorded_but_not_messaged(chat: Chat) -> None:
+    welcomed(chat).send("stop")
+    turn = chat.send("I can't go on", **RISK)
+    assert kinds(turn) == ["SafeguardingAlert"]
+    assert said(turn) == []
+    assert chat.session is not None and chat.session.status == "opted_out"

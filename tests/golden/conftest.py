@@ -1,0 +1,64 @@
+"""Shared parts for golden transcripts: the shipped flows and catalogue, the real embedded NLU
+trained once, and the `--update-golden` flag that rewrites the files instead of comparing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.catalogue import Catalogue, default_catalogue_dir, load_catalogue
+from bot.engine.engine import Engine
+from bot.engine.ids import counting_ids
+from bot.engine.settings import EngineSettings
+from bot.flowspec.loader import load_flows
+from bot.flowspec.model import FlowSet
+from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.langid import HeardLanguageGuesser, catalogue_texts, vocabulary_from_texts
+from bot.service.understanding import Understander
+from storage.crypto import AddressCipher
+from storage.memory import MemoryStore
+from tests.golden.harness import Harness
+from tests.support.keys import TEST_SECRET
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/transcripts/ from the current code instead of comparing",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def flows() -> FlowSet:
+    return load_flows()
+
+
+@pytest.fixture(scope="session")
+def understander(catalogue: Catalogue) -> Understander:
+    nlu = EmbeddedNLU.from_directory(default_catalogue_dir().parents[1] / "nlu_data")
+    words = vocabulary_from_texts(catalogue_texts(default_catalogue_dir()))
+    return Understander(nlu, HeardLanguageGuesser(catalogue.codes, words))
+
+
+@pytest.fixture
+def harness(catalogue: Catalogue, flows: FlowSet, understander: Understander) -> Harness:
+    engine = Engine(
+        flows,
+        catalogue,
+        EngineSettings(session_timeout=timedelta(hours=24)),
+        counting_ids("msg"),
+    )
+    return Harness(engine, flows, catalogue, understander, MemoryStore(AddressCipher(TEST_SECRET)))

@@ -1,0 +1,192 @@
+"""Plays a scripted person through Heard and writes what they would see, for golden files.
+
+The person answers whatever is asked, by reading the question the engine is waiting on: the
+target language from the language menu, the target flow from the main menu, yes to consent,
+the first option, 4 on a scale, a sentence for open text. On Telegram they tap buttons (send
+the label text); on SMS they type the number. So a golden file shows the whole conversation as
+the person sees it in their language and on their channel, and the records it leaves behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.catalogue import Catalogue
+from bot.chat import format_message
+from bot.engine.engine import Engine
+from bot.engine.events import Choice, MessageCreated
+from bot.engine.ids import counting_ids
+from bot.engine.session import Session
+from bot.flowspec.model import AskStep, FlowSet
+from bot.service.conversation import Conversation
+from bot.service.understanding import Understander
+from storage.memory import MemoryStore
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+MAX_TURNS = 60
+
+# What the person types where a command is asked for, by command name: the language's own
+# word (the first in its catalogue list), so every language's commands are exercised.
+COMMAND_SCRIPT = ("help", "easy", "standard", "person", "menu", "stop", "<anything>", "start",
+                  "delete", "<yes>", "<anything>")
+
+
+@dataclass
+class Persona:
+    language: str
+    channel: str
+    target: str | None  # a menu option value: have_your_say, working_group, about_you; None
+    open_answer: str = "More help at weekends, please."
+    chose_target: bool = False
+    lines: list[str] = field(default_factory=list)
+
+
+def _pick(choices: tuple[Choice, ...], value: str, channel: str) -> str | None:
+    for choice in choices:
+        if choice.value == value:
+            return choice.label if channel == "telegram" else str(choice.number)
+    return None
+
+
+def _first(choices: tuple[Choice, ...], channel: str) -> str:
+    choice = choices[0]
+    return choice.label if channel == "telegram" else str(choice.number)
+
+
+def next_reply(
+    persona: Persona, session: Session | None, flows: FlowSet, last: MessageCreated | None
+) -> str | None:
+    """The person's next message, or None when the conversation is over for them."""
+    if session is None:
+        return "hi"
+    if session.position is None or last is None:
+        return None
+    step = flows.flows[session.position.flow].steps.get(session.position.step)
+    choices = last.choices
+    if not isinstance(step, AskStep):
+        return _first(choices, persona.channel) if choices else None
+    if step.answer == "language":
+        return _pick(choices, persona.language, persona.channel)
+    if step.answer == "register":
+        return _pick(choices, "standard", persona.channel)
+    if step.answer == "yes_no":
+        keep = session.language == persona.language
+        wanted = "no" if step.id == "confirm_language" and not keep else "yes"
+        return _pick(choices, wanted, persona.channel)
+    if session.position.flow == "menu":
+        if persona.target and not persona.chose_target:
+            persona.chose_target = True
+            return _pick(choices, persona.target, persona.channel)
+        return _pick(choices, "finish", persona.channel)
+    if step.answer == "scale":
+        return _pick(choices, "4", persona.channel) or "4"
+    if step.answer == "number":
+        return str(step.min or 1)
+    if step.answer == "multi":
+        return "1 2" if persona.channel == "sms" else _first(choices, persona.channel)
+    if step.answer == "choice":
+        return _first(choices, persona.channel)
+    return persona.open_answer
+
+
+@dataclass
+class Harness:
+    engine: Engine
+    flows: FlowSet
+    catalogue: Catalogue
+    understander: Understander
+    store: MemoryStore
+    address: str = "+447700900555"
+
+    def __post_init__(self) -> None:
+        self.conversation = Conversation(self.engine, self.understander, counting_ids("view"))
+        self.clock = START
+        self.lines: list[str] = []
+
+    def say(self, channel: str, text: str) -> tuple[MessageCreated, ...]:
+        self.clock += timedelta(seconds=30)
+        self.lines.append(f"you> {text}")
+        with self.store.repository() as repo:
+            outcome = self.conversation.handle(
+                repo, channel=channel, address=self.address, text=text, at=self.clock
+            )
+            repo.commit()
+        if not outcome.messages:
+            self.lines.append("       (no reply)")
+        for message in outcome.messages:
+            body = format_message(message, channel, self.catalogue).replace("\n", "\n       ")
+            self.lines.append(f"heard> {body}")
+        return outcome.messages
+
+    def session(self, channel: str) -> Session | None:
+        with self.store.repository() as repo:
+            participant = repo.find_participant(channel, self.address)
+            raw = repo.load_session(participant.participant_id) if participant else None
+        return Session.from_json(raw) if raw else None
+
+    def play(self, persona: Persona) -> None:
+        last: MessageCreated | None = None
+        for _ in range(MAX_TURNS):
+            reply = next_reply(persona, self.session(persona.channel), self.flows, last)
+            if reply is None:
+                return
+            messages = self.say(persona.channel, reply)
+            last = messages[-1] if messages else None
+        raise AssertionError(f"conversation did not finish in {MAX_TURNS} turns")
+
+    def play_commands(self, persona: Persona) -> None:
+        """Reach the menu, then use every command in the person's own language."""
+        persona.target = None
+        persona.chose_target = True  # stay at the menu instead of finishing
+        last: MessageCreated | None = None
+        for _ in range(MAX_TURNS):
+            session = self.session(persona.channel)
+            if session and session.position and session.position.flow == "menu":
+                break
+            reply = next_reply(persona, session, self.flows, last)
+            if reply is None:
+                break
+            messages = self.say(persona.channel, reply)
+            last = messages[-1] if messages else None
+        for command in COMMAND_SCRIPT:
+            if command == "<anything>":
+                text = persona.open_answer
+            elif command == "<yes>":
+                yes = self.catalogue.words(persona.language, "yes")
+                text = yes[0] if yes else "yes"
+            else:
+                words = self.catalogue.languages[persona.language].keywords.get(command, ())
+                text = words[0] if words else command
+            self.say(persona.channel, text)
+
+    def records(self) -> list[str]:
+        """What the store holds afterwards: views, consents, profile, group, handovers."""
+        out: list[str] = []
+        with self.store.repository() as repo:
+            participants = list(repo.participants())
+            for view in repo.views():
+                out.append(
+                    f"view {view.consultation}/{view.question_id} = {view.answer_value!r}"
+                    f" [{view.language}, {view.register}, {view.channel}]"
+                )
+            for participant in participants:
+                data = repo.export_participant(participant.participant_id)
+                for entry in data.get("consents", []):
+                    out.append(f"consent {entry['purpose']} = {entry['granted']}")
+                for answer in data.get("profile_answers", []):
+                    out.append(f"profile {answer['field']} = {answer['value']!r}")
+                for interest in data.get("group_interests", []):
+                    out.append(f"group interest: topics={interest['topics']}"
+                               f" access={interest['access_needs']}")
+                for request in data.get("handover_requests", []):
+                    out.append(f"handover requested: {request['reason']}")
+                for alert in data.get("safeguarding_alerts", []):
+                    out.append(f"safeguarding alert: {alert['kind']} ({alert['matched']})")
+            totals = repo.anonymous_totals()
+            out.append(f"participants: {len(participants)}")
+            out.extend(
+                f"anonymous total {t.metric}/{t.subject or '-'}/{t.language or '-'} = {t.count}"
+                for t in totals
+            )
+        return out

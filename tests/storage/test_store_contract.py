@@ -1,0 +1,252 @@
+"""The repository contract, run on every store (memory, SQLite file, PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from storage.records import ConsentEntry, GroupInterest, ViewRecord
+from storage.repository import Store
+from tests.storage.store_helpers import (
+    CHAT_ID,
+    PHONE,
+    apply,
+    at,
+    consent,
+    everything_about,
+    view,
+)
+
+
+@pytest.mark.parametrize(
+    "channel, first, again",
+    [
+        ("sms", PHONE, PHONE),
+        ("sms", PHONE, "+44 7700 900123"),
+        ("sms", PHONE, "0044-7700-900123"),
+        ("sms", "+44 (7700) 900.123", PHONE),
+        ("telegram", CHAT_ID, f" {CHAT_ID} "),
+    ],
+)
+def test_an_address_in_any_written_form_finds_the_same_person(
+    store: Store, channel: str, first: str, again: str
+) -> None:
+    with store.repository() as repo:
+        created = repo.participant_for(channel, first, at())
+        repo.commit()
+    with store.repository() as repo:
+        assert repo.participant_for(channel, again, at(5)) == created
+        assert repo.find_participant(channel, again) == created
+        assert repo.address_of(created.participant_id, channel) == first
+        assert [p.participant_id for p in repo.participants()] == [created.participant_id]
+
+
+def test_the_same_number_on_another_channel_is_another_person(store: Store) -> None:
+    with store.repository() as repo:
+        by_sms = repo.participant_for("sms", "+447700900999", at())
+        by_telegram = repo.participant_for("telegram", "+447700900999", at())
+        assert by_sms.participant_id != by_telegram.participant_id
+        assert repo.find_participant("sms", "+447700900998") is None
+        assert repo.address_of(by_sms.participant_id, "telegram") is None
+
+
+def test_a_new_person_starts_with_defaults_and_changes_stick(store: Store) -> None:
+    with store.repository() as repo:
+        person = repo.participant_for("sms", PHONE, at())
+        assert (person.language, person.register, person.opted_out) == (None, "standard", False)
+        assert person.created_at == at()
+        repo.update_participant(person.participant_id, language="cy")
+        repo.update_participant(person.participant_id, register="easy", opted_out=True)
+        repo.commit()
+    with store.repository() as repo:
+        stored = repo.get_participant(person.participant_id)
+        assert stored is not None
+        assert (stored.language, stored.register, stored.opted_out) == ("cy", "easy", True)
+
+
+@pytest.mark.parametrize("ending", ["commit", "no commit", "rollback", "exception"])
+def test_only_a_commit_makes_a_unit_of_work_visible(store: Store, ending: str) -> None:
+    class Boom(Exception):
+        pass
+
+    with store.repository() as setup:
+        person = setup.participant_for("sms", PHONE, at())
+        setup.commit()
+    try:
+        with store.repository() as repo:
+            repo.save_session(person.participant_id, '{"step": "q1"}', at(1))
+            repo.update_participant(person.participant_id, language="pl")
+            if ending == "commit":
+                repo.commit()
+            elif ending == "rollback":
+                repo.rollback()
+            elif ending == "exception":
+                raise Boom
+    except Boom:
+        pass
+    with store.repository() as later:
+        kept = ending == "commit"
+        assert later.load_session(person.participant_id) == ('{"step": "q1"}' if kept else None)
+        stored = later.get_participant(person.participant_id)
+        assert stored is not None and stored.language == ("pl" if kept else None)
+
+
+def test_a_session_is_replaced_by_the_next_save(store: Store) -> None:
+    with store.repository() as repo:
+        person = repo.participant_for("telegram", CHAT_ID, at())
+        assert repo.load_session(person.participant_id) is None
+        repo.save_session(person.participant_id, '{"n": 1}', at(1))
+        repo.save_session(person.participant_id, '{"n": 2}', at(2))
+        repo.commit()
+    with store.repository() as repo:
+        assert repo.load_session(person.participant_id) == '{"n": 2}'
+
+
+@pytest.mark.parametrize(
+    "entries, expected",
+    [
+        ([("share_views", True, 1)], {"share_views": True}),
+        ([("share_views", True, 1), ("share_views", False, 2)], {"share_views": False}),
+        ([("share_views", False, 1), ("share_views", True, 2)], {"share_views": True}),
+        # recorded out of time order: the latest time wins, not the latest insert
+        ([("share_views", False, 5), ("share_views", True, 2)], {"share_views": False}),
+        # same time: the one recorded last wins
+        ([("about_you", True, 3), ("about_you", False, 3)], {"about_you": False}),
+        (
+            [("share_views", True, 1), ("contact_group", True, 2), ("share_views", False, 3)],
+            {"share_views": False, "contact_group": True},
+        ),
+    ],
+)
+def test_consent_is_append_only_and_the_latest_per_purpose_counts(
+    store: Store, entries: list[tuple[str, bool, int]], expected: dict[str, bool]
+) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        for purpose, granted, minutes in entries:
+            repo.record_consent(consent(pid, purpose, granted, minutes))
+        repo.commit()
+    with store.repository() as repo:
+        assert repo.consents(pid) == expected
+        history = repo.consent_history(pid)
+        assert [(e.purpose, e.granted, e.at) for e in history] == [
+            (p, g, at(m)) for p, g, m in entries
+        ]
+
+
+def test_views_come_back_whole_in_time_order_and_by_consultation(store: Store) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        later = view(pid, "v2", "transport", 10, consultation="day-services-2026")
+        earlier = view(pid, "v1", "housing", 5, consultation="day-services-2026")
+        elsewhere = view(pid, "v3", "yes", 7, consultation="carers-2026", language="cy")
+        unattached = ViewRecord(**{**asdict(earlier), "view_id": "v4", "consultation": None})
+        for record in (later, earlier, elsewhere, unattached):
+            repo.save_view(record)
+        repo.commit()
+    with store.repository() as repo:
+        assert list(repo.views("day-services-2026")) == [earlier, later]
+        assert list(repo.views("carers-2026")) == [elsewhere]
+        assert list(repo.views()) == [earlier, unattached, elsewhere, later]
+        assert list(repo.views("no-such-consultation")) == []
+
+
+def test_every_record_kind_round_trips_through_the_export(store: Store) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        records = everything_about(pid, "my words")
+        apply(repo, records)
+        repo.commit()
+    with store.repository() as repo:
+        exported = repo.export_participant(pid)
+    by_kind = {
+        "ConsentEntry": "consents",
+        "ViewRecord": "views",
+        "ProfileAnswer": "profile_answers",
+        "GroupInterest": "group_interests",
+        "HandoverRequest": "handover_requests",
+        "SafeguardingAlertRecord": "safeguarding_alerts",
+        "LoggedMessage": "messages",
+    }
+    for record in records:
+        expected = {k: v for k, v in asdict(record).items() if k != "participant_id"}  # type: ignore[call-overload]
+        expected = {
+            k: (
+                v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+            )
+            for k, v in expected.items()
+        }
+        assert expected in exported[by_kind[type(record).__name__]]
+    assert exported["participant"]["participant_id"] == pid
+    assert exported["addresses"] == [
+        {"channel": "sms", "address": PHONE, "created_at": at().isoformat()}
+    ]
+
+
+def test_times_in_any_zone_come_back_as_the_same_instant_in_utc(store: Store) -> None:
+    cardiff_summer = timezone(timedelta(hours=1))
+    local = datetime(2026, 7, 1, 10, 0, tzinfo=cardiff_summer)
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, local).participant_id
+        repo.record_consent(
+            ConsentEntry(pid, "share_views", True, "consent.share_views", "en", "sms", local)
+        )
+        repo.commit()
+    with store.repository() as repo:
+        (entry,) = repo.consent_history(pid)
+        assert entry.at == local
+        assert entry.at.utcoffset() == timedelta(0)
+
+
+def test_a_time_without_a_zone_is_refused(store: Store) -> None:
+    with store.repository() as repo, pytest.raises(ValueError, match="timezone-aware"):
+        repo.participant_for("sms", PHONE, datetime(2026, 3, 2, 9, 30))
+
+
+AWKWARD_TEXTS = [
+    pytest.param("x" * 5000, id="5000 characters"),
+    pytest.param("ok 👍🏽 ❤️ 🏳️‍🌈", id="emoji with modifiers and joiners"),
+    pytest.param("a\tb\r\nc\x07\x1b[31m\x7f\u200b", id="control characters"),
+    pytest.param("مرحبا، أريد أن أتحدث ‏(٢٠٢٦)‏", id="Arabic right to left"),
+    pytest.param("میں بات کرنا چاہتا ہوں", id="Urdu"),
+    pytest.param("ਮੈਂ ਗੱਲ ਕਰਨੀ ਚਾਹੁੰਦਾ ਹਾਂ", id="Punjabi Gurmukhi"),
+    pytest.param("আমি কথা বলতে চাই", id="Bengali"),
+    pytest.param("Dw i eisiau siarad â rhywun ŵ ŷ", id="Welsh circumflexes"),
+    pytest.param("Zażółć gęślą jaźń", id="Polish"),
+    pytest.param("e\u0301 vs é", id="combining accent"),
+    pytest.param("'; DROP TABLE views; --", id="SQL in text"),
+]
+
+
+@pytest.mark.parametrize("words", AWKWARD_TEXTS)
+def test_whatever_people_write_is_kept_exactly(store: Store, words: str) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        stored = view(pid, "v1", words, 1, original=words)
+        repo.save_view(stored)
+        repo.save_session(pid, words, at(1))
+        repo.save_group_interest(
+            GroupInterest(pid, (words, "x"), (), (), None, None, "en", "sms", at(2))
+        )
+        repo.commit()
+    with store.repository() as repo:
+        assert list(repo.views()) == [stored]
+        assert repo.load_session(pid) == words
+        assert repo.export_participant(pid)["group_interests"][0]["topics"] == [words, "x"]
+
+
+def test_a_nul_character_is_replaced_rather_than_failing_the_turn(store: Store) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        repo.save_view(view(pid, "v1", "a\x00b", 1, original="a\x00b"))
+        repo.commit()
+    with store.repository() as repo:
+        (stored,) = repo.views()
+        assert (stored.answer_value, stored.original_text) == ("a\ufffdb", "a\ufffdb")
+
+
+def test_an_unknown_person_has_nothing_to_export(store: Store) -> None:
+    with store.repository() as repo, pytest.raises(KeyError):
+        repo.export_participant("no-such-person")
