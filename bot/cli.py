@@ -1,4 +1,5 @@
-"""The `heard` command: run the service, chat in the terminal, export views, lint, check NLU."""
+"""The `heard` command: run the service or its workers, chat in the terminal, export views,
+lint, check NLU."""
 
 from __future__ import annotations
 
@@ -31,8 +32,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings.log_level)
-    app = create_app(settings, telegram_polling=args.telegram_polling)
+    app = create_app(
+        settings, telegram_polling=args.telegram_polling, workers=not args.no_workers
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from bot.delivery.workers import Workers
+    from bot.runtime import Runtime
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    for note in settings.notes:
+        log.info(note)
+    runtime = Runtime(settings)
+    runtime.engine  # noqa: B018  (flows and catalogue are checked before any claim)
+    runtime.store  # noqa: B018
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await Workers(runtime, poll_seconds=args.poll).run(stop)
+
+    asyncio.run(main())
     return 0
 
 
@@ -103,7 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch Telegram updates by polling instead of a webhook (local development)",
     )
+    run.add_argument(
+        "--no-workers",
+        action="store_true",
+        help="serve webhooks only; `heard worker` processes handle the inbox and outbox",
+    )
     run.set_defaults(func=_cmd_run)
+
+    worker = sub.add_parser(
+        "worker", help="run the inbox and outbox workers without the web service"
+    )
+    worker.add_argument(
+        "--poll", type=float, default=0.25, help="seconds between looks at an idle queue"
+    )
+    worker.set_defaults(func=_cmd_worker)
 
     chat = sub.add_parser("chat", help="talk to Heard in the terminal (reads lines from stdin)")
     chat.add_argument("--channel", choices=("sms", "telegram"), default="sms")

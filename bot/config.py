@@ -41,6 +41,8 @@ ENV_VARS: tuple[str, ...] = (
     "TELEGRAM_MESSAGES_PER_SECOND",
     "TELEGRAM_CHAT_MESSAGES_PER_SECOND",
     "OUTBOX_MAX_ATTEMPTS",
+    "HEARD_INBOX_LEASE_SECONDS",
+    "HEARD_OUTBOX_LEASE_SECONDS",
     "RASA_URL",
     "RASA_TOKEN",
 )
@@ -86,6 +88,10 @@ class Settings:
     rasa_token: str | None
     log_level: str = "INFO"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # A claimed inbox item / a message being sent whose claim is older than this is taken to
+    # have died with its worker and is claimed again (bot.delivery).
+    inbox_lease_seconds: float = 120.0
+    outbox_lease_seconds: float = 60.0
 
     @property
     def production(self) -> bool:
@@ -203,4 +209,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_token=env.get("RASA_TOKEN") or None,
         log_level=env.get("HEARD_LOG_LEVEL", "INFO"),
         notes=tuple(notes),
+        inbox_lease_seconds=_float(env, "HEARD_INBOX_LEASE_SECONDS", 120.0),
+        outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
     )

@@ -3,7 +3,7 @@
 #
 #   scripts/rasa-service.sh install     Rasa 3.6.21 in a Python 3.10 virtualenv (cached)
 #   scripts/rasa-service.sh train       train unless a model for the current data exists
-#   scripts/rasa-service.sh serve       run the server in the foreground
+#   scripts/rasa-service.sh serve [M]   run the server in the foreground (model M, or train)
 #   scripts/rasa-service.sh up          install + train + serve in the background, wait for it
 #   scripts/rasa-service.sh down        stop the background server
 #   scripts/rasa-service.sh status      say whether it runs, and which model
@@ -236,10 +236,12 @@ urllib.request.urlopen(sys.argv[1], timeout=2).read()
 PY
 }
 
-# The server: exec'd so that the pid in var/rasa.pid is Rasa's own.
+# The server, in the foreground: exec'd so that the pid in var/rasa.pid is Rasa's own. `up`
+# passes the model it trained, so data that changes meanwhile cannot start another training.
 cmd_serve() {
-    local model
-    model=$(cmd_train)
+    local model=${1:-}
+    [[ -n $model ]] || model=$(cmd_train)
+    [[ -f $model ]] || die "no model at $model"
     local tok
     tok=$(token)
     mkdir -p "$VAR_DIR"
@@ -263,7 +265,8 @@ cmd_up() {
     fi
     mkdir -p "$VAR_DIR"
     : >"$LOG_FILE"
-    nohup "$0" serve >>"$LOG_FILE" 2>&1 </dev/null &
+    # Its own session (process group), so `down` stops it and anything it started.
+    setsid nohup "$0" serve "$model" >>"$LOG_FILE" 2>&1 </dev/null &
     echo $! >"$PID_FILE"
     say "starting (pid $!), log in $LOG_FILE"
     local deadline=$((SECONDS + WAIT_SECONDS))
@@ -285,13 +288,15 @@ cmd_down() {
         say "not running"
         return 0
     fi
-    kill "$pid"
+    kill -- "-$pid" 2>/dev/null || kill "$pid"
     local i
     for i in $(seq 1 30); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 1
     done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"
+    fi
     rm -f "$PID_FILE" "$MODE_FILE"
     say "stopped (pid $pid)"
 }
@@ -311,7 +316,7 @@ main() {
     case ${1:-} in
         install) cmd_install ;;
         train) cmd_train >/dev/null ;;
-        serve) cmd_serve ;;
+        serve) cmd_serve "${2:-}" ;;
         up) cmd_up ;;
         down) cmd_down ;;
         status) cmd_status ;;

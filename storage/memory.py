@@ -562,6 +562,16 @@ class MemoryRepository:
         entry = self._outbox_entry(message_id)
         return None if entry is None else entry.message
 
+    def outbox_by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
+        return next(
+            (
+                e.message
+                for e in self._s.outbox
+                if e.message.provider_message_id == provider_message_id
+            ),
+            None,
+        )
+
     def outbox_address(self, message_id: str) -> str | None:
         e = self._outbox_entry(message_id)
         if e is None or e.recipient_ciphertext is None:

@@ -155,6 +155,11 @@ class Repository(Protocol):
         URL) and the message is found by it. A status never replaces one further along."""
         ...
     def outbox_get(self, message_id: str) -> OutboxMessage | None: ...
+    def outbox_by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
+        """The message a provider id was recorded for (by `outbox_sent` or a status callback),
+        or None: lets SMS reconciliation skip provider messages that are already accounted for.
+        (added)"""
+        ...
 
 
 class Store(Protocol):

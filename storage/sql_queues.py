@@ -257,6 +257,14 @@ class SqlQueues:
         row = self._outbox_row(message_id)
         return None if row is None else outbox_record(row)
 
+    def outbox_by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
+        row = self._db.scalar(
+            select(m.OutboxRow)
+            .where(m.OutboxRow.provider_message_id == provider_message_id)
+            .limit(1)
+        )
+        return None if row is None else outbox_record(row)
+
     def outbox_address(self, message_id: str) -> str | None:
         row = self._outbox_row(message_id)
         if row is None or row.recipient_ciphertext is None:

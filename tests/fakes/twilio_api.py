@@ -1,4 +1,5 @@
-"""A local double of Twilio's REST API for sending SMS (`POST .../Messages.json`).
+"""A local double of Twilio's REST API for sending SMS (`POST .../Messages.json`) and listing
+sent messages (`GET .../Messages.json?To=...&DateSent>=...`).
 
 It answers with the JSON shapes Twilio documents, checks HTTP Basic auth, validates the fields
 Twilio requires, records every request, and plays a script of programmed replies (rate limits,
@@ -15,7 +16,7 @@ import secrets
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -99,13 +100,20 @@ class FakeTwilioApi:
         self._script: deque[Reply] = deque()
         self.requests: list[ReceivedRequest] = []
         self.created: list[dict[str, Any]] = []  # every message resource answered with 201
+        self.status_callbacks: dict[str, str] = {}  # message sid -> its StatusCallback URL
+        self.list_requests: list[dict[str, str]] = []
         self.app = Starlette(
             routes=[
                 Route(
                     f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json",
                     self._create_message,
                     methods=["POST"],
-                )
+                ),
+                Route(
+                    f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json",
+                    self._list_messages,
+                    methods=["GET"],
+                ),
             ]
         )
 
@@ -132,8 +140,57 @@ class FakeTwilioApi:
             return JSONResponse(problem, status_code=400)
         message = self._message_resource(form)
         self.created.append(message)
+        if form.get("StatusCallback"):
+            self.status_callbacks[message["sid"]] = form["StatusCallback"]
         return JSONResponse(
             message, status_code=201, headers={"Twilio-Request-Id": "RQ" + secrets.token_hex(16)}
+        )
+
+    async def _list_messages(self, request: Request) -> JSONResponse:
+        """Messages this fake accepted, newest first, filtered by `To` and `DateSent>` /
+        `DateSent<` / `DateSent` as Twilio does. The fake sends at once: a listed message is
+        `sent`, with `date_sent` equal to `date_created`."""
+        account_sid = request.path_params["account_sid"]
+        query = dict(request.query_params)
+        self.list_requests.append(query)
+        if not self._authorised(request.headers.get("authorization", "")) or (
+            account_sid != self.account_sid
+        ):
+            return JSONResponse(error_body(401, 20003, "Authenticate"), status_code=401)
+        reply = self._script.popleft() if self._script else Reply(None)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.status is not None:
+            return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+        after = _when(query.get("DateSent>"))
+        before = _when(query.get("DateSent<"))
+        on_day = _when(query.get("DateSent"))
+        found = []
+        for message in reversed(self.created):
+            sent = parsedate_to_datetime(message["date_created"])
+            if query.get("To") and message["to"] != query["To"]:
+                continue
+            if after is not None and sent < after:
+                continue
+            if before is not None and sent > before:
+                continue
+            if on_day is not None and sent.date() != on_day.date():
+                continue
+            found.append({**message, "status": "sent", "date_sent": message["date_created"]})
+        size = int(query.get("PageSize", "50"))
+        uri = request.url.path
+        return JSONResponse(
+            {
+                "messages": found[:size],
+                "end": max(0, min(size, len(found)) - 1),
+                "first_page_uri": f"{uri}?PageSize={size}&Page=0",
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": f"{uri}?PageSize={size}&Page=0",
+            }
         )
 
     def _authorised(self, header: str) -> bool:
@@ -252,3 +309,11 @@ async def url_encoded_form(request: Request) -> dict[str, str]:
     """The body as a form, parsed without python-multipart (not a dependency of Heard's tests)."""
     body = (await request.body()).decode()
     return dict(parse_qsl(body, keep_blank_values=True))
+
+
+def _when(value: str | None) -> datetime | None:
+    """A DateSent filter value: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (UTC)."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

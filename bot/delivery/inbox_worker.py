@@ -1,0 +1,188 @@
+"""The inbox worker: runs one conversation turn per inbound message, exactly once.
+
+Per item, ONE unit of work holds the turn (session, views, consents, ...), one outbox row per
+reply (each with its own message id) and `inbox_done`; it commits or leaves nothing. A worker
+that dies before the commit leaves the item `processing`; after the lease another claim takes
+it and the turn runs again from the same stored session, so nothing is lost or done twice.
+A turn that raises is rolled back and the item marked `failed` with the exception's type only
+(its message could quote what the person wrote); the inbound row itself is never lost.
+
+After an erasure (DELETE, confirmed) the person no longer exists, but the confirmation must
+still reach them: those replies are queued with no participant and the address given directly;
+the outbox keeps that address encrypted only until the message is sent or fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.catalogue import Catalogue
+from bot.channels.base import InboundMessage
+from bot.delivery.inbound import from_payload
+from bot.delivery.rendering import outbox_message
+from bot.service.conversation import Conversation, TurnOutcome
+from storage.records import InboxItem
+from storage.repository import Repository, Store
+
+log = logging.getLogger("heard.inbox")
+
+Clock = Callable[[], datetime]
+
+# Telegram sends `/start` when a chat is opened, or reopened after blocking the bot: a greeting
+# (START: the welcome flow for a new person, the menu, or opting back in), never an answer.
+TELEGRAM_START = "/start"
+START_WORD = "START"
+STOP_WORD = "STOP"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def turn_text(inbound: InboundMessage, catalogue: Catalogue) -> str:
+    """The text the engine sees.
+
+    A provider's own opt-out (Twilio `OptOutType`) is binding whatever the words were: if the
+    engine would not read the body as that command in any language (Twilio also knows
+    "UNSUBSCRIBE", "CANCEL", ...), the engine is given the English keyword instead. A body the
+    engine already reads as the command is kept, so the reply is in the person's language and
+    the consent record gets exactly one entry.
+    """
+    wanted = {"STOP": "stop", "START": "start"}.get(inbound.opt_out_type or "")
+    if wanted is not None and catalogue.keyword_command(inbound.text) != wanted:
+        return STOP_WORD if wanted == "stop" else START_WORD
+    if inbound.text == TELEGRAM_START and inbound.deep_link is None:
+        return START_WORD
+    return inbound.text
+
+
+class InboxWorker:
+    def __init__(
+        self,
+        store: Store,
+        conversation: Conversation,
+        catalogue: Catalogue,
+        *,
+        clock: Clock = utcnow,
+        lease_seconds: float = 120.0,
+        batch: int = 16,
+        max_attempts: int = 5,
+    ) -> None:
+        """`lease_seconds` must be far longer than a turn: an item whose claim is older is
+        taken again by another claim. `max_attempts` claims without a result (the worker
+        died each time) mark the item failed, so one poisonous message cannot stop a worker
+        for ever."""
+        self._store = store
+        self._conversation = conversation
+        self._catalogue = catalogue
+        self._clock = clock
+        self._lease = lease_seconds
+        self._batch = batch
+        self._max_attempts = max_attempts
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was added to the inbox: look now instead of at the next poll. Call from
+        the worker's own event loop."""
+        self._wake.set()
+
+    def claim(self) -> list[InboxItem]:
+        with self._store.repository() as repo:
+            items = repo.inbox_claim(self._batch, self._clock(), self._lease)
+            repo.commit()
+        return items
+
+    def run_once(self) -> int:
+        """Claims a batch and handles it; returns how many items were claimed."""
+        items = self.claim()
+        for item in items:
+            self.process(item)
+        return len(items)
+
+    def process(self, item: InboxItem) -> None:
+        if item.attempts > self._max_attempts:
+            self._fail(item, f"gave up after {item.attempts - 1} claims without a result")
+            return
+        try:
+            with self._store.repository() as repo:
+                if self._turn(repo, item):
+                    repo.commit()
+                else:
+                    repo.rollback()
+        except Exception as exc:  # any failure of one turn must not stop the others
+            # The type only: exception messages can quote the person's words or number.
+            log.error("inbox item %d failed: %s", item.item_id, type(exc).__name__)
+            self._fail(item, f"turn failed: {type(exc).__name__}")
+
+    def _turn(self, repo: Repository, item: InboxItem) -> bool:
+        inbound = from_payload(item.channel, item.provider_key, item.payload)
+        now = self._clock()
+        outcome = self._conversation.handle(
+            repo,
+            channel=inbound.channel,
+            address=inbound.address,
+            text=turn_text(inbound, self._catalogue),
+            at=inbound.at,
+            start_flow=inbound.deep_link,
+        )
+        self._queue_replies(repo, inbound, outcome, now)
+        repo.inbox_done(item.item_id, now, None if outcome.erased else outcome.participant_id)
+        current = repo.inbox_get(item.item_id)
+        if current is not None and current.attempts != item.attempts:
+            # Another worker claimed the item after our lease ran out; its turn counts.
+            log.warning("inbox item %d: claim lost to another worker", item.item_id)
+            return False
+        return True
+
+    def _queue_replies(
+        self, repo: Repository, inbound: InboundMessage, outcome: TurnOutcome, now: datetime
+    ) -> None:
+        for message in outcome.messages:
+            if outcome.erased:
+                row = outbox_message(message, inbound.channel, None, self._catalogue, now)
+                repo.outbox_add(row, address=inbound.address)
+            else:
+                row = outbox_message(
+                    message, inbound.channel, outcome.participant_id, self._catalogue, now
+                )
+                repo.outbox_add(row)
+
+    def _fail(self, item: InboxItem, error: str) -> None:
+        with self._store.repository() as repo:
+            repo.inbox_failed(item.item_id, error, self._clock())
+            repo.commit()
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        poll_seconds: float = 0.25,
+        on_progress: Callable[[], None] | None = None,
+    ) -> None:
+        """Until `stop` is set: handle what is claimable, else wait for `wake()` or the poll.
+        Turns run in a thread, so a web server in the same loop keeps answering.
+        `on_progress` runs after each batch (wakes an outbox worker in the same process)."""
+        while not stop.is_set():
+            try:
+                claimed = await asyncio.to_thread(self.run_once)
+            except Exception as exc:  # the database went away: keep trying
+                log.error("inbox claim failed: %s", type(exc).__name__)
+                claimed = 0
+                await _wait(stop, self._wake, poll_seconds * 4)
+                continue
+            if claimed == 0:
+                await _wait(stop, self._wake, poll_seconds)
+            elif on_progress is not None:
+                on_progress()
+
+
+async def _wait(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+    waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        wake.clear()

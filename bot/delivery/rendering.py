@@ -1,0 +1,66 @@
+"""A `MessageCreated` as an outbox row for one channel, and the Telegram keyboard back from it.
+
+SMS rows carry the final text (choices numbered inside it), its encoding and segment count, so
+pacing can be costed by segments without rendering again. Telegram rows carry the text and the
+button labels in order; the keyboard layout is a pure function of the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.catalogue import Catalogue
+from bot.delivery.channels import rendering_of
+from bot.engine.events import Choice, MessageCreated
+from bot.render.sms import render_sms
+from bot.render.telegram import Keyboard, render_telegram
+from storage.records import OutboxMessage
+
+ENCODING_NAMES = {"GSM-7": "gsm7", "UCS-2": "ucs2"}
+
+
+def outbox_message(
+    message: MessageCreated,
+    channel: str,
+    participant_id: str | None,
+    catalogue: Catalogue,
+    at: datetime,
+) -> OutboxMessage:
+    labels = tuple(choice.label for choice in message.choices)
+    if rendering_of(channel) == "sms":
+        info = catalogue.languages.get(message.language)
+        sms = render_sms(message, normalise=info.gsm7_normalise if info else True)
+        return OutboxMessage(
+            message_id=message.message_id,
+            participant_id=participant_id,
+            channel=channel,
+            text=sms.text,
+            created_at=at,
+            choices=labels,
+            language=message.language,
+            encoding=ENCODING_NAMES[sms.encoding],
+            segments=sms.segments,
+        )
+    telegram = render_telegram(message)
+    return OutboxMessage(
+        message_id=message.message_id,
+        participant_id=participant_id,
+        channel=channel,
+        text=telegram.text,
+        created_at=at,
+        choices=labels,
+        language=message.language,
+    )
+
+
+def telegram_keyboard(labels: Sequence[str]) -> Keyboard | None:
+    """The keyboard `render_telegram` gives for these labels (choices are numbered in order)."""
+    if not labels:
+        return None
+    choices = tuple(Choice(number, label, label) for number, label in enumerate(labels, 1))
+    message = MessageCreated(
+        at=datetime.min, message_id="", text_id="", text="", language="", register="standard",
+        choices=choices,
+    )
+    return render_telegram(message).keyboard

@@ -1,0 +1,67 @@
+"""The inbox and outbox workers of one process, built from a `Runtime`.
+
+`heard run` starts them as asyncio tasks in the web app's lifespan (one process for `make run`);
+`heard worker` runs them alone (for scaling out, and for the crash test). Several worker
+processes may share one PostgreSQL database: claims never hand the same row to two of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+
+from bot.delivery.inbox_worker import InboxWorker
+from bot.delivery.outbox_worker import OutboxChannel, OutboxWorker
+from bot.delivery.ratelimit import ChannelLimits, RateLimiter
+from bot.delivery.retry import RetryPolicy
+from bot.delivery.senders import OutboxWiring, provider_wiring
+from bot.runtime import Runtime
+
+log = logging.getLogger("heard.workers")
+
+
+class Workers:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        extra_channels: Mapping[str, OutboxChannel] | None = None,
+        extra_limits: Mapping[str, ChannelLimits] | None = None,
+        wiring: OutboxWiring | None = None,
+        poll_seconds: float = 0.25,
+    ) -> None:
+        settings = runtime.settings
+        self.wiring = wiring if wiring is not None else provider_wiring(settings)
+        channels = {**self.wiring.channels, **(extra_channels or {})}
+        limits = {**self.wiring.limits, **(extra_limits or {})}
+        self.inbox = InboxWorker(
+            runtime.store,
+            runtime.conversation,
+            runtime.catalogue,
+            lease_seconds=settings.inbox_lease_seconds,
+        )
+        self.outbox = OutboxWorker(
+            runtime.store,
+            channels,
+            RateLimiter(time.monotonic, limits),
+            RetryPolicy(max_attempts=settings.outbox_max_attempts),
+            lease_seconds=settings.outbox_lease_seconds,
+            poll_seconds=poll_seconds,
+        )
+        self._poll = poll_seconds
+        self.channel_names = tuple(channels)
+
+    def wake(self) -> None:
+        self.inbox.wake()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("workers started; sending on: %s", ", ".join(self.channel_names) or "nothing")
+        try:
+            await asyncio.gather(
+                self.inbox.run(stop, self._poll, on_progress=self.outbox.wake),
+                self.outbox.run(stop),
+            )
+        finally:
+            await self.wiring.aclose()

@@ -1,0 +1,1 @@
+"""Heard's HTTP edge: provider webhooks and the browser simulator. Wiring only."""
