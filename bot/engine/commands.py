@@ -2,7 +2,9 @@
 
 A command is a catalogue keyword of any language (STOP is looked for first, so it always wins),
 or a confident NLU intent, except while an open question waits: there free text is an answer,
-and only the exact keywords act.
+and only the exact keywords act. An intent never overrides a reply that already answers the
+waiting question (a tapped "English" button is a language choice, not a request for the
+language menu).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.questions import waiting_ask
 from bot.engine.replies import bare
 from bot.engine.runner import resume, run
+from bot.engine.waiting import chooses_an_option
 
 INTENT_COMMANDS = {
     "stop": "stop",
@@ -47,7 +50,10 @@ def detect(ctx: TurnContext) -> str | None:
         return command
     if ask is not None and ask.answer == "open":
         return None
-    return INTENT_COMMANDS.get(ctx.intent or "")
+    command = INTENT_COMMANDS.get(ctx.intent or "")
+    if command is None or chooses_an_option(ctx):
+        return None
+    return command
 
 
 def _stop(ctx: TurnContext) -> None:

@@ -1,8 +1,10 @@
 """Risk detection comes before everything else in a turn, and before any command but none.
 
 A risk intent counts at `safeguarding_confidence` (low on purpose) or when the keyword matcher
-names a kind. The person gets the help lines first, a coordinator is asked to get in touch, and
-the conversation carries on only if the person says yes.
+names a kind. The classifier is not consulted when the reply is word for word one of the options
+offered (a tapped button, a number): those are our words, not a disclosure. Keywords and open
+answers are always checked. The person gets the help lines first, a coordinator is asked to get
+in touch, and the conversation carries on only if the person says yes.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from bot.engine import texts
 from bot.engine.confirmations import SAFEGUARDING, ask_pending
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, SafeguardingAlert
+from bot.engine.waiting import chooses_an_option
 from bot.nlu.base import SAFEGUARDING_INTENTS
 
 
 def detect(ctx: TurnContext) -> tuple[str, str] | None:
     """(kind, "intent" | "keyword") when the text suggests a risk, else None."""
     u = ctx.inp.understanding
-    if u.intent in SAFEGUARDING_INTENTS and u.intent_confidence >= (
-        ctx.settings.safeguarding_confidence
+    if (
+        u.intent in SAFEGUARDING_INTENTS
+        and u.intent_confidence >= ctx.settings.safeguarding_confidence
+        and not chooses_an_option(ctx)
     ):
         return u.intent or "", "intent"
     matcher = ctx.settings.safeguarding_matcher

@@ -62,6 +62,17 @@ def test_a_confident_intent_is_a_command_on_a_closed_question(
     assert said(turn) == expected
 
 
+@pytest.mark.parametrize("reply", ["Getting there", "2", "two"])
+def test_an_intent_never_overrides_a_reply_that_answers_the_question(
+    chat: Chat, reply: str
+) -> None:
+    # A tapped "English" button read as change_language must choose English, not reopen the menu.
+    turn = in_survey(chat).send(reply, intent="change_language", confidence=0.95)
+    assert said(turn) != ["common.language_menu"]
+    assert "common.language_menu" not in said(turn)
+    assert chat.session is not None and chat.session.fields.get("topic") == "transport"
+
+
 def test_on_an_open_question_an_intent_is_an_answer_but_a_keyword_is_a_command(
     chat: Chat,
 ) -> None:

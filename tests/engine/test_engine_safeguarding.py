@@ -97,3 +97,17 @@ def test_an_opted_out_person_at_risk_is_recorded_but_not_messaged(chat: Chat) ->
     assert kinds(turn) == ["SafeguardingAlert"]
     assert said(turn) == []
     assert chat.session is not None and chat.session.status == "opted_out"
+
+
+def test_a_tapped_option_is_an_answer_even_if_the_classifier_reads_risk(chat: Chat) -> None:
+    in_survey(chat)  # the choice question q_topic waits
+    label = messages(chat.turns[-1])[-1].choices[0].label
+    turn = chat.send(label, intent="risk_to_self", confidence=0.9)
+    assert not of_type(turn, SafeguardingAlert)
+    assert "safeguarding.help" not in said(turn)
+
+
+def test_an_open_answer_read_as_risk_still_raises_the_alarm(chat: Chat) -> None:
+    in_survey(chat).send("3")  # "other": an open question waits
+    turn = chat.send("transport", intent="risk_to_self", confidence=0.9)
+    assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]

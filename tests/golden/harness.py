@@ -60,7 +60,12 @@ def next_reply(
     """The person's next message, or None when the conversation is over for them."""
     if session is None:
         return "hi"
-    if session.position is None or last is None:
+    if last is None:
+        return None
+    if session.pending is not None:  # the engine's own yes/no or language question
+        return _pick(last.choices, persona.language if session.pending == "language" else "yes",
+                     persona.channel)
+    if session.position is None:
         return None
     step = flows.flows[session.position.flow].steps.get(session.position.step)
     choices = last.choices
@@ -133,7 +138,8 @@ class Harness:
                 return
             messages = self.say(persona.channel, reply)
             last = messages[-1] if messages else None
-        raise AssertionError(f"conversation did not finish in {MAX_TURNS} turns")
+        tail = "\n".join(self.lines[-40:])
+        raise AssertionError(f"conversation did not finish in {MAX_TURNS} turns:\n{tail}")
 
     def play_commands(self, persona: Persona) -> None:
         """Reach the menu, then use every command in the person's own language."""
