@@ -183,7 +183,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes.append("Telegram is off: set TELEGRAM_BOT_TOKEN to turn it on")
 
     try:
-        timeout = int(env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or 24 * 60)
+        # A week: people on basic phones often answer a question days later.
+        timeout = int(env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or 7 * 24 * 60)
         attempts = int(env.get("OUTBOX_MAX_ATTEMPTS", "") or 5)
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc

@@ -64,7 +64,9 @@ class Runtime:
     def nlu(self) -> NLU:
         from bot.nlu.rasa import nlu_from_env
 
-        return nlu_from_env(self.embedded_nlu)
+        settings = self.settings
+        env = {"RASA_URL": settings.rasa_url or "", "RASA_TOKEN": settings.rasa_token or ""}
+        return nlu_from_env(self.embedded_nlu, env, self.settings.data_dir / "rasa-token")
 
     @cached_property
     def guesser(self) -> LanguageGuesser:

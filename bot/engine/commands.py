@@ -17,13 +17,12 @@ from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, OptedOut
 from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.questions import waiting_ask
-from bot.engine.replies import bare
 from bot.engine.runner import resume, run
-from bot.engine.waiting import chooses_an_option
+from bot.engine.waiting import chooses_an_option, keyword
 
+# STOP and START act only on keywords: silencing someone, or messaging someone who asked for
+# silence, on a classifier's guess would be worse than asking again.
 INTENT_COMMANDS = {
-    "stop": "stop",
-    "start": "start",
     "help": "help",
     "change_language": "language",
     "easy_read": "easy",
@@ -32,22 +31,15 @@ INTENT_COMMANDS = {
 }
 
 
-def keyword(ctx: TurnContext) -> str | None:
-    said = bare(ctx.inp.text)
-    if not said:
-        return None
-    if any(said in info.keywords.get("stop", ()) for info in ctx.catalogue.languages.values()):
-        return "stop"
-    return ctx.catalogue.keyword_command(ctx.inp.text)
-
-
 def detect(ctx: TurnContext) -> str | None:
     ask = waiting_ask(ctx) if ctx.work.pending is None else None
     command = keyword(ctx)
-    if command in ("easy", "standard") and ask is not None and ask.answer == "register":
-        return None  # the answer to "which kind of messages?", not a switch
-    if command is not None:
+    if command == "stop":
         return command
+    if command is not None:
+        # An option that is also a keyword ("Easy read" among access needs, "Easy" on the
+        # register question) is the answer, not a switch.
+        return None if chooses_an_option(ctx) else command
     if ask is not None and ask.answer == "open":
         return None
     command = INTENT_COMMANDS.get(ctx.intent or "")

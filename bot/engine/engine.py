@@ -15,7 +15,7 @@ Order inside one turn (docs/DESIGN.md):
 from __future__ import annotations
 
 from bot.catalogue import Catalogue
-from bot.engine import commands, safeguarding, texts
+from bot.engine import commands, safeguarding, texts, waiting
 from bot.engine.answers import answer_question
 from bot.engine.context import TurnContext
 from bot.engine.events import OptedIn, SessionExpired
@@ -89,7 +89,7 @@ class Engine:
         if found:
             safeguarding.alert(ctx, *found)
         # Only the keyword brings a person back: an intent guess is not consent to messages.
-        if commands.keyword(ctx) == "start":
+        if waiting.keyword(ctx) == "start":
             ctx.work.status = "active"
             ctx.emit(OptedIn(ctx.at, ctx.inp.channel))
             ctx.say(texts.STARTED)

@@ -28,6 +28,11 @@ def home(ctx: TurnContext) -> Frame:
     return start_of(texts.MENU_FLOW)
 
 
+# Session field naming, comma-separated, the purposes a consent gate is asking for ("" when the
+# consent flow was entered directly and asks about every purpose).
+CONSENT_NEEDED_FIELD = "consent_needed"
+
+
 def is_marker(frame: Frame) -> bool:
     return frame.step.startswith("@")
 
@@ -45,7 +50,11 @@ def begin(ctx: TurnContext, flow_id: str, *, gate: bool = True) -> Frame | None:
         return None if flow_id == texts.MENU_FLOW else start_of(texts.MENU_FLOW)
     if gate and flow_id != texts.CONSENT_FLOW and missing_consents(ctx, flow_id):
         ctx.work.stack.append(Frame(flow_id, AFTER_CONSENT))
+        # The consent flow reads this to ask only for what the gated flow needs.
+        ctx.work.fields[CONSENT_NEEDED_FIELD] = ",".join(missing_consents(ctx, flow_id))
         return begin(ctx, texts.CONSENT_FLOW, gate=False)
+    if gate and flow_id == texts.CONSENT_FLOW:
+        ctx.work.fields[CONSENT_NEEDED_FIELD] = ""  # entered directly: every purpose
     if flow_id == texts.WELCOME_FLOW:
         ctx.put_language_guess(keep_earlier=True)
     ctx.emit(FlowStarted(ctx.at, flow_id))

@@ -84,7 +84,9 @@ class Question:
 
 
 def number_of(text: str, vocab: Vocabulary) -> int | None:
-    """A whole-message number: "2", " 2. ", "#2", "(2)", "٢", "two", "dwa"."""
+    """A whole-message number: "2", " 2. ", "#2", "(2)", "٢", "two", "dwa". "-1" is not 1."""
+    if clean(text).lstrip("#( ").startswith(("-", "\u2212")):
+        return None
     word = bare(text)
     if _DIGITS.fullmatch(word):
         return int(word)

@@ -1,8 +1,9 @@
 """Risk detection comes before everything else in a turn, and before any command but none.
 
 A risk intent counts at `safeguarding_confidence` (low on purpose) or when the keyword matcher
-names a kind. The classifier is not consulted when the reply is word for word one of the options
-offered (a tapped button, a number): those are our words, not a disclosure. Keywords and open
+names a kind. The classifier is not consulted when the reply is a command keyword (MENU) or word
+for word one of the options offered (a tapped button, a number): those are our words, not a
+disclosure. Keywords and open
 answers are always checked. The person gets the help lines first, a coordinator is asked to get
 in touch, and the conversation carries on only if the person says yes.
 """
@@ -13,7 +14,7 @@ from bot.engine import texts
 from bot.engine.confirmations import SAFEGUARDING, ask_pending
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, SafeguardingAlert
-from bot.engine.waiting import chooses_an_option
+from bot.engine.waiting import our_words
 from bot.nlu.base import SAFEGUARDING_INTENTS
 
 
@@ -23,7 +24,7 @@ def detect(ctx: TurnContext) -> tuple[str, str] | None:
     if (
         u.intent in SAFEGUARDING_INTENTS
         and u.intent_confidence >= ctx.settings.safeguarding_confidence
-        and not chooses_an_option(ctx)
+        and not our_words(ctx)
     ):
         return u.intent or "", "intent"
     matcher = ctx.settings.safeguarding_matcher

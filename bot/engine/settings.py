@@ -46,7 +46,8 @@ class EngineSettings:
     session_timeout: timedelta = timedelta(hours=24)
     deployment: Deployment = field(default_factory=Deployment)
     # A language guess at least this confident fills `guessed_language` for the welcome flow.
-    language_confidence: float = 0.8
+    # (0.75, not 0.8: a real six-letter greeting such as "Shwmae" scores 0.8 less a rounding error.)
+    language_confidence: float = 0.75
     # An intent at least this confident counts as a command, yes/no or a branch subject.
     intent_confidence: float = 0.6
     # Risk intents act at a much lower confidence: missing a person at risk costs more than

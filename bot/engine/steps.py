@@ -17,6 +17,7 @@ from bot.engine.flowstack import leave, start_of
 from bot.engine.questions import ask_question
 from bot.engine.session import Frame
 from bot.flowspec.model import (
+    CONSENT_SUBJECT_PREFIX,
     INTENT_SUBJECT,
     LANGUAGE_FIELD,
     REGISTER_FIELD,
@@ -50,10 +51,18 @@ def branch_matches(subject: str, when: tuple[str, ...]) -> bool:
 
 
 def run_branch(ctx: TurnContext, flow: Flow, step: BranchStep) -> Frame | None:
-    fields = ctx.work.fields
-    subject = (ctx.intent or "") if step.on == INTENT_SUBJECT else fields.get(step.on, "")
+    subject = branch_subject(ctx, step.on)
     target = next((c.next for c in step.cases if branch_matches(subject, c.when)), step.default)
     return Frame(flow.id, target)
+
+
+def branch_subject(ctx: TurnContext, on: str) -> str:
+    if on == INTENT_SUBJECT:
+        return ctx.intent or ""
+    if on.startswith(CONSENT_SUBJECT_PREFIX):
+        granted = ctx.work.consents.get(on.removeprefix(CONSENT_SUBJECT_PREFIX))
+        return "" if granted is None else ("yes" if granted else "no")
+    return ctx.work.fields.get(on, "")
 
 
 def assign(ctx: TurnContext, field: str, value: str) -> None:

@@ -1,8 +1,8 @@
-"""Whether a reply is, word for word, an answer to what the engine is waiting on.
+"""Replies made of Heard's own words: a command keyword, or one of the options offered.
 
-Used to keep the NLU from overriding a plain answer: a tapped button or a typed number is the
-person choosing one of our own options, so it is neither a command intent nor a disclosure.
-Open questions never count here: any text answers them, so their text is always checked.
+Used to keep the NLU from overriding a plain reply: a tapped button, a typed number or MENU is
+the person using our words, so it is neither a command intent nor a disclosure. Open questions
+never count as an option here: any text answers them, so their text is always checked.
 """
 
 from __future__ import annotations
@@ -11,7 +11,32 @@ from bot.engine.confirmations import pending_question
 from bot.engine.context import TurnContext
 from bot.engine.inputs import Understanding
 from bot.engine.questions import question_for, waiting_ask
-from bot.engine.replies import understand
+from bot.engine.replies import bare, understand
+
+# A short message naming a stop word among a few others ("STOP please", "stop texting me") is
+# a stop request when the NLU agrees; a longer sentence is a view ("I want to stop going ...").
+STOP_PHRASE_MAX_WORDS = 4
+
+
+def keyword(ctx: TurnContext) -> str | None:
+    """The command a whole message names in any catalogue language. STOP is looked for first,
+    so it always wins."""
+    said = bare(ctx.inp.text)
+    if not said:
+        return None
+    stop_words = {
+        word for info in ctx.catalogue.languages.values() for word in info.keywords.get("stop", ())
+    }
+    if said in stop_words:
+        return "stop"
+    words = said.split()
+    if (
+        len(words) <= STOP_PHRASE_MAX_WORDS
+        and ctx.inp.understanding.intent == "stop"
+        and any(w.strip(".,!?") in stop_words for w in words)
+    ):
+        return "stop"
+    return ctx.catalogue.keyword_command(ctx.inp.text)
 
 
 def chooses_an_option(ctx: TurnContext) -> bool:
@@ -29,3 +54,10 @@ def chooses_an_option(ctx: TurnContext) -> bool:
         ctx.inp.text, question, ctx.vocabulary(), words_only, ctx.settings.intent_confidence
     )
     return value is not None
+
+
+def our_words(ctx: TurnContext) -> bool:
+    """A command keyword or an option offered: not read as a disclosure by the classifier.
+    HELP is the exception: "help" or "pomocy!" alone may be a cry for help."""
+    command = keyword(ctx)
+    return (command is not None and command != "help") or chooses_an_option(ctx)

@@ -20,6 +20,8 @@ LANGUAGE_FIELD = "$language"
 REGISTER_FIELD = "$register"
 # `branch.on` value meaning the intent of the last input.
 INTENT_SUBJECT = "intent"
+# `branch.on: consent.<purpose>` reads the consent record: "yes", "no", or "" when never asked.
+CONSENT_SUBJECT_PREFIX = "consent."
 # The value a skippable ask saves when the person prefers not to say.
 SKIP_VALUE = "prefer_not_to_say"
 # join_group keys, and the event field each fills.

@@ -66,6 +66,18 @@ BUILT_IN_VOCABULARY: dict[str, str] = {
     "ar": "naam aywa aiwa la shukran marhaba ahlan ana inta salam tayeb mafi arabi musaada",
 }
 
+# Greetings shared by speakers of several of Heard's languages (Urdu, Punjabi, Bengali, Arabic,
+# Somali...): a message made only of these says nothing about the language, so it never
+# guesses one (the person then picks from the menu).
+SHARED_GREETING_WORDS = frozenset(
+    {
+        "as", "assalam", "assalaam", "assalamu", "asalam", "asalamu", "salam", "salaam",
+        "salamu", "salaamu", "slm", "o", "u", "wa", "w", "alaikum", "alaykum", "aleikum",
+        "alaikom", "alikum", "calaykum", "calaikum", "walaikum", "wa-alaikum", "wr", "wb",
+        "السلام", "سلام", "عليكم", "علیکم", "ورحمة", "الله", "وبركاته",
+    }
+)
+
 # Whole-message replies that name their language ("tak" is Polish, "da" Romanian).
 REPLY_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset({"yes", "yeah", "yep", "nope", "thanks", "thank you"}),
@@ -126,7 +138,7 @@ class HeardLanguageGuesser:
     def guess(self, text: str, stored: str | None = None) -> LanguageGuess:
         stored = stored if stored in self.languages else None
         words = fold(text).split()
-        if not words:
+        if not words or all(w.strip(".,!?-") in SHARED_GREETING_WORDS for w in words):
             return _stored_or_none(stored, 0.5)
         script = self._by_script(text)
         if script == _NO_LANGUAGE:

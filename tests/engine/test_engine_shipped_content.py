@@ -64,6 +64,87 @@ def test_about_you_needs_its_own_consent(flows: FlowSet, catalogue: Catalogue) -
     chat.send("Hello", language="en", language_confidence=0.97)
     for text in ("yes", "1", "yes", "no", "no"):
         chat.send(text)
-    turn = chat.send("3")  # about you: consent flow first, because about_you was refused
-    assert said(turn)[0] == "consent.who"
+    turn = chat.send("3")  # about you: consent first, because about_you was refused
+    assert said(turn) == ["consent.ask_about_you"]  # only what this flow needs
     assert not [e for e in turn.events if isinstance(e, ConsentRecorded)]
+
+
+def at_menu(flows: FlowSet, catalogue: Catalogue) -> Chat:
+    """An English speaker who gave every consent, waiting at the main menu."""
+    chat = Chat(make_engine(flows, catalogue))
+    chat.send("Hello", language="en", language_confidence=0.97)
+    for reply in ("yes", "1", "yes", "yes", "yes"):
+        turn = chat.send(reply)
+    assert said(turn)[-1] == "menu.choose"
+    return chat
+
+
+def test_menu_read_by_the_classifier_as_harm_is_still_the_menu(
+    flows: FlowSet, catalogue: Catalogue
+) -> None:
+    chat = at_menu(flows, catalogue)
+    chat.send("1")  # have your say: an open question waits
+    turn = chat.send("MENU", intent="harm_from_others", confidence=0.91)
+    assert said(turn) == ["menu.choose"]
+    assert not [e for e in turn.events if type(e).__name__ == "SafeguardingAlert"]
+
+
+def test_an_option_that_is_also_a_keyword_is_an_answer(
+    flows: FlowSet, catalogue: Catalogue
+) -> None:
+    chat = at_menu(flows, catalogue)
+    chat.send("2")  # join a working group
+    chat.send("yes")
+    chat.send("1")  # topics
+    chat.send("1")  # availability
+    turn = chat.send("Easy read", intent="easy_read", confidence=0.95)  # an access need
+    assert chat.session is not None and chat.session.register == "standard"
+    assert "easy_read" in chat.session.fields.get("access_needs", "")
+    assert "common.easy_on" not in said(turn)
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent", "stops"),
+    [
+        ("STOP please", "stop", True),
+        ("please stop", "stop", True),
+        ("stop texting me", "stop", True),
+        ("I want to stop going to the centre on Mondays", "stop", False),
+        ("leave me alone", "stop", False),  # no stop word: asked again, never silenced
+        ("stop", None, True),
+    ],
+)
+def test_only_a_stop_word_can_silence_someone(
+    flows: FlowSet, catalogue: Catalogue, reply: str, intent: str | None, stops: bool
+) -> None:
+    chat = at_menu(flows, catalogue)
+    chat.send("1")  # an open question waits
+    turn = chat.send(reply, intent=intent, confidence=0.99)
+    assert (said(turn) == ["common.stopped"]) is stops
+    assert chat.session is not None and (chat.session.status == "opted_out") is stops
+
+
+@pytest.mark.parametrize("reply", ["-1", "−1", "-4"])
+def test_a_negative_number_picks_no_option(
+    flows: FlowSet, catalogue: Catalogue, reply: str
+) -> None:
+    chat = at_menu(flows, catalogue)
+    chat.send("1")
+    chat.send("skip")  # q_better skipped; q_matters (a choice) waits
+    turn = chat.send(reply)
+    assert said(turn)[0] == "common.not_understood"
+
+
+def test_a_consent_gate_asks_only_for_what_is_missing(
+    flows: FlowSet, catalogue: Catalogue
+) -> None:
+    chat = Chat(make_engine(flows, catalogue))
+    chat.send("Hello", language="en", language_confidence=0.97)
+    for reply in ("yes", "1", "yes", "no", "no"):  # keep views; no group contact; no about-you
+        chat.send(reply)
+    turn = chat.send("2")  # join a working group: needs contact_group
+    assert said(turn) == ["consent.ask_contact_group"]  # no facts again, no share_views again
+    turn = chat.send("yes")
+    assert "consent.ask_about_you" not in said(turn)  # not what this flow needs
+    assert said(turn)[-1] == "wg.q_interest"
+    assert chat.session is not None and chat.session.consents["share_views"] is True

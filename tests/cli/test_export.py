@@ -1,0 +1,74 @@
+"""What coordinators get from `heard export views`: only views people still let us keep, and
+cells that cannot run or disguise themselves in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from bot.export import shareable_views, write_views
+from storage.crypto import AddressCipher
+from storage.memory import MemoryStore
+from storage.records import ConsentEntry, ViewRecord
+from tests.support.keys import TEST_SECRET
+
+AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def _view(pid: str, text: str, n: int) -> ViewRecord:
+    return ViewRecord(
+        f"v{n}", pid, "day-services-2026", "have_your_say", "q_better", "What would help?",
+        text, text, "en", "standard", "sms", AT,
+    )
+
+
+def _store_with_two_people(withdraw_second: bool) -> tuple[MemoryStore, str, str]:
+    store = MemoryStore(AddressCipher(TEST_SECRET))
+    with store.repository() as repo:
+        first = repo.participant_for("sms", "+447700900101", AT).participant_id
+        second = repo.participant_for("sms", "+447700900102", AT).participant_id
+        for n, pid in enumerate((first, second)):
+            repo.record_consent(ConsentEntry(pid, "share_views", True, "c", "en", "sms", AT))
+            repo.save_view(_view(pid, f"=HYPERLINK(\"http://x\") answer {n}", n))
+        repo.save_view(_view(first, "Bus \u202eevil\u202c times", 9))
+        if withdraw_second:
+            repo.record_consent(ConsentEntry(second, "share_views", False, "c", "en", "sms", AT))
+        repo.commit()
+    return store, first, second
+
+
+def test_views_of_someone_who_withdrew_are_not_exported() -> None:
+    store, first, second = _store_with_two_people(withdraw_second=True)
+    with store.repository() as repo:
+        exported = list(shareable_views(repo, None))
+    assert {v.participant_id for v in exported} == {first}
+
+
+def test_everyone_who_still_consents_is_exported() -> None:
+    store, first, second = _store_with_two_people(withdraw_second=False)
+    with store.repository() as repo:
+        exported = list(shareable_views(repo, None))
+    assert {v.participant_id for v in exported} == {first, second}
+
+
+def test_csv_cells_cannot_run_as_formulas_or_hide_text() -> None:
+    store, _, _ = _store_with_two_people(withdraw_second=False)
+    out = io.StringIO()
+    with store.repository() as repo:
+        write_views(shareable_views(repo, None), "csv", out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    answers = [r["original_text"] for r in rows]
+    assert all(not a.startswith("=") for a in answers)
+    assert "'=HYPERLINK(\"http://x\") answer 0" in answers
+    assert "Bus [U+202E]evil[U+202C] times" in answers
+
+
+def test_jsonl_keeps_the_original_text_exactly() -> None:
+    store, _, _ = _store_with_two_people(withdraw_second=False)
+    out = io.StringIO()
+    with store.repository() as repo:
+        write_views(shareable_views(repo, None), "jsonl", out)
+    texts = [json.loads(line)["original_text"] for line in out.getvalue().splitlines()]
+    assert "Bus \u202eevil\u202c times" in texts
