@@ -2,10 +2,14 @@
 
 Intents: per language, on the held-out split of `nlu_data/` (bot.nlu.split): macro-F1 (an
 answer below the confidence threshold counts as wrong), safeguarding recall (held-out
-risk_to_self and harm_from_others examples caught by the classifier or the keyword lists),
-median parse latency. For the embedded classifier, trained on the training part only; and for
-Rasa when a server answers at RASA_URL (its model must also be trained on the training part:
-`HEARD_RASA_HOLDOUT=1 make rasa`; the mode it reports is printed beside its figures).
+risk_to_self and harm_from_others examples that raise an alarm), the false-alarm rate on the
+benign consultation answers of `bench/data/benign-answers.yml` (an evaluation set, never
+trained on), median parse latency. "Raises an alarm" is the running system's rule: the parsed
+intent (after the backend's own threshold) is a safeguarding intent at or above the engine's
+`safeguarding_confidence`, or the keyword lists match. For the embedded classifier, trained on
+the training part only; and for Rasa when a server answers at RASA_URL (its model must also be
+trained on the training part: `HEARD_RASA_HOLDOUT=1 make rasa`; the mode it reports is printed
+beside its figures).
 
 Language identification: accuracy on /work/shared/data/langid (a development set: the
 guesser's constants were tuned on it, so its figures are optimistic) for plain langdetect
@@ -24,10 +28,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from langdetect import DetectorFactory, LangDetectException, detect
 
+from bot.engine.settings import EngineSettings
 from bot.nlu.base import NLU, SAFEGUARDING_INTENTS
-from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.embedded import FOLDS, EmbeddedNLU
 from bot.nlu.keywords import match_safeguarding
 from bot.nlu.langid import HeardLanguageGuesser, vocabulary_from_texts
 from bot.nlu.split import split
@@ -37,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU_DATA = Path(os.environ.get("HEARD_NLU_DATA", ROOT / "nlu_data"))
 LANGID_DATA = Path(os.environ.get("HEARD_LANGID_DATA", "/work/shared/data/langid"))
 RESULTS = ROOT / "bench" / "results" / "nlu.md"
+BENIGN = ROOT / "bench" / "data" / "benign-answers.yml"
+SAFEGUARDING_CONFIDENCE = EngineSettings().safeguarding_confidence
 HEARD_LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
 LANGID_KINDS = ("single-words", "word-pairs", "sentences")
 SAMPLE = 300  # lines per file, seeded, to keep the run near two minutes
@@ -50,6 +58,26 @@ class IntentRow:
     macro_f1: float
     safeguarding: tuple[int, int]  # caught, total
     median_ms: float
+    false_alarms: tuple[int, int] = (0, 0)  # alarms, benign answers
+
+
+def load_benign(path: Path = BENIGN) -> dict[str, list[str]]:
+    """Benign consultation answers by language (see the file's header)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(lang): [str(t) for t in texts] for lang, texts in doc["answers"].items()}
+
+
+def raises_alarm(nlu: NLU, text: str, language: str | None = None) -> bool:
+    """Whether Heard would show help lines and raise an alert for `text` (see the module
+    docstring for the rule)."""
+    result = nlu.parse(text, language)
+    intent = result.intent
+    by_classifier = (
+        intent is not None
+        and intent.name in SAFEGUARDING_INTENTS
+        and intent.confidence >= SAFEGUARDING_CONFIDENCE
+    )
+    return by_classifier or match_safeguarding(text) is not None
 
 
 def macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float:
@@ -63,8 +91,11 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def evaluate(nlu: NLU, held_out: Sequence[Example]) -> list[IntentRow]:
+def evaluate(
+    nlu: NLU, held_out: Sequence[Example], benign: dict[str, list[str]] | None = None
+) -> list[IntentRow]:
     rows = []
+    benign = benign or {}
     for language in sorted({e.language for e in held_out}):
         items = [e for e in held_out if e.language == language]
         predicted: list[str | None] = []
@@ -78,7 +109,9 @@ def evaluate(nlu: NLU, held_out: Sequence[Example]) -> list[IntentRow]:
             predicted.append(intent)
             if example.intent in SAFEGUARDING_INTENTS:
                 total += 1
-                caught += intent in SAFEGUARDING_INTENTS or bool(match_safeguarding(example.text))
+                caught += raises_alarm(nlu, example.text, language)
+        answers = benign.get(language, [])
+        alarms = sum(raises_alarm(nlu, text, language) for text in answers)
         rows.append(
             IntentRow(
                 language,
@@ -86,34 +119,51 @@ def evaluate(nlu: NLU, held_out: Sequence[Example]) -> list[IntentRow]:
                 macro_f1([e.intent for e in items], predicted),
                 (caught, total),
                 statistics.median(timings) * 1000,
+                (alarms, len(answers)),
             )
         )
     return rows
+
+
+def _rate(counts: tuple[int, int]) -> str:
+    hits, total = counts
+    return f"{hits}/{total} ({100 * hits / total:.1f}%)" if total else "-"
 
 
 def intent_table(title: str, rows: Sequence[IntentRow]) -> str:
     lines = [
         f"### {title}",
         "",
-        "| language | held-out examples | macro-F1 | safeguarding recall | median parse (ms) |",
-        "|---|---|---|---|---|",
+        "| language | held-out examples | macro-F1 | safeguarding recall "
+        "| benign false alarms | median parse (ms) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        caught, total = r.safeguarding
-        recall = f"{caught}/{total}" if total else "-"
         lines.append(
-            f"| {r.language} | {r.examples} | {r.macro_f1:.3f} | {recall} | {r.median_ms:.3f} |"
+            f"| {r.language} | {r.examples} | {r.macro_f1:.3f} | {_rate(r.safeguarding)} "
+            f"| {_rate(r.false_alarms)} | {r.median_ms:.3f} |"
         )
     if rows:
-        caught = sum(r.safeguarding[0] for r in rows)
-        total = sum(r.safeguarding[1] for r in rows)
+        caught = (sum(r.safeguarding[0] for r in rows), sum(r.safeguarding[1] for r in rows))
+        alarms = (sum(r.false_alarms[0] for r in rows), sum(r.false_alarms[1] for r in rows))
         mean_f1 = statistics.mean(r.macro_f1 for r in rows)
-        lines.append(f"| all (mean) | {sum(r.examples for r in rows)} | {mean_f1:.3f} | "
-                     f"{caught}/{total} | {statistics.median(r.median_ms for r in rows):.3f} |")
+        lines.append(
+            f"| all (mean F1) | {sum(r.examples for r in rows)} | {mean_f1:.3f} "
+            f"| {_rate(caught)} | {_rate(alarms)} "
+            f"| {statistics.median(r.median_ms for r in rows):.3f} |"
+        )
+    lines += [
+        "",
+        f"An alarm: the parsed intent is risk_to_self or harm_from_others at confidence >= "
+        f"{SAFEGUARDING_CONFIDENCE} (the engine's threshold; the backend's own threshold applies "
+        "first), or a safeguarding keyword matches.",
+    ]
     return "\n".join(lines)
 
 
-def rasa_section(held_out: Sequence[Example], embedded: NLU) -> str:
+def rasa_section(
+    held_out: Sequence[Example], embedded: NLU, benign: dict[str, list[str]] | None = None
+) -> str:
     url = os.environ.get("RASA_URL", "").strip()
     try:
         from bot.nlu.rasa import RasaNLU, read_token
@@ -131,7 +181,7 @@ def rasa_section(held_out: Sequence[Example], embedded: NLU) -> str:
     note = f"measured against {url}, model: {' '.join(mode.split())}"
     if "mode=holdout" not in mode:
         note += " (NOT trained on the training part only: held-out figures are optimistic)"
-    return intent_table(f"Rasa ({note})", evaluate(rasa, held_out))
+    return intent_table(f"Rasa ({note})", evaluate(rasa, held_out, benign))
 
 
 def read_lines(kind: str, language: str) -> list[str]:
@@ -196,8 +246,17 @@ def main() -> int:
             f"Held-out split of {NLU_DATA.name}/: {len(parts.training)} training, "
             f"{len(parts.held_out)} held-out examples; embedded training took {trained:.1f} s."
         )
-        sections += ["", intent_table("Embedded classifier", evaluate(embedded, parts.held_out))]
-        sections += ["", rasa_section(parts.held_out, embedded)]
+        benign = load_benign()
+        calibration = embedded.calibration
+        sections.append(
+            f"Calibration fitted by {FOLDS}-fold cross-validation on the training part: inverse "
+            f"temperature {calibration.inverse_temperature:.2f}, novelty weight "
+            f"{calibration.novelty_weight:.2f}. Benign answers: {BENIGN.name}, "
+            f"{sum(len(v) for v in benign.values())} answers (never trained on)."
+        )
+        table = intent_table("Embedded classifier", evaluate(embedded, parts.held_out, benign))
+        sections += ["", table]
+        sections += ["", rasa_section(parts.held_out, embedded, benign)]
         vocabulary = vocabulary_from_texts((e.language, e.text) for e in parts.training)
     else:
         sections.append(f"No training data in {NLU_DATA}: intent figures skipped.")

@@ -93,6 +93,10 @@ class OutboxWorker:
         self._lease = lease_seconds
         self._poll = poll_seconds
         self._in_flight: dict[str, set[asyncio.Task[None]]] = {c: set() for c in self._channels}
+        self._holding: set[str] = set()  # message ids this worker is sending
+        # A send must start with this much of its lease left, so that it ends (the sender's
+        # timeout) before anyone may take the message for dead and claim it again.
+        self._margin = timedelta(seconds=min(lease_seconds / 2, 15.0))
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -124,6 +128,9 @@ class OutboxWorker:
             if room <= 0:
                 continue
             for claimed in await asyncio.to_thread(self._claim, name, room):
+                if claimed.message.message_id in self._holding:
+                    continue  # its lease ran out while it waited here; that send gives it up
+                self._holding.add(claimed.message.message_id)
                 task = asyncio.create_task(self._send(channel, claimed))
                 self._in_flight[name].add(task)
                 task.add_done_callback(self._in_flight[name].discard)
@@ -169,6 +176,12 @@ class OutboxWorker:
         return claimed
 
     async def _send(self, channel: OutboxChannel, claimed: Claimed) -> None:
+        try:
+            await self._send_one(channel, claimed)
+        finally:
+            self._holding.discard(claimed.message.message_id)
+
+    async def _send_one(self, channel: OutboxChannel, claimed: Claimed) -> None:
         message, address = claimed.message, claimed.address
         try:
             if address is None:
@@ -181,6 +194,12 @@ class OutboxWorker:
             if maybe_sent and await self._reconciled(channel, message, address):
                 return
             await self._paced(channel, message, address)
+            lease_end = message.next_attempt_at
+            if lease_end is not None and self._clock() >= lease_end - self._margin:
+                # Waiting for pacing used up the lease: another claim may own the message now,
+                # so neither send nor record; it is claimed again when the lease runs out.
+                log.warning("outbox %s: lease ran short before sending", message.message_id)
+                return
             try:
                 outcome = await channel.deliver(message, address)
             except Exception as exc:  # a sender bug: the request may have gone out

@@ -21,6 +21,7 @@ from bot.delivery.twilio_outbound import OutboxTwilioSender
 from storage.records import OutboxMessage
 
 Closer = Callable[[], Awaitable[None]]
+SEND_TIMEOUT = 10.0
 
 
 @dataclass
@@ -40,7 +41,9 @@ def in_flight_for(rate: float) -> int:
     return max(4, min(256, math.ceil(rate * 2)))
 
 
-def twilio_channel(settings: Settings) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
+def twilio_channel(
+    settings: Settings, timeout: float = SEND_TIMEOUT
+) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
     config = settings.twilio
     if config is None:
         return None
@@ -51,6 +54,7 @@ def twilio_channel(settings: Settings) -> tuple[OutboxChannel, ChannelLimits, Cl
         from_number=config.from_number,
         messaging_service_sid=config.messaging_service_sid,
         api_base_url=config.api_base_url,
+        timeout=timeout,
     )
 
     async def deliver(message: OutboxMessage, address: str) -> SendOutcome:
@@ -69,11 +73,13 @@ def twilio_channel(settings: Settings) -> tuple[OutboxChannel, ChannelLimits, Cl
     return channel, sms_limits(config.messages_per_second), sender.aclose
 
 
-def telegram_channel(settings: Settings) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
+def telegram_channel(
+    settings: Settings, timeout: float = SEND_TIMEOUT
+) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
     config = settings.telegram
     if config is None:
         return None
-    sender = TelegramSender(config.bot_token, base_url=config.api_base_url)
+    sender = TelegramSender(config.bot_token, base_url=config.api_base_url, timeout=timeout)
 
     async def deliver(message: OutboxMessage, address: str) -> SendOutcome:
         return await sender.send(
@@ -94,9 +100,10 @@ def telegram_channel(settings: Settings) -> tuple[OutboxChannel, ChannelLimits, 
     return channel, limits, sender.aclose
 
 
-def provider_wiring(settings: Settings) -> OutboxWiring:
+def provider_wiring(settings: Settings, timeout: float = SEND_TIMEOUT) -> OutboxWiring:
+    """`timeout` bounds one provider call; keep it well under the outbox lease."""
     wiring = OutboxWiring()
-    for built in (twilio_channel(settings), telegram_channel(settings)):
+    for built in (twilio_channel(settings, timeout), telegram_channel(settings, timeout)):
         if built is None:
             continue
         channel, limits, close = built

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -51,7 +52,10 @@ class OutboxTwilioSender(TwilioSender):
         messaging_service_sid: str | None = None,
         api_base_url: str | None = None,
         timeout: float = 10,
+        threads: int = 32,
     ) -> None:
+        """`threads`: the twilio client blocks, so each call holds a thread of this sender's
+        own pool (the event loop's default pool is sized for CPUs, not for waiting on HTTP)."""
         super().__init__(
             account_sid,
             auth_token,
@@ -61,11 +65,19 @@ class OutboxTwilioSender(TwilioSender):
             timeout=timeout,
         )
         self._public_url = public_url
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="twilio")
 
     async def send(
         self, address: str, text: str, choices: Sequence[str], message_id: str
     ) -> SendOutcome:
-        return await asyncio.to_thread(self._send_with_id, address, text, message_id)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, self._send_with_id, address, text, message_id
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().close()
 
     def _send_with_id(self, address: str, text: str, message_id: str) -> SendOutcome:
         extra: dict[str, str] = dict(self._sender)
@@ -88,7 +100,10 @@ class OutboxTwilioSender(TwilioSender):
         """The sid of an earlier, unrecorded attempt of this message, or None. `known(sid)`
         says whether an outbox row already owns a sid. Raises on any API error: the caller
         must then not send (it cannot tell whether sending would duplicate)."""
-        return await asyncio.to_thread(self._find_accepted, address, text, since, known)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, self._find_accepted, address, text, since, known
+        )
 
     def _find_accepted(
         self, address: str, text: str, since: datetime, known: Callable[[str], bool]

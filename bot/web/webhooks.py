@@ -80,6 +80,7 @@ class Webhooks:
         elif twilio is not None:
             self._twilio_unverifiable = True
         self._telegram: TelegramWebhookVerifier | None = None
+        self._telegram_configured = settings.telegram is not None
         self._bot_id = 0
         if settings.telegram is not None and settings.telegram.webhook_secret:
             self._telegram = TelegramWebhookVerifier(settings.telegram.webhook_secret)
@@ -90,10 +91,10 @@ class Webhooks:
         notes = []
         if self._twilio_unverifiable:
             notes.append("the SMS webhook is off: set HEARD_PUBLIC_URL to check signatures")
-        if self._telegram is None:
+        if self._telegram is None and self._telegram_configured:
             notes.append(
-                "the Telegram webhook is off (it needs TELEGRAM_BOT_TOKEN and "
-                "TELEGRAM_WEBHOOK_SECRET); `heard run --telegram-polling` works without it"
+                "the Telegram webhook is off: set TELEGRAM_WEBHOOK_SECRET "
+                "(`heard run --telegram-polling` works without it)"
             )
         return notes
 

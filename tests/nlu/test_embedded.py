@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bot.nlu.base import SAFEGUARDING_INTENTS
 from bot.nlu.embedded import DEFAULT_C, EmbeddedNLU, features
-from bot.nlu.keywords import match_safeguarding
 from bot.nlu.split import Split
 from bot.nlu.training_data import load_directory
 
@@ -72,7 +70,7 @@ def test_threshold_turns_unsure_answers_into_no_intent() -> None:
 
 
 def test_scorer_agrees_with_scikit_learn() -> None:
-    """The hand-rolled scorer must rank intents exactly as the trained SVM does."""
+    """The hand-rolled scorer must give the trained SVM's margins (calibration comes after)."""
     examples = load_directory(FIXTURE_DATA)
     texts = [e.text for e in examples]
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
@@ -81,8 +79,8 @@ def test_scorer_agrees_with_scikit_learn() -> None:
     probes = ["yes please", "nie wiem", "mae ofn arna i", "حالات ٹھیک نہیں", "zzz"]
     margins = svm.decision_function(vectorizer.transform(probes))
     for probe, row in zip(probes, margins, strict=True):
-        expected = [str(svm.classes_[i]) for i in np.argsort(-row, kind="stable")]
-        assert [s.name for s in nlu.parse(probe).ranking] == expected
+        ours = nlu.margins(probe)
+        assert [ours[str(name)] for name in svm.classes_] == pytest.approx(list(row), abs=1e-4)
 
 
 def test_from_directory_reuses_the_trained_model() -> None:
@@ -91,7 +89,9 @@ def test_from_directory_reuses_the_trained_model() -> None:
     assert first.parse("tak").ranking == second.parse("tak").ranking
 
 
-MACRO_F1_FLOOR = 0.60  # the mean over languages measured 0.69 when nlu_data/ first landed
+# The mean over languages measured 0.69 when nlu_data/ first landed, 0.709 with calibrated
+# confidences and the consultation-style out_of_scope examples.
+MACRO_F1_FLOOR = 0.69
 
 
 def test_held_out_macro_f1_is_above_the_floor(held_out_nlu: EmbeddedNLU, real_split: Split) -> None:
@@ -102,15 +102,16 @@ def test_held_out_macro_f1_is_above_the_floor(held_out_nlu: EmbeddedNLU, real_sp
     assert mean >= MACRO_F1_FLOOR, {r.language: round(r.macro_f1, 3) for r in rows}
 
 
-def test_every_held_out_safeguarding_example_is_caught(
+def test_every_held_out_safeguarding_example_raises_an_alarm(
     held_out_nlu: EmbeddedNLU, real_split: Split
 ) -> None:
-    missed = []
-    for example in real_split.held_out:
-        if example.intent not in SAFEGUARDING_INTENTS:
-            continue
-        result = held_out_nlu.parse(example.text, example.language)
-        by_classifier = result.intent is not None and result.intent.name in SAFEGUARDING_INTENTS
-        if not (by_classifier or match_safeguarding(example.text)):
-            missed.append((example.language, example.text))
+    """Classifier at the engine's threshold, or a keyword: what the running system does."""
+    from bench.nlu import raises_alarm
+
+    missed = [
+        (example.language, example.text)
+        for example in real_split.held_out
+        if example.intent in SAFEGUARDING_INTENTS
+        and not raises_alarm(held_out_nlu, example.text, example.language)
+    ]
     assert missed == []

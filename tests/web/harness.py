@@ -46,6 +46,7 @@ PUBLIC_URL = "https://heard.example.org"
 BOT_ID = 7700900000
 BOT_TOKEN = f"{BOT_ID}:TEST-bot-token-not-real"
 WEBHOOK_SECRET = "heard-test-webhook-secret"
+SEND_TIMEOUT = 1.0
 FAST = ChannelLimits(overall=BucketSpec(1000, 1000), per_address=BucketSpec(1000, 1000))
 
 
@@ -200,19 +201,27 @@ class Pipeline:
             total += claimed
         return total
 
-    def send_outbox(self, timeout: float = 20.0) -> None:
+    def send_outbox(self, timeout: float = 20.0, lease_seconds: float = 60.0) -> None:
         async def drain() -> None:
-            wiring = provider_wiring(self.runtime.settings)
+            wiring = provider_wiring(self.runtime.settings, timeout=SEND_TIMEOUT)
             limits = dict.fromkeys(wiring.channels, FAST)
             worker = OutboxWorker(
                 self.store,
                 wiring.channels,
                 RateLimiter(time.monotonic, limits),
                 self.retry,
+                lease_seconds=lease_seconds,
                 poll_seconds=0.02,
             )
+            deadline = time.monotonic() + timeout
             try:
-                await worker.drain(timeout)
+                while True:  # retries wait for their time: drain until none is left
+                    await worker.drain(timeout)
+                    if not any(m.status in ("pending", "sending") for m in self.outbox()):
+                        return
+                    if time.monotonic() > deadline:
+                        raise AssertionError("the outbox still has unsent messages")
+                    await asyncio.sleep(0.05)
             finally:
                 await wiring.aclose()
 

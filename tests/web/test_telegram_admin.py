@@ -1,0 +1,45 @@
+"""`heard telegram set-webhook` against the fake Bot API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels.telegram_admin import set_webhook
+from bot.config import load_settings
+from tests.fakes.live_server import live_server
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.web.harness import BOT_ID, BOT_TOKEN, PUBLIC_URL, WEBHOOK_SECRET, heard_env
+
+
+@pytest.mark.parametrize("drop_pending", [True, False])
+def test_set_webhook_registers_the_url_secret_and_update_kinds(
+    tmp_path: Path, drop_pending: bool
+) -> None:
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    with live_server(api.app) as url:
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert set_webhook(settings, drop_pending=drop_pending) == 0
+    assert api.webhook is not None
+    assert api.webhook["url"] == f"{PUBLIC_URL}/webhooks/telegram"
+    assert api.webhook["secret_token"] == WEBHOOK_SECRET
+    assert api.webhook["allowed_updates"] == ["message"]
+    assert bool(api.webhook.get("drop_pending_updates")) is drop_pending
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        pytest.param({"TELEGRAM_WEBHOOK_SECRET": ""}, id="no-secret"),
+        pytest.param({"HEARD_PUBLIC_URL": "http://heard.example.org"}, id="not-https"),
+    ],
+)
+def test_set_webhook_refuses_a_configuration_that_cannot_work(
+    tmp_path: Path, missing: dict[str, str]
+) -> None:
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    with live_server(api.app) as url:
+        env = heard_env(tmp_path, "sqlite://", telegram_url=url) | missing
+        assert set_webhook(load_settings(env), drop_pending=False) == 2
+    assert api.webhook is None
