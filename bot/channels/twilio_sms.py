@@ -118,7 +118,7 @@ class TwilioSender:
         self, address: str, text: str, choices: Sequence[str], message_id: str
     ) -> SendOutcome:
         """`text` already holds the numbered choices (see `bot.render.sms`); `choices` is unused."""
-        return await asyncio.to_thread(self._send_now, address, text)
+        return await asyncio.to_thread(self._send_now, address, text, self._status_callback_url)
 
     def close(self) -> None:
         self._http.close()
@@ -127,10 +127,11 @@ class TwilioSender:
         """The same as `close`, for hosts that close every sender the same way."""
         self.close()
 
-    def _send_now(self, address: str, text: str) -> SendOutcome:
+    def _send_now(self, address: str, text: str, status_callback: str | None) -> SendOutcome:
+        """One synchronous attempt (the twilio client blocks): run it off the event loop."""
         extra: dict[str, str] = dict(self._sender)
-        if self._status_callback_url:
-            extra["status_callback"] = self._status_callback_url
+        if status_callback:
+            extra["status_callback"] = status_callback
         try:
             message = self._client.messages.create(to=address, body=text, **extra)
         except (TwilioRestException, TwilioServiceException) as exc:

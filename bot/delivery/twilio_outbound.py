@@ -23,10 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
-
-from bot.channels.base import RetryLater, SendOutcome, Sent
+from bot.channels.base import SendOutcome
 from bot.channels.twilio_sms import TwilioSender
 
 STATUS_PATH = "/webhooks/twilio/status"
@@ -80,19 +77,8 @@ class OutboxTwilioSender(TwilioSender):
         super().close()
 
     def _send_with_id(self, address: str, text: str, message_id: str) -> SendOutcome:
-        extra: dict[str, str] = dict(self._sender)
-        if self._public_url:
-            extra["status_callback"] = status_callback_url(self._public_url, message_id)
-        try:
-            message = self._client.messages.create(to=address, body=text, **extra)
-        except (TwilioRestException, TwilioServiceException) as exc:
-            status, code = int(exc.status), _code(exc.code)
-            return self._outcome_of_error(status, None if code == status else code)
-        except requests.Timeout:
-            return RetryLater("twilio: timed out")
-        except requests.RequestException as exc:
-            return RetryLater(f"twilio: {type(exc).__name__}")
-        return Sent(str(message.sid))
+        callback = status_callback_url(self._public_url, message_id) if self._public_url else None
+        return self._send_now(address, text, callback)
 
     async def find_accepted(
         self, address: str, text: str, since: datetime, known: Callable[[str], bool]
@@ -116,11 +102,4 @@ class OutboxTwilioSender(TwilioSender):
                 continue
             if message.sid and not known(str(message.sid)):
                 return str(message.sid)
-        return None
-
-
-def _code(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
         return None

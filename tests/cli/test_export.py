@@ -43,7 +43,9 @@ def test_views_of_someone_who_withdrew_are_not_exported() -> None:
     store, first, second = _store_with_two_people(withdraw_second=True)
     with store.repository() as repo:
         exported = list(shareable_views(repo, None))
+        assert len(list(repo.views())) == 3  # still stored until erased; just not exported
     assert {v.participant_id for v in exported} == {first}
+    assert second not in {v.participant_id for v in exported}
 
 
 def test_everyone_who_still_consents_is_exported() -> None:

@@ -17,8 +17,11 @@ from starlette.types import ASGIApp
 
 
 @contextmanager
-def live_server(app: ASGIApp, startup_timeout: float = 10.0) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit.
+def live_server(
+    app: ASGIApp, startup_timeout: float = 10.0, *, lifespan: bool = False
+) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit. With
+    `lifespan`, the app's start-up and shut-down run too (Heard's app starts its workers there).
 
     The socket is bound before the thread starts, so the port is known and free of races.
     """
@@ -28,7 +31,7 @@ def live_server(app: ASGIApp, startup_timeout: float = 10.0) -> Iterator[str]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
-        lifespan="off",
+        lifespan="on" if lifespan else "off",
         log_level="warning",
         access_log=False,
         ws="none",
@@ -41,7 +44,7 @@ def live_server(app: ASGIApp, startup_timeout: float = 10.0) -> Iterator[str]:
         deadline = time.monotonic() + startup_timeout
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
+                raise RuntimeError("the server did not start")
             time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:

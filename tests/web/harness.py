@@ -8,8 +8,6 @@ pipeline in a test session; each pipeline has its own database and fakes.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import select
 from starlette.types import ASGIApp
 from twilio.request_validator import RequestValidator
@@ -35,6 +32,7 @@ from bot.runtime import Runtime
 from storage import models as m
 from storage.records import InboxItem, OutboxMessage
 from storage.sql import SqlStore
+from tests.fakes.live_server import live_server
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi, inbound_form
 from tests.support.keys import TEST_SECRET
@@ -113,32 +111,8 @@ def database_url_of(store: SqlStore) -> str:
 @contextmanager
 def serve(app: ASGIApp, lifespan: bool = True, timeout: float = 30.0) -> Iterator[str]:
     """The app on a real uvicorn server on loopback (with its lifespan), in a thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        lifespan="on" if lifespan else "off",
-        log_level="warning",
-        access_log=False,
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=timeout)
-        sock.close()
+    with live_server(app, timeout, lifespan=lifespan) as url:
+        yield url
 
 
 def twilio_signature(path: str, form: Mapping[str, str]) -> str:
