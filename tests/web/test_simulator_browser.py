@@ -1,0 +1,76 @@
+"""The simulator as a person uses it: a real Chromium, typing and tapping, through the app with
+its workers running. Needs Chromium (`apt-get install chromium`) and Playwright's Python package
+(in the dev extras): skipped without them on a user's machine, a failure under CI=true."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.catalogue import load_catalogue
+from storage.sql import SqlStore
+from tests.support.services import require_server
+from tests.web.harness import Brains, Pipeline, pipeline
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def page(brains: Brains, sql_store: SqlStore, tmp_path: Path) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    require_server(
+        "a browser (Chromium and Playwright)",
+        CHROMIUM is not None and sync_playwright is not None,
+        "apt-get install chromium; pip install playwright (in the dev extras)",
+    )
+    assert sync_playwright is not None and CHROMIUM is not None
+    with (
+        pipeline(brains, sql_store, tmp_path, twilio=False, telegram=False, workers=True) as heard,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            tab = browser.new_page()
+            tab.set_default_timeout(20_000)
+            tab.goto(f"{heard.url}/simulator")
+            yield tab
+        finally:
+            browser.close()
+
+
+def send(page: Any, text: str) -> None:
+    page.fill("#text", text)
+    page.click("#compose button[type=submit]")
+
+
+def test_an_sms_conversation_in_polish_shows_each_reply_with_its_cost(page: Any) -> None:
+    polish = load_catalogue()
+    page.fill("#from", "+447700900411")
+    send(page, "Dzień dobry, chcę coś powiedzieć")
+    hello = polish.text("pl", "standard", "welcome.hello").text.split("{org}")[0].strip()
+    page.wait_for_selector(f"#log li.heard:has-text('{hello}')")
+    meta = page.locator("#log li.heard .meta").first.inner_text()
+    assert meta.startswith("SMS: UCS-2,")  # Polish letters cost UCS-2 segments
+
+
+def test_on_telegram_the_choices_are_buttons_a_person_can_tap(page: Any) -> None:
+    page.check("#ch-telegram")
+    page.fill("#from", "555000111")
+    send(page, "hello")
+    english = page.locator("#buttons button.choice", has_text="English")
+    english.wait_for()
+    english.click()
+    # Choosing English by tapping moves on to the register question: its two buttons appear.
+    page.wait_for_selector("#buttons button.choice:has-text('Standard')")
+    labels = page.locator("#buttons button.choice").all_inner_texts()
+    assert len(labels) == 2
