@@ -14,7 +14,7 @@ import pytest
 from bot.catalogue import load_catalogue
 from storage.sql import SqlStore
 from tests.support.services import require_server
-from tests.web.harness import Brains, Pipeline, pipeline
+from tests.web.harness import Brains, pipeline
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
