@@ -77,6 +77,7 @@ def create_app(
         # Fail at start-up, not on the first message: flows, catalogue and database are checked.
         runtime.engine  # noqa: B018
         runtime.store  # noqa: B018
+        await webhooks.start()
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         if workers:
@@ -107,6 +108,7 @@ def create_app(
                     await poller
             await asyncio.gather(*tasks, return_exceptions=True)
             wakers.clear()
+            await webhooks.stop()
             runtime.store.engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -128,4 +130,5 @@ def create_app(
     )
     app.state.runtime = runtime
     app.state.simulator = hub
+    app.state.webhooks = webhooks
     return app

@@ -4,7 +4,9 @@
   every form field; answers an empty `<Response/>` (replies go through the REST API, so a
   retried webhook can never produce a second reply).
 * `POST /webhooks/twilio/status?m=<outbox id>`: delivery status callbacks, matched by our id.
-* `POST /webhooks/telegram`: the secret token header, compared in constant time.
+* `POST /webhooks/telegram`: the secret token header, compared in constant time; the verified
+  update is then fed through python-telegram-bot's `Application` (`bot.web.telegram_updates`),
+  whose handler records it. `start()`/`stop()` (from the app's lifespan) run that Application.
 
 A request that fails verification gets 403, stores nothing, and leaves one log line without
 its body. A repeated delivery is acknowledged (200) and ignored. A channel that is not
@@ -25,11 +27,17 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.channels.telegram import TelegramWebhookVerifier, parse_telegram_update
+from bot.channels.telegram import TelegramWebhookVerifier
 from bot.channels.twilio_sms import TwilioWebhookVerifier, parse_twilio_inbound, parse_twilio_status
 from bot.config import Settings
 from bot.delivery.twilio_outbound import MESSAGE_PARAM, STATUS_PATH
 from bot.web.intake import Intake
+from bot.web.telegram_updates import (
+    NotAnUpdate,
+    TelegramApplication,
+    TelegramUpdates,
+    record_without_application,
+)
 from storage.repository import Store
 
 log = logging.getLogger("heard.webhooks")
@@ -81,10 +89,29 @@ class Webhooks:
             self._twilio_unverifiable = True
         self._telegram: TelegramWebhookVerifier | None = None
         self._telegram_configured = settings.telegram is not None
+        self._telegram_config = settings.telegram
         self._bot_id = 0
+        self._updates: TelegramUpdates | None = None
         if settings.telegram is not None and settings.telegram.webhook_secret:
             self._telegram = TelegramWebhookVerifier(settings.telegram.webhook_secret)
             self._bot_id = telegram_bot_id(settings.telegram.bot_token)
+
+    async def start(self) -> None:
+        """Builds and starts the Telegram Application when the Telegram webhook is on; an
+        unreachable Bot API is logged, not raised."""
+        if self._telegram is None or self._telegram_config is None or self._updates is not None:
+            return
+        self._updates = TelegramUpdates(self._telegram_config, self._intake, self._bot_id)
+        await self._updates.start()
+
+    async def stop(self) -> None:
+        if self._updates is not None:
+            await self._updates.stop()
+
+    @property
+    def telegram_application(self) -> TelegramApplication | None:
+        """The Application fed by the Telegram webhook (None until `start`, or when off)."""
+        return None if self._updates is None else self._updates.application
 
     def notes(self) -> list[str]:
         """Start-up lines about routes that cannot work as configured."""
@@ -155,10 +182,11 @@ class Webhooks:
         try:
             data: Any = json.loads(await request.body())
             if not isinstance(data, dict):
-                raise ValueError("not an object")
-            inbound = parse_telegram_update(data, None, self._bot_id)
-        except (ValueError, KeyError, TypeError):
+                raise NotAnUpdate("not an object")
+            if self._updates is None:  # served without the lifespan: no Application to feed
+                await record_without_application(data, self._intake, self._bot_id)
+            else:
+                await self._updates.feed(data)
+        except (NotAnUpdate, json.JSONDecodeError, UnicodeDecodeError):
             return PlainTextResponse("not a Telegram update", status_code=400)
-        if inbound is not None:
-            await self._intake.record(inbound)
         return Response(status_code=200)

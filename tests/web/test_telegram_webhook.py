@@ -3,16 +3,35 @@ fake Bot API. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from telegram import Update
+from telegram.ext import ContextTypes, TypeHandler
 
+from bot.app import create_app
+from bot.config import load_settings
 from storage.sql import SqlStore
 from tests.fakes import telegram_api as tg
-from tests.web.harness import BOT_ID, WEBHOOK_SECRET, Brains, Pipeline, pipeline
+from tests.fakes.live_server import live_server
+from tests.web.harness import (
+    BOT_ID,
+    BOT_TOKEN,
+    WEBHOOK_SECRET,
+    Brains,
+    Pipeline,
+    database_url_of,
+    heard_env,
+    pipeline,
+    serve,
+    stored_inbox,
+)
 
 CHAT = 7700900301
 OTHER_CHAT = 7700900302
@@ -131,3 +150,86 @@ def test_a_deep_link_starts_the_flow_it_names(heard: Pipeline, brains: Brains) -
     intro = {entry.standard, entry.easy}
     assert any(m.text in intro for m in sent_to(heard, CHAT))
     assert not any(m.text in intro for m in sent_to(heard, OTHER_CHAT))
+
+
+def test_an_update_is_handled_by_the_telegram_application_before_the_answer(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    api = tg.FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    with live_server(api.app) as api_url:
+        env = heard_env(tmp_path, database_url_of(sql_store), telegram_url=api_url)
+        settings = load_settings(env)
+        app = create_app(settings, workers=False, runtime=brains.runtime_for(settings))
+        with serve(app) as url, httpx.Client(timeout=30) as http:
+            application = app.state.webhooks.telegram_application
+            assert application is not None and application.running
+            assert application.bot.username == api.bot_user["username"]  # getMe at start-up
+            seen: list[tuple[int, bool, int]] = []
+
+            async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+                # A later group than Heard's handler: runs after it recorded the update.
+                seen.append(
+                    (
+                        update.update_id,
+                        update.get_bot() is application.bot,
+                        len(stored_inbox(sql_store)),
+                    )
+                )
+
+            application.add_handler(TypeHandler(Update, watch), group=1)
+            update = tg.text_update(9201, CHAT, "Hello", int(time.time()))
+            headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+            response = http.post(f"{url}/webhooks/telegram", json=update, headers=headers)
+            # Seen by the Application, with its bot, after the commit and before the answer.
+            assert response.status_code == 200
+            assert seen == [(9201, True, 1)]
+    [item] = stored_inbox(sql_store)
+    assert item.provider_key == f"{BOT_ID}:9201"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_the_webhook_still_records_when_the_bot_api_is_unreachable_at_start(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    nowhere = f"http://127.0.0.1:{_closed_port()}"
+    env = heard_env(tmp_path, database_url_of(sql_store), telegram_url=nowhere)
+    settings = load_settings(env)
+    app = create_app(settings, workers=False, runtime=brains.runtime_for(settings))
+    with (
+        caplog.at_level(logging.WARNING, logger="heard.telegram"),
+        serve(app) as url,
+        httpx.Client(timeout=30) as http,
+    ):
+        update = tg.text_update(9301, CHAT, "Hello", int(time.time()))
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        assert (
+            http.post(f"{url}/webhooks/telegram", json=update, headers=headers).status_code == 200
+        )
+    [line] = [r.getMessage() for r in caplog.records if r.name == "heard.telegram"]
+    assert "unreachable" in line and BOT_TOKEN not in line
+    assert [item.provider_key for item in stored_inbox(sql_store)] == [f"{BOT_ID}:9301"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b"[1, 2]", id="not-an-object"),
+        pytest.param(b'{"message": {"text": "Hello"}}', id="no-update-id"),
+        pytest.param(b"\xff\xfe", id="not-utf8"),
+    ],
+)
+def test_a_body_that_is_not_an_update_is_refused_politely(heard: Pipeline, body: bytes) -> None:
+    response = heard.http.post(
+        f"{heard.url}/webhooks/telegram",
+        content=body,
+        headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+    )
+    assert response.status_code == 400
+    assert heard.inbox() == []
