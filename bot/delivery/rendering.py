@@ -27,30 +27,24 @@ def outbox_message(
     catalogue: Catalogue,
     at: datetime,
 ) -> OutboxMessage:
-    labels = tuple(choice.label for choice in message.choices)
+    encoding: str | None = None  # SMS only
+    segments = 1
     if rendering_of(channel) == "sms":
         info = catalogue.languages.get(message.language)
         sms = render_sms(message, normalise=info.gsm7_normalise if info else True)
-        return OutboxMessage(
-            message_id=message.message_id,
-            participant_id=participant_id,
-            channel=channel,
-            text=sms.text,
-            created_at=at,
-            choices=labels,
-            language=message.language,
-            encoding=ENCODING_NAMES[sms.encoding],
-            segments=sms.segments,
-        )
-    telegram = render_telegram(message)
+        text, encoding, segments = sms.text, ENCODING_NAMES[sms.encoding], sms.segments
+    else:
+        text = render_telegram(message).text
     return OutboxMessage(
         message_id=message.message_id,
         participant_id=participant_id,
         channel=channel,
-        text=telegram.text,
+        text=text,
         created_at=at,
-        choices=labels,
+        choices=tuple(choice.label for choice in message.choices),
         language=message.language,
+        encoding=encoding,
+        segments=segments,
     )
 
 
