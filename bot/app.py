@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot import __version__
+from bot.clock import Clock, utcnow
 from bot.config import Settings, load_settings
 from bot.delivery.workers import Workers
 from bot.runtime import Runtime
@@ -30,11 +30,7 @@ from storage.repository import Repository
 
 log = logging.getLogger("heard.app")
 
-Clock = Callable[[], datetime]
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _RuntimeStore:

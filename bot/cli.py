@@ -7,7 +7,6 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config import ConfigError, load_settings
@@ -191,9 +190,6 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         return 2
     return code
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
+from bot.clock import Clock, utcnow
 from bot.delivery.inbound import from_payload
 from bot.delivery.rendering import outbox_message
 from bot.service.conversation import Conversation, TurnOutcome
@@ -29,7 +30,6 @@ from storage.repository import Repository, Store
 
 log = logging.getLogger("heard.inbox")
 
-Clock = Callable[[], datetime]
 
 # Telegram sends `/start` when a chat is opened, or reopened after blocking the bot: a greeting
 # (START: the welcome flow for a new person, the menu, or opting back in), never an answer.
@@ -37,9 +37,6 @@ TELEGRAM_START = "/start"
 START_WORD = "START"
 STOP_WORD = "STOP"
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def turn_text(inbound: InboundMessage, catalogue: Catalogue) -> str:

@@ -31,9 +31,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
+from bot.clock import Clock, utcnow
 from bot.delivery.opt_out import mirror_opt_out
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.retry import RetryPolicy
@@ -42,7 +43,6 @@ from storage.repository import Store
 
 log = logging.getLogger("heard.outbox")
 
-Clock = Callable[[], datetime]
 Deliver = Callable[[OutboxMessage, str], Awaitable[SendOutcome]]
 Known = Callable[[str], bool]
 FindAccepted = Callable[[OutboxMessage, str, Known], Awaitable[str | None]]
@@ -66,9 +66,6 @@ class Claimed:
     message: OutboxMessage
     address: str | None
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class OutboxWorker:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from starlette.routing import Route
 from bot.channels.base import InboundMessage, SendOutcome, Sent
 from bot.channels.telegram import parse_telegram_update
 from bot.channels.twilio_sms import parse_twilio_inbound
+from bot.clock import Clock
 from bot.delivery.channels import SIM_SMS, SIM_TELEGRAM, SIMULATED, Rendering, rendering_of
 from bot.delivery.outbox_worker import OutboxChannel
 from bot.delivery.ratelimit import BucketSpec, ChannelLimits
@@ -43,7 +43,6 @@ SIM_BOT_ID = 1  # provider keys of simulated Telegram updates: "1:<update id>"
 # The simulator is for one person at a keyboard; these limits only keep a runaway page civil.
 SIM_LIMITS = ChannelLimits(overall=BucketSpec(100, 100), per_address=BucketSpec(20, 20))
 
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

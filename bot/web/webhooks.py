@@ -18,8 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,6 +28,7 @@ from starlette.routing import Route
 
 from bot.channels.telegram import TelegramWebhookVerifier
 from bot.channels.twilio_sms import TwilioWebhookVerifier, parse_twilio_inbound, parse_twilio_status
+from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.twilio_outbound import MESSAGE_PARAM, STATUS_PATH
 from bot.web.intake import Intake
@@ -42,7 +42,6 @@ from storage.repository import Store
 
 log = logging.getLogger("heard.webhooks")
 
-Clock = Callable[[], datetime]
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 TWILIO_SIGNATURE = "X-Twilio-Signature"
