@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.engine.events import MessageCreated
-from bot.render.sms import render_sms
+from bot.render.sms import render_sms_for
 from bot.render.telegram import render_telegram
 from bot.runtime import Runtime
 
@@ -20,8 +20,7 @@ log = logging.getLogger("heard.chat")
 def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) -> str:
     """How a message would look on the person's phone, plus what it costs on SMS."""
     if channel == "sms":
-        info = catalogue.languages.get(message.language)
-        sms = render_sms(message, normalise=info.gsm7_normalise if info else True)
+        sms = render_sms_for(message, catalogue)
         plural = "" if sms.segments == 1 else "s"
         return f"{sms.text}\n    [SMS: {sms.encoding}, {sms.segments} segment{plural}]"
     rendering = render_telegram(message)

@@ -70,10 +70,9 @@ class Runtime:
 
     @cached_property
     def guesser(self) -> LanguageGuesser:
-        from bot.nlu.langid import HeardLanguageGuesser, catalogue_texts, vocabulary_from_texts
+        from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 
-        words = vocabulary_from_texts(catalogue_texts(self.settings.catalogue_dir))
-        return HeardLanguageGuesser(self.catalogue.codes, words)
+        return HeardLanguageGuesser(self.catalogue.codes, catalogue_vocabulary(self.catalogue))
 
     @cached_property
     def conversation(self) -> Conversation:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Register = Literal["standard", "easy"]
@@ -91,6 +92,13 @@ class Catalogue:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(self.languages)
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        """Every language's folded STOP words: STOP works whatever language a person uses."""
+        return frozenset(
+            word for info in self.languages.values() for word in info.keywords.get("stop", ())
+        )
 
     @property
     def message_ids(self) -> frozenset[str]:

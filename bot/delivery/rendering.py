@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.catalogue import Catalogue
 from bot.delivery.channels import rendering_of
 from bot.engine.events import Choice, MessageCreated
-from bot.render.sms import render_sms
+from bot.render.sms import render_sms_for
 from bot.render.telegram import Keyboard, render_telegram
 from storage.records import OutboxMessage
 
@@ -30,8 +30,7 @@ def outbox_message(
     encoding: str | None = None  # SMS only
     segments = 1
     if rendering_of(channel) == "sms":
-        info = catalogue.languages.get(message.language)
-        sms = render_sms(message, normalise=info.gsm7_normalise if info else True)
+        sms = render_sms_for(message, catalogue)
         text, encoding, segments = sms.text, ENCODING_NAMES[sms.encoding], sms.segments
     else:
         text = render_telegram(message).text

@@ -24,9 +24,7 @@ def keyword(ctx: TurnContext) -> str | None:
     said = bare(ctx.inp.text)
     if not said:
         return None
-    stop_words = {
-        word for info in ctx.catalogue.languages.values() for word in info.keywords.get("stop", ())
-    }
+    stop_words = ctx.catalogue.stop_words
     if said in stop_words:
         return "stop"
     words = said.split()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import langdetect
 
+from bot.catalogue import Catalogue
 from bot.nlu.base import LanguageGuess
 from bot.nlu.normalise import basic, fold
 
@@ -262,6 +264,21 @@ def vocabulary_from_texts(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str
     for language, text in pairs:
         out.setdefault(language, set()).update(fold(text).split())
     return out
+
+
+def catalogue_vocabulary(catalogue: Catalogue) -> dict[str, set[str]]:
+    """Folded tokens per language from a loaded catalogue: every keyword, number word and
+    message (placeholders dropped). The same words `catalogue_texts` reads from the files."""
+    placeholder = re.compile(r"\{[^}]*\}")
+    pairs: list[tuple[str, str]] = []
+    for code, info in catalogue.languages.items():
+        for words in info.keywords.values():
+            pairs.extend((code, word) for word in words)
+        pairs.extend((code, word) for word in info.numbers)
+        for entry in info.messages.values():
+            pairs.append((code, placeholder.sub(" ", entry.standard)))
+            pairs.append((code, placeholder.sub(" ", entry.easy)))
+    return vocabulary_from_texts(pairs)
 
 
 def catalogue_texts(directory: Path) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.catalogue import Catalogue
 from bot.engine.events import MessageCreated
 from bot.render.choices import scale_prefix
 from bot.render.gsm7 import normalise_for_gsm7
@@ -38,3 +39,9 @@ def render_sms(message: MessageCreated, normalise: bool = True) -> SmsRendering:
         text = normalise_for_gsm7(text)
     size = sms_encoding_and_segments(text)
     return SmsRendering(text, size.encoding, size.segments)
+
+
+def render_sms_for(message: MessageCreated, catalogue: Catalogue) -> SmsRendering:
+    """`render_sms` with the message's language's own GSM-7 setting (normalise when unknown)."""
+    info = catalogue.languages.get(message.language)
+    return render_sms(message, normalise=info.gsm7_normalise if info else True)

@@ -128,13 +128,9 @@ class FakeTwilioApi:
         self.requests.append(
             ReceivedRequest(request.method, request.url.path, account_sid, form, authorised)
         )
-        if not authorised or account_sid != self.account_sid:
-            return JSONResponse(error_body(401, 20003, "Authenticate"), status_code=401)
-        reply = self._script.popleft() if self._script else Reply(None)
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        if reply.status is not None:
-            return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+        refused = await self._gate(authorised, account_sid)
+        if refused is not None:
+            return refused
         problem = self._invalid(form)
         if problem is not None:
             return JSONResponse(problem, status_code=400)
@@ -146,6 +142,17 @@ class FakeTwilioApi:
             message, status_code=201, headers={"Twilio-Request-Id": "RQ" + secrets.token_hex(16)}
         )
 
+    async def _gate(self, authorised: bool, account_sid: str) -> JSONResponse | None:
+        """Twilio's own 401, or the next scripted failure (after its delay), or None to go on."""
+        if not authorised or account_sid != self.account_sid:
+            return JSONResponse(error_body(401, 20003, "Authenticate"), status_code=401)
+        reply = self._script.popleft() if self._script else Reply(None)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.status is not None:
+            return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+        return None
+
     async def _list_messages(self, request: Request) -> JSONResponse:
         """Messages this fake accepted, newest first, filtered by `To` and `DateSent>` /
         `DateSent<` / `DateSent` as Twilio does. The fake sends at once: a listed message is
@@ -153,15 +160,10 @@ class FakeTwilioApi:
         account_sid = request.path_params["account_sid"]
         query = dict(request.query_params)
         self.list_requests.append(query)
-        if not self._authorised(request.headers.get("authorization", "")) or (
-            account_sid != self.account_sid
-        ):
-            return JSONResponse(error_body(401, 20003, "Authenticate"), status_code=401)
-        reply = self._script.popleft() if self._script else Reply(None)
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        if reply.status is not None:
-            return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+        authorised = self._authorised(request.headers.get("authorization", ""))
+        refused = await self._gate(authorised, account_sid)
+        if refused is not None:
+            return refused
         after = _when(query.get("DateSent>"))
         before = _when(query.get("DateSent<"))
         on_day = _when(query.get("DateSent"))

@@ -14,7 +14,7 @@ from bot.engine.settings import EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.flowspec.model import FlowSet
 from bot.nlu.embedded import EmbeddedNLU
-from bot.nlu.langid import HeardLanguageGuesser, catalogue_texts, vocabulary_from_texts
+from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 from bot.service.understanding import Understander
 from storage.crypto import AddressCipher
 from storage.memory import MemoryStore
@@ -49,8 +49,7 @@ def flows() -> FlowSet:
 @pytest.fixture(scope="session")
 def understander(catalogue: Catalogue) -> Understander:
     nlu = EmbeddedNLU.from_directory(default_catalogue_dir().parents[1] / "nlu_data")
-    words = vocabulary_from_texts(catalogue_texts(default_catalogue_dir()))
-    return Understander(nlu, HeardLanguageGuesser(catalogue.codes, words))
+    return Understander(nlu, HeardLanguageGuesser(catalogue.codes, catalogue_vocabulary(catalogue)))
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import default_catalogue_dir, load_catalogue
+from bot.catalogue import load_catalogue
 from bot.engine.settings import EngineSettings
-from bot.nlu.langid import HeardLanguageGuesser, catalogue_texts, vocabulary_from_texts
+from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 
 
 @pytest.fixture(scope="module")
 def guesser() -> HeardLanguageGuesser:
-    words = vocabulary_from_texts(catalogue_texts(default_catalogue_dir()))
-    return HeardLanguageGuesser(load_catalogue().codes, words)
+    catalogue = load_catalogue()
+    return HeardLanguageGuesser(catalogue.codes, catalogue_vocabulary(catalogue))
 
 
 @pytest.mark.parametrize(
