@@ -31,11 +31,10 @@ from pathlib import Path
 import yaml
 from langdetect import DetectorFactory, LangDetectException, detect
 
-from bot.engine.settings import EngineSettings
 from bot.nlu.base import NLU, SAFEGUARDING_INTENTS
 from bot.nlu.embedded import FOLDS, EmbeddedNLU
-from bot.nlu.keywords import match_safeguarding
 from bot.nlu.langid import HeardLanguageGuesser, vocabulary_from_texts
+from bot.nlu.screening import CHECK_CONFIDENCE, screen
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, load_directory
 
@@ -44,7 +43,6 @@ NLU_DATA = Path(os.environ.get("HEARD_NLU_DATA", ROOT / "nlu_data"))
 LANGID_DATA = Path(os.environ.get("HEARD_LANGID_DATA", "/work/shared/data/langid"))
 RESULTS = ROOT / "bench" / "results" / "nlu.md"
 BENIGN = ROOT / "bench" / "data" / "benign-answers.yml"
-SAFEGUARDING_CONFIDENCE = EngineSettings().safeguarding_confidence
 HEARD_LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
 LANGID_KINDS = ("single-words", "word-pairs", "sentences")
 SAMPLE = 300  # lines per file, seeded, to keep the run near two minutes
@@ -70,14 +68,7 @@ def load_benign(path: Path = BENIGN) -> dict[str, list[str]]:
 def raises_alarm(nlu: NLU, text: str, language: str | None = None) -> bool:
     """Whether Heard would show help lines and raise an alert for `text` (see the module
     docstring for the rule)."""
-    result = nlu.parse(text, language)
-    intent = result.intent
-    by_classifier = (
-        intent is not None
-        and intent.name in SAFEGUARDING_INTENTS
-        and intent.confidence >= SAFEGUARDING_CONFIDENCE
-    )
-    return by_classifier or match_safeguarding(text) is not None
+    return screen(text, nlu.parse(text, language)) is not None
 
 
 def macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float:
@@ -154,9 +145,8 @@ def intent_table(title: str, rows: Sequence[IntentRow]) -> str:
         )
     lines += [
         "",
-        f"An alarm: the parsed intent is risk_to_self or harm_from_others at confidence >= "
-        f"{SAFEGUARDING_CONFIDENCE} (the engine's threshold; the backend's own threshold applies "
-        "first), or a safeguarding keyword matches.",
+        "An alarm: the safeguarding screen (bot.nlu.screening) finds a risk at either level: "
+        f"a keyword phrase, or a risk intent on top at confidence >= {CHECK_CONFIDENCE}.",
     ]
     return "\n".join(lines)
 

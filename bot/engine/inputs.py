@@ -4,20 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
+
+# What a safeguarding screen can find. `unspecified` is a call for help that names no kind of
+# risk ("help me", "please help"): it earns a check-in, never silence.
+SafeguardingKind = Literal["risk_to_self", "harm_from_others", "immediate_danger", "unspecified"]
+ScreeningLevel = Literal["clear", "check"]
+ScreeningSource = Literal["keyword", "intent"]
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the safeguarding screen (bot.nlu.screening) made of the text, before the turn.
+
+    `clear`: a disclosure (a listed phrase, or the classifier above its calibrated high
+    threshold): the person gets the help reply for `kind`. `check`: an uncertain sign: a short,
+    kind check-in, and an answer it came with is kept. `source` says which part found it; the
+    engine ignores an `intent` finding when the reply is Heard's own words (a tapped option).
+    """
+
+    kind: SafeguardingKind
+    level: ScreeningLevel
+    source: ScreeningSource
 
 
 @dataclass(frozen=True)
 class Understanding:
-    """What the NLU backend and the language guesser made of the text, before the turn.
+    """What the NLU backend, the language guesser and the safeguarding screen made of the
+    text, before the turn.
 
     `intent` is None when nothing was understood with enough confidence. `language` is a guess
     for this one text (ISO 639-1), not the person's choice: the engine decides whether to act on it.
+    `safeguarding` is None when the text shows no sign of risk.
     """
 
     intent: str | None = None
     intent_confidence: float = 0.0
     language: str | None = None
     language_confidence: float = 0.0
+    safeguarding: Screening | None = None
 
 
 @dataclass(frozen=True)

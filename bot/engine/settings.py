@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
-
-# Takes the raw text; returns a safeguarding kind ("risk_to_self" | "harm_from_others") or None.
-SafeguardingMatcher = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -31,16 +25,6 @@ class Deployment:
         }
 
 
-def discover_safeguarding_matcher() -> SafeguardingMatcher | None:
-    """`bot.nlu.keywords.match_safeguarding` when that module provides it, else None."""
-    try:
-        module = importlib.import_module("bot.nlu.keywords")
-    except ImportError:
-        return None
-    matcher = getattr(module, "match_safeguarding", None)
-    return cast(SafeguardingMatcher, matcher) if callable(matcher) else None
-
-
 @dataclass(frozen=True)
 class EngineSettings:
     session_timeout: timedelta = timedelta(hours=24)
@@ -50,14 +34,7 @@ class EngineSettings:
     language_confidence: float = 0.75
     # An intent at least this confident counts as a command, yes/no or a branch subject.
     intent_confidence: float = 0.6
-    # Risk intents act at a much lower confidence: missing a person at risk costs more than
-    # showing help lines to someone who did not need them.
-    safeguarding_confidence: float = 0.3
     # Not-understood replies to one question before the reply also offers MENU / PERSON.
     max_retries: int = 2
     # Steps one turn may run; only a broken flow gets near it.
     step_budget: int = 100
-    # Keyword matching of risk words; None turns it off (the NLU intent still works).
-    safeguarding_matcher: SafeguardingMatcher | None = field(
-        default_factory=discover_safeguarding_matcher
-    )

@@ -7,6 +7,7 @@ import logging
 
 from bot.engine.inputs import Understanding
 from bot.nlu.base import NLU, LanguageGuesser
+from bot.nlu.screening import screen
 
 log = logging.getLogger("heard.understanding")
 
@@ -29,10 +30,15 @@ class Understander:
             parsed = self._nlu.parse(clipped, guess.language or stored_language)
         except Exception:  # an NLU failure must never cost a person their turn
             log.exception("NLU backend failed; continuing without an intent")
-            return Understanding(language=guess.language, language_confidence=guess.confidence)
+            return Understanding(
+                language=guess.language,
+                language_confidence=guess.confidence,
+                safeguarding=screen(clipped, None),
+            )
         return Understanding(
             intent=parsed.intent.name if parsed.intent else None,
             intent_confidence=parsed.intent.confidence if parsed.intent else 0.0,
             language=guess.language,
             language_confidence=guess.confidence,
+            safeguarding=screen(clipped, parsed),
         )

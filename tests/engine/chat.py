@@ -15,7 +15,7 @@ from bot.catalogue import Catalogue
 from bot.engine.engine import Engine
 from bot.engine.events import Event, MessageCreated
 from bot.engine.ids import counting_ids
-from bot.engine.inputs import TurnInput, Understanding
+from bot.engine.inputs import Screening, TurnInput, Understanding
 from bot.engine.session import Session, Turn
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec import FlowSet
@@ -43,9 +43,12 @@ class Chat:
         language_confidence: float = 0.0,
         start_flow: str | None = None,
         after: timedelta = timedelta(minutes=1),
+        screening: Screening | None = None,
     ) -> Turn:
         self.now += after
-        understanding = Understanding(intent, confidence, language, language_confidence)
+        understanding = Understanding(
+            intent, confidence, language, language_confidence, safeguarding=screening
+        )
         inp = TurnInput(PARTICIPANT, "sms", text, self.now, understanding, start_flow)
         turn = self.engine.handle(self.session, inp)
         assert Session.from_json(turn.session.to_json()) == turn.session
@@ -77,7 +80,6 @@ def first(events: list[Event]) -> Event:
 
 
 def make_engine(flows: FlowSet, catalogue: Catalogue, **settings: Any) -> Engine:
-    settings.setdefault("safeguarding_matcher", None)
     return Engine(
         flows, catalogue, EngineSettings(deployment=DEPLOYMENT, **settings), counting_ids()
     )

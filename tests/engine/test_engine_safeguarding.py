@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from bot.engine.events import HandoverRequested, SafeguardingAlert
+from bot.engine.inputs import Screening
 from tests.engine.chat import Chat, kinds, messages, of_type, said, welcomed
 
-RISK = {"intent": "risk_to_self", "confidence": 0.35}
-
-
-def fake_matcher(text: str) -> str | None:
-    """Stands in for the keyword list: one phrase per kind."""
-    if "hurting me" in text.lower():
-        return "harm_from_others"
-    return None
+RISK = {"screening": Screening("risk_to_self", "check", "intent")}
+HARM = {"screening": Screening("harm_from_others", "clear", "intent")}
 
 
 def in_survey(chat: Chat) -> Chat:
@@ -38,14 +31,14 @@ def test_a_risk_intent_at_low_confidence_gives_help_lines_first(chat: Chat) -> N
     assert (handover.reason, handover.flow, handover.step) == ("safeguarding", "survey", "q_topic")
 
 
-def test_below_the_safeguarding_threshold_nothing_happens(chat: Chat) -> None:
-    turn = in_survey(chat).send("I can't go on", intent="risk_to_self", confidence=0.2)
+def test_without_a_screening_finding_nothing_happens(chat: Chat) -> None:
+    turn = in_survey(chat).send("I can't go on", intent="risk_to_self", confidence=0.9)
     assert not of_type(turn, SafeguardingAlert)
 
 
 def test_the_text_of_a_risk_message_is_not_saved_as_an_answer(chat: Chat) -> None:
     in_survey(chat).send("3")  # an open question waits
-    turn = chat.send("someone is hurting me", intent="harm_from_others", confidence=0.9)
+    turn = chat.send("someone is hurting me", **HARM)
     assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
 
 
@@ -83,9 +76,10 @@ def test_a_first_message_at_risk_gets_help_before_any_welcome(chat: Chat) -> Non
     assert said(chat.send("tak")) == ["welcome.hello", "welcome.register"]
 
 
-def test_the_keyword_matcher_raises_an_alert(new_chat: Callable[..., Chat]) -> None:
-    chat = in_survey(new_chat(safeguarding_matcher=fake_matcher))
-    turn = chat.send("My neighbour is hurting me")
+def test_a_keyword_finding_raises_an_alert(chat: Chat) -> None:
+    turn = in_survey(chat).send(
+        "My neighbour is hurting me", screening=Screening("harm_from_others", "clear", "keyword")
+    )
     alert = of_type(turn, SafeguardingAlert)[0]
     assert (alert.kind, alert.matched) == ("harm_from_others", "keyword")
     assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
@@ -102,12 +96,12 @@ def test_an_opted_out_person_at_risk_is_recorded_but_not_messaged(chat: Chat) ->
 def test_a_tapped_option_is_an_answer_even_if_the_classifier_reads_risk(chat: Chat) -> None:
     in_survey(chat)  # the choice question q_topic waits
     label = messages(chat.turns[-1])[-1].choices[0].label
-    turn = chat.send(label, intent="risk_to_self", confidence=0.9)
+    turn = chat.send(label, **RISK)
     assert not of_type(turn, SafeguardingAlert)
     assert "safeguarding.help" not in said(turn)
 
 
 def test_an_open_answer_read_as_risk_still_raises_the_alarm(chat: Chat) -> None:
     in_survey(chat).send("3")  # "other": an open question waits
-    turn = chat.send("transport", intent="risk_to_self", confidence=0.9)
+    turn = chat.send("transport", **RISK)
     assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]

@@ -6,6 +6,7 @@ import pytest
 
 from bot.catalogue import Catalogue, load_catalogue
 from bot.engine.events import AnswerSaved, ConsentRecorded
+from bot.engine.inputs import Screening
 from bot.flowspec import FlowSet, default_flows_dir, load_flows, validate_flows
 from tests.engine.chat import Chat, make_engine, messages, said
 
@@ -84,7 +85,7 @@ def test_menu_read_by_the_classifier_as_harm_is_still_the_menu(
 ) -> None:
     chat = at_menu(flows, catalogue)
     chat.send("1")  # have your say: an open question waits
-    turn = chat.send("MENU", intent="harm_from_others", confidence=0.91)
+    turn = chat.send("MENU", screening=Screening("harm_from_others", "clear", "intent"))
     assert said(turn) == ["menu.choose"]
     assert not [e for e in turn.events if type(e).__name__ == "SafeguardingAlert"]
 
