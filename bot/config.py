@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.engine.settings import Deployment
+
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +27,12 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_FLOWS_DIR",
     "HEARD_ORG_NAME",
     "HEARD_HELPLINE",
+    "HEARD_HELPLINE_SELF",
+    "HEARD_HELPLINE_SELF_NAME",
+    "HEARD_HELPLINE_ABUSE",
+    "HEARD_HELPLINE_ABUSE_NAME",
     "HEARD_EMERGENCY",
+    "HEARD_SAFEGUARDING_FOLLOW_UP",
     "HEARD_CONTACT",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
@@ -79,7 +86,7 @@ class Settings:
     secret_key: str
     public_url: str | None
     flows_dir: Path
-    deployment: Mapping[str, str]
+    deployment: Deployment
     session_timeout_minutes: int
     outbox_max_attempts: int
     twilio: TwilioConfig | None
@@ -129,6 +136,50 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be above 0")
     return value
+
+
+def _help_line(
+    env: Mapping[str, str], number_vars: tuple[str, ...], name_var: str, default: tuple[str, str]
+) -> tuple[str, str]:
+    """A help line's (number, name); the first of `number_vars` that is set wins. A number
+    other than the default needs its own name: the texts print the name beside the number, and
+    must not send someone to Samaritans on another service's line."""
+    given = next((v for v in number_vars if env.get(v, "").strip()), None)
+    number = env[given].strip() if given else default[0]
+    name = env.get(name_var, "").strip()
+    if given and not name and number != default[0]:
+        raise ConfigError(f"{given} is set: set {name_var} too (the service that number reaches)")
+    return number, name or default[1]
+
+
+def _deployment(env: Mapping[str, str]) -> Deployment:
+    base = Deployment()
+    # HEARD_HELPLINE is the older name of HEARD_HELPLINE_SELF.
+    self_number, self_name = _help_line(
+        env,
+        ("HEARD_HELPLINE_SELF", "HEARD_HELPLINE"),
+        "HEARD_HELPLINE_SELF_NAME",
+        (base.helpline_self, base.helpline_self_name),
+    )
+    abuse_number, abuse_name = _help_line(
+        env,
+        ("HEARD_HELPLINE_ABUSE",),
+        "HEARD_HELPLINE_ABUSE_NAME",
+        (base.helpline_abuse, base.helpline_abuse_name),
+    )
+    follow_up = env.get("HEARD_SAFEGUARDING_FOLLOW_UP", "").strip().lower()
+    if follow_up not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"HEARD_SAFEGUARDING_FOLLOW_UP must be 1 or 0, not {follow_up!r}")
+    return Deployment(
+        org=env.get("HEARD_ORG_NAME") or base.org,
+        helpline_self=self_number,
+        helpline_self_name=self_name,
+        helpline_abuse=abuse_number,
+        helpline_abuse_name=abuse_name,
+        emergency=env.get("HEARD_EMERGENCY", "").strip() or base.emergency,
+        contact=env.get("HEARD_CONTACT") or base.contact,
+        coordinators_follow_up=follow_up in ("1", "true", "yes"),
+    )
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -196,12 +247,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=secret,
         public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
-        deployment={
-            "org": env.get("HEARD_ORG_NAME") or "Heard",
-            "helpline": env.get("HEARD_HELPLINE") or "116 123",
-            "emergency": env.get("HEARD_EMERGENCY") or "999",
-            "contact": env.get("HEARD_CONTACT") or "",
-        },
+        deployment=_deployment(env),
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,
         twilio=twilio,
