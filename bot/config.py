@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.settings import Deployment
-
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +84,7 @@ class Settings:
     secret_key: str
     public_url: str | None
     flows_dir: Path
-    deployment: Deployment
+    deployment: Mapping[str, str]
     session_timeout_minutes: int
     outbox_max_attempts: int
     twilio: TwilioConfig | None
@@ -138,6 +136,11 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+# The default help lines: (number, the service's name printed beside it).
+_SELF_LINE = ("116 123", "Samaritans")
+_ABUSE_LINE = ("0808 2000 247", "National Domestic Abuse Helpline")
+
+
 def _help_line(
     env: Mapping[str, str], number_vars: tuple[str, ...], name_var: str, default: tuple[str, str]
 ) -> tuple[str, str]:
@@ -152,34 +155,26 @@ def _help_line(
     return number, name or default[1]
 
 
-def _deployment(env: Mapping[str, str]) -> Deployment:
-    base = Deployment()
+def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """Help lines and the follow-up promise, as the deployment mapping holds them."""
     # HEARD_HELPLINE is the older name of HEARD_HELPLINE_SELF.
     self_number, self_name = _help_line(
-        env,
-        ("HEARD_HELPLINE_SELF", "HEARD_HELPLINE"),
-        "HEARD_HELPLINE_SELF_NAME",
-        (base.helpline_self, base.helpline_self_name),
+        env, ("HEARD_HELPLINE_SELF", "HEARD_HELPLINE"), "HEARD_HELPLINE_SELF_NAME", _SELF_LINE
     )
     abuse_number, abuse_name = _help_line(
-        env,
-        ("HEARD_HELPLINE_ABUSE",),
-        "HEARD_HELPLINE_ABUSE_NAME",
-        (base.helpline_abuse, base.helpline_abuse_name),
+        env, ("HEARD_HELPLINE_ABUSE",), "HEARD_HELPLINE_ABUSE_NAME", _ABUSE_LINE
     )
     follow_up = env.get("HEARD_SAFEGUARDING_FOLLOW_UP", "").strip().lower()
-    if follow_up not in ("", "0", "1", "true", "false", "yes", "no"):
+    if follow_up not in ("", "0", "1", "no", "yes", "false", "true"):
         raise ConfigError(f"HEARD_SAFEGUARDING_FOLLOW_UP must be 1 or 0, not {follow_up!r}")
-    return Deployment(
-        org=env.get("HEARD_ORG_NAME") or base.org,
-        helpline_self=self_number,
-        helpline_self_name=self_name,
-        helpline_abuse=abuse_number,
-        helpline_abuse_name=abuse_name,
-        emergency=env.get("HEARD_EMERGENCY", "").strip() or base.emergency,
-        contact=env.get("HEARD_CONTACT") or base.contact,
-        coordinators_follow_up=follow_up in ("1", "true", "yes"),
-    )
+    return {
+        "helpline": self_number,
+        "helpline_self_name": self_name,
+        "helpline_abuse": abuse_number,
+        "helpline_abuse_name": abuse_name,
+        "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
+        "safeguarding_follow_up": "yes" if follow_up in ("1", "yes", "true") else "no",
+    }
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -247,7 +242,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=secret,
         public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
-        deployment=_deployment(env),
+        deployment={
+            "org": env.get("HEARD_ORG_NAME") or "Heard",
+            "contact": env.get("HEARD_CONTACT") or "",
+            **_safeguarding_settings(env),
+        },
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,
         twilio=twilio,

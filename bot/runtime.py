@@ -15,7 +15,7 @@ from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.ids import random_ids
-from bot.engine.settings import EngineSettings
+from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.nlu.base import NLU, LanguageGuesser
 from bot.service.conversation import Conversation
@@ -43,7 +43,7 @@ class Runtime:
             self.catalogue,
             EngineSettings(
                 session_timeout=timedelta(minutes=self.settings.session_timeout_minutes),
-                deployment=self.settings.deployment,
+                deployment=Deployment.from_mapping(self.settings.deployment),
             ),
             random_ids(),
         )

@@ -13,7 +13,8 @@ KEY = {"HEARD_SECRET_KEY": "k" * 40}
 
 
 def deployment(tmp_path: Path, **env: str) -> Deployment:
-    return load_settings({**KEY, "HEARD_DATA_DIR": str(tmp_path), **env}).deployment
+    settings = load_settings({**KEY, "HEARD_DATA_DIR": str(tmp_path), **env})
+    return Deployment.from_mapping(settings.deployment)
 
 
 @pytest.mark.parametrize(
@@ -48,9 +49,10 @@ def test_help_lines_come_from_the_environment(
     tmp_path: Path, env: dict[str, str], expected: tuple[str, ...]
 ) -> None:
     d = deployment(tmp_path, **env)
-    got = (d.helpline_self, d.helpline_self_name, d.helpline_abuse, d.helpline_abuse_name)
-    assert (*got, d.emergency) == expected
-    assert d.params()["helpline"] == d.helpline_self  # older texts' {helpline}
+    params = d.params()
+    names = ("helpline_self", "helpline_self_name", "helpline_abuse", "helpline_abuse_name")
+    assert (*(params[n] for n in names), params["emergency"]) == expected
+    assert params["helpline"] == params["helpline_self"]  # older texts' {helpline}
 
 
 @pytest.mark.parametrize(

@@ -319,7 +319,7 @@ def test_the_team_is_said_to_be_in_touch_only_where_coordinators_follow_up(
 
 CHANGED = Deployment(
     org="Anytown",
-    helpline_self="0800 111 222",
+    helpline="0800 111 222",
     helpline_self_name="Anytown Listening Line",
     helpline_abuse="0800 333 444",
     helpline_abuse_name="Anytown Safe Homes",
