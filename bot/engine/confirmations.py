@@ -18,7 +18,7 @@ SAFEGUARDING = "safeguarding"
 SAFEGUARDING_CHECK = "safeguarding_check"
 LANGUAGE = "language"
 
-_TEXT_IDS = {
+TEXT_IDS = {
     DELETE: texts.DELETE_CONFIRM,
     SAFEGUARDING: texts.SAFEGUARDING_CONTINUE,
     SAFEGUARDING_CHECK: texts.SAFEGUARDING_CHECK,
@@ -41,7 +41,7 @@ def text_id(ctx: TurnContext, pending: str) -> str | None:
     name, _ = split(pending)
     if name == SAFEGUARDING and ctx.settings.deployment.coordinators_follow_up:
         return texts.SAFEGUARDING_CONTINUE_FOLLOW_UP
-    return _TEXT_IDS.get(name)
+    return TEXT_IDS.get(name)
 
 
 def pending_question(ctx: TurnContext, pending: str) -> Question:
