@@ -360,7 +360,7 @@ def test_the_deployments_numbers_are_in_every_language_and_register(
                 chat = chat_for(flows, catalogue, CHANGED)
                 chat.send("...", language=language, language_confidence=0.99)
                 assert chat.session is not None
-                chat.session = replace(chat.session, register="easy", language=language)
+                chat.session = replace(chat.session, register=register, language=language)
                 turn = chat.send("...", screening=clear(kind))
             help_reply = messages(turn)[1]
             where = f"{language}/{register} {help_reply.text_id}"
@@ -370,3 +370,23 @@ def test_the_deployments_numbers_are_in_every_language_and_register(
                 assert wanted in help_reply.text, where
             for old in ("Samaritans", "116 123", "999", "0808 2000 247", "Domestic Abuse"):
                 assert old not in help_reply.text, where
+
+
+def test_the_check_in_is_in_every_language_and_register_and_names_no_number(
+    shipped: tuple[FlowSet, Catalogue],
+) -> None:
+    flows, catalogue = shipped
+    for language in catalogue.languages:
+        for register in ("standard", "easy"):
+            chat = chat_for(flows, catalogue, CHANGED)
+            chat.send("...", language=language, language_confidence=0.99)
+            assert chat.session is not None
+            chat.session = replace(chat.session, register=register, language=language)
+            turn = chat.send("...", screening=check("unspecified", "keyword"))
+            where = f"{language}/{register}"
+            assert said(turn) == CHECK_IN, where
+            check_in = messages(turn)[0]
+            assert (check_in.language, check_in.fallback) == (language, False), where
+            assert [c.value for c in check_in.choices] == ["yes", "no"], where
+            for number in ("112", "0800"):
+                assert number not in check_in.text, where
