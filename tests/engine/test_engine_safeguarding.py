@@ -181,6 +181,13 @@ def test_wanting_help_after_a_check_in_gives_the_help_lines_for_its_kind(
     assert (handover.reason, handover.flow, handover.step) == ("safeguarding", "survey", "q_topic")
 
 
+def test_a_clear_sign_at_the_check_in_gets_the_help_lines_at_once(chat: Chat) -> None:
+    at_choice(chat).send("please help", screening=check("unspecified", "keyword"))
+    turn = chat.send("he hits me", screening=clear("harm_from_others", "keyword"))
+    assert said(turn) == helped("harm_from_others")
+    assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
+
+
 def test_a_check_in_not_understood_is_asked_again(chat: Chat) -> None:
     at_choice(chat).send("I don't know any more", screening=check())
     assert said(chat.send("maybe")) == ["common.not_understood", "safeguarding.check"]
