@@ -37,28 +37,27 @@ def check_in(kind: str) -> str:
     return f"{SAFEGUARDING_CHECK}:{kind}"
 
 
-def text_id(ctx: TurnContext, pending: str) -> str | None:
-    name, _ = split(pending)
+def text_id(ctx: TurnContext, kind: str) -> str | None:
+    name, _ = split(kind)
     if name == SAFEGUARDING and ctx.settings.deployment.coordinators_follow_up:
         return texts.SAFEGUARDING_CONTINUE_FOLLOW_UP
     return TEXT_IDS.get(name)
 
 
-def pending_question(ctx: TurnContext, pending: str) -> Question:
-    name, _ = split(pending)
-    if name == LANGUAGE:
+def pending_question(ctx: TurnContext, kind: str) -> Question:
+    if kind == LANGUAGE:
         return Question("language", choices.languages(ctx.catalogue))
-    if name == SAFEGUARDING_CHECK:
+    if split(kind)[0] == SAFEGUARDING_CHECK:
         return Question("yes_no", choices.help_or_carry_on(ctx.label))
     return Question("yes_no", choices.yes_no(ctx.label))
 
 
-def ask_pending(ctx: TurnContext, pending: str) -> None:
-    shown = text_id(ctx, pending)
+def ask_pending(ctx: TurnContext, kind: str) -> None:
+    shown = text_id(ctx, kind)
     if shown is None:  # a stored session from a newer engine: drop what we cannot ask
         ctx.work.pending = None
         return
-    if ctx.work.pending != pending:
+    if ctx.work.pending != kind:
         ctx.work.retries = 0
-    ctx.work.pending = pending
-    ctx.say(shown, pending_question(ctx, pending).choices)
+    ctx.work.pending = kind
+    ctx.say(shown, pending_question(ctx, kind).choices)

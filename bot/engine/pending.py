@@ -71,8 +71,8 @@ _ANSWERS: dict[str, Callable[[TurnContext, str, str], None]] = {
 
 
 def answer_pending(ctx: TurnContext) -> None:
-    pending = ctx.work.pending or ""
-    name, argument = split(pending)
+    kind = ctx.work.pending or ""
+    name, argument = split(kind)
     handler = _ANSWERS.get(name)
     if handler is None:
         ctx.work.pending = None
@@ -80,7 +80,7 @@ def answer_pending(ctx: TurnContext) -> None:
         return
     value = understand(
         ctx.inp.text,
-        pending_question(ctx, pending),
+        pending_question(ctx, kind),
         ctx.vocabulary(),
         ctx.inp.understanding,
         ctx.settings.intent_confidence,
@@ -90,7 +90,7 @@ def answer_pending(ctx: TurnContext) -> None:
         ctx.say(texts.NOT_UNDERSTOOD)
         if ctx.work.retries > ctx.settings.max_retries:
             ctx.say(texts.HELP)
-        ask_pending(ctx, pending)
+        ask_pending(ctx, kind)
         return
     ctx.work.pending = None
     ctx.work.retries = 0
