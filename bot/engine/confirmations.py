@@ -21,7 +21,7 @@ TEXT_IDS = {
 def pending_question(ctx: TurnContext, kind: str) -> Question:
     if kind == LANGUAGE:
         return Question("language", choices.languages(ctx.catalogue))
-    return Question("yes_no", choices.yes_no(ctx.label))
+    return Question("yes_no", choices.yes_no(ctx.label), cancel_means_no=kind == DELETE)
 
 
 def ask_pending(ctx: TurnContext, kind: str) -> None:

@@ -27,6 +27,25 @@ WELCOME_BACK = "common.welcome_back"
 CONSENT_NEEDED = "common.consent_needed"
 SAFEGUARDING_HELP = "safeguarding.help"
 SAFEGUARDING_CONTINUE = "safeguarding.continue"
+BACK_AGAIN = "back.again"
+BACK_NONE = "back.none"
+# After a reply not understood: exactly what to send, per kind of question (bot.engine.retry).
+RETRY_YES_NO = "retry.yes_no"
+RETRY_YES_NO_TAP = "retry.yes_no_tap"
+RETRY_CHOICE = "retry.choice"
+RETRY_CHOICE_TAP = "retry.choice_tap"
+RETRY_MULTI = "retry.multi"
+RETRY_NUMBER = "retry.number"
+RETRY_OPEN = "retry.open"
+RETRY_TEXT_IDS = (
+    RETRY_YES_NO,
+    RETRY_YES_NO_TAP,
+    RETRY_CHOICE,
+    RETRY_CHOICE_TAP,
+    RETRY_MULTI,
+    RETRY_NUMBER,
+    RETRY_OPEN,
+)
 
 ENGINE_TEXT_IDS = (
     YES,
@@ -48,6 +67,9 @@ ENGINE_TEXT_IDS = (
     CONSENT_NEEDED,
     SAFEGUARDING_HELP,
     SAFEGUARDING_CONTINUE,
+    BACK_AGAIN,
+    BACK_NONE,
+    *RETRY_TEXT_IDS,
 )
 
 # Optional: used when present, silently skipped when not.

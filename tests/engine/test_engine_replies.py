@@ -6,7 +6,6 @@ import pytest
 
 from bot.catalogue import Catalogue
 from bot.engine.events import Choice
-from bot.engine.inputs import Understanding
 from bot.engine.replies import Question, Vocabulary, understand
 
 CHOICE = Question(
@@ -132,23 +131,11 @@ def test_reply_is_understood(
     expected: str | None,
 ) -> None:
     vocab = Vocabulary.of(fixture_catalogue, language)
-    assert understand(text, question, vocab, Understanding(), 0.6) == expected
-
-
-@pytest.mark.parametrize(
-    ("intent", "confidence", "expected"),
-    [("affirm", 0.9, "yes"), ("deny", 0.7, "no"), ("affirm", 0.4, None), ("greet", 0.9, None)],
-)
-def test_yes_no_falls_back_to_a_confident_intent(
-    fixture_catalogue: Catalogue, intent: str, confidence: float, expected: str | None
-) -> None:
-    vocab = Vocabulary.of(fixture_catalogue, "en")
-    understanding = Understanding(intent, confidence)
-    assert understand("sounds good to me", YES_NO, vocab, understanding, 0.6) == expected
+    assert understand(text, question, vocab) == expected
 
 
 def test_a_very_long_reply_is_an_open_answer_and_no_choice(fixture_catalogue: Catalogue) -> None:
     vocab = Vocabulary.of(fixture_catalogue, "en")
     text = "word " * 1000
-    assert understand(text, OPEN, vocab, Understanding(), 0.6) == text.strip()
-    assert understand(text, CHOICE, vocab, Understanding(), 0.6) is None
+    assert understand(text, OPEN, vocab) == text.strip()
+    assert understand(text, CHOICE, vocab) is None

@@ -47,7 +47,7 @@ def test_the_text_of_a_risk_message_is_not_saved_as_an_answer(chat: Chat) -> Non
     [
         ("yes", ["survey.q_topic"], "active"),
         ("no", ["safeguarding.end"], "ended"),
-        ("hmm", ["common.not_understood", "safeguarding.continue"], "active"),
+        ("hmm", ["retry.yes_no", "safeguarding.continue"], "active"),
     ],
 )
 def test_the_conversation_resumes_only_if_the_person_says_yes(
