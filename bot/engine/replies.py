@@ -151,7 +151,9 @@ def parse_choice(text: str, question: Question, vocab: Vocabulary) -> str | None
         if question.kind in ("choice", "scale", "register"):
             numbered = _by_number(question.choices, number_in_sentence(text, vocab))
             if chosen is not None and numbered is not None and chosen != numbered:
-                return None  # "3, the friends one" naming two options: not understood
+                if _DIGITS.search(text):
+                    return None  # "3, the bus one" naming two options: not understood
+                numbered = None  # "the bus one": "one" is a pronoun, the label says which
             chosen = chosen or numbered
     return chosen.value if chosen else None
 
@@ -183,14 +185,14 @@ def number_in_sentence(text: str, vocab: Vocabulary) -> int | None:
 def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None:
     """A number, an option's label, or a yes/no word of the person's language (or English) as
     the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
+    said = bare(text)
+    if _DIGITS.search(said) and number_of(text, vocab) is None:
+        return None  # "yes 2", "1 please": the words and the number may disagree
     by_choice = parse_choice(text, question, vocab)
     if by_choice is not None:
         return by_choice
-    said = bare(text)
     if question.cancel_means_no and said in vocab.cancel:
         return "no"
-    if _DIGITS.search(said):
-        return None  # "yes 2", "no 1": the words and the number may disagree
     words = {bare(w) for w in said.split()}
     first = said.split(" ", 1)[0] if said else ""
     # "yes please" is yes; "yes no" or "no, yes" is not understood.
