@@ -169,10 +169,13 @@ class Catalogue:
         return ResolvedText(text, lang, fallback, self.languages[lang].direction)
 
     def keyword_command(self, text: str) -> str | None:
-        """The command a whole message names in any language (STOP, HELP, ...), or None."""
+        """The command a whole message names in any language (STOP, HELP, ...), or None. A
+        stop phrase ("leave me alone") names STOP."""
         folded = fold(text).strip(" .!?¡¿,;:'\"")
         if not folded:
             return None
+        if self.is_stop_phrase(text):
+            return "stop"
         for info in self.languages.values():
             for command, words in info.keywords.items():
                 if command in REPLY_WORD_LISTS:
