@@ -186,8 +186,11 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
     """A number, an option's label, or a yes/no word of the person's language (or English) as
     the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
     said = bare(text)
-    if _DIGITS.search(said) and number_of(text, vocab) is None:
-        return None  # "yes 2", "1 please": the words and the number may disagree
+    asks_back = clean(text).rstrip(" .!").endswith(("?", "\u061f"))
+    if (_DIGITS.search(said) or asks_back) and number_of(text, vocab) is None:
+        # "yes 2", "1 please": the words and the number may disagree; "ok?", "acha?"
+        # ("really?"), "yes?": a question back, not an answer
+        return None
     by_choice = parse_choice(text, question, vocab)
     if by_choice is not None:
         return by_choice

@@ -198,7 +198,18 @@ def test_a_yes_no_question_never_guesses_from_a_number_in_a_sentence(
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("en", "bye"), ("en", "why?"), ("en", "sounds good"), ("ro", "de ce?"), ("cy", "pam")],
+    [
+        ("en", "bye"),
+        ("en", "why?"),
+        ("en", "sounds good"),
+        ("en", "ok?"),
+        ("en", "yes?"),
+        ("ro", "de ce?"),
+        ("ro", "da?"),
+        ("cy", "pam"),
+        ("ur", "acha?"),
+        ("ur", "اچھا؟"),
+    ],
 )
 def test_a_yes_no_question_needs_a_yes_or_no_word(
     shipped: Catalogue, language: str, text: str
