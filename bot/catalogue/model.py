@@ -19,6 +19,8 @@ BASE_LANGUAGE = "en"
 # Keyword lists that are answers to a question, not whole-message commands. `cancel` answers
 # the DELETE confirmation; elsewhere English "cancel" is a STOP word (as for Twilio).
 REPLY_WORD_LISTS = frozenset({"yes", "no", "skip", "cancel"})
+# Words a stop phrase may be followed by and still count ("please", "now", "thanks").
+STOP_PHRASE_EXTRA_WORDS = 2
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -127,7 +129,14 @@ class Catalogue:
         return frozenset(p for info in self.languages.values() for p in info.stop_phrases)
 
     def is_stop_phrase(self, text: str) -> bool:
-        return phrase_key(text) in self.stop_phrases
+        """The whole message is a stop phrase, or a stop phrase of three or more words followed
+        by at most two more ("no more texts please", "leave me alone now"). Shorter phrases
+        only count alone: "please stop the cuts" is a view."""
+        words = phrase_key(text).split()
+        shortest = max(3, len(words) - STOP_PHRASE_EXTRA_WORDS)
+        return " ".join(words) in self.stop_phrases or any(
+            " ".join(words[:cut]) in self.stop_phrases for cut in range(shortest, len(words))
+        )
 
     def greeting_language(self, text: str) -> str | None:
         """The one language whose greetings hold the whole message, else None (a greeting

@@ -140,6 +140,9 @@ STOP_REQUESTS = [
     ("en", "stop messaging me"),
     ("en", "Don't text me"),
     ("en", "unsubscribe"),
+    ("en", "no more texts please"),
+    ("en", "leave me alone now thanks"),
+    ("pl", "nie piszcie do mnie więcej"),
     ("pl", "zostaw mnie w spokoju"),
     ("pl", "nie piszcie do mnie"),
     ("cy", "dim mwy o negeseuon"),
@@ -168,6 +171,19 @@ def test_asking_for_no_more_messages_at_consent_stops_and_records_no_consent(
     assert len(of_type(turn, OptedOut)) == 1
     assert of_type(turn, ConsentRecorded) == []
     assert chat.session is not None and chat.session.status == "opted_out"
+
+
+@pytest.mark.parametrize(
+    "reply", ["please stop the cuts", "stop it closing", "no more", "no more buses to town"]
+)
+def test_a_longer_answer_that_starts_like_a_stop_phrase_is_an_answer(
+    flows: FlowSet, catalogue: Catalogue, reply: str
+) -> None:
+    chat = at_menu(flows, catalogue, "en")
+    chat.send("1")  # have your say: an open question waits
+    turn = chat.send(reply)
+    assert said(turn) == ["hys.q_matters"]
+    assert chat.session is not None and chat.session.status == "active"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
