@@ -255,6 +255,25 @@ class MemoryRepository:
             raise ValueError(f"view {view.view_id!r} exists already")
         self._s.views.append(_at(view))
 
+    def withdraw_answer(
+        self, participant_id: str, flow: str, question_id: str, field: str
+    ) -> None:
+        self._require(participant_id)
+        self._s.views = [
+            v
+            for v in self._s.views
+            if not (
+                v.participant_id == participant_id
+                and v.flow == flow
+                and v.question_id == question_id
+            )
+        ]
+        self._s.profile_answers = [
+            a
+            for a in self._s.profile_answers
+            if not (a.participant_id == participant_id and a.field == field)
+        ]
+
     def save_profile_answer(self, answer: ProfileAnswer) -> None:
         self._require(answer.participant_id)
         self._s.profile_answers.append(_at(answer))

@@ -264,6 +264,24 @@ class SqlRepository(SqlQueues):
         )
         self._db.flush()
 
+    def withdraw_answer(
+        self, participant_id: str, flow: str, question_id: str, field: str
+    ) -> None:
+        self._db.execute(
+            delete(m.ViewRow).where(
+                m.ViewRow.participant_id == participant_id,
+                m.ViewRow.flow == flow,
+                m.ViewRow.question_id == question_id,
+            )
+        )
+        self._db.execute(
+            delete(m.ProfileAnswerRow).where(
+                m.ProfileAnswerRow.participant_id == participant_id,
+                m.ProfileAnswerRow.field == field,
+            )
+        )
+        self._db.flush()
+
     def save_profile_answer(self, answer: ProfileAnswer) -> None:
         self._db.add(
             m.ProfileAnswerRow(

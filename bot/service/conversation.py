@@ -183,6 +183,8 @@ class Conversation:
     def _store_answer(
         self, repo: Repository, pid: str, event: AnswerSaved, consents: dict[str, bool]
     ) -> None:
+        if event.replaces:  # BACK: the new answer takes the old one's place, never a second
+            repo.withdraw_answer(pid, event.flow, event.step, event.field)
         if event.store == "view" and consents.get("share_views"):
             repo.save_view(
                 ViewRecord(

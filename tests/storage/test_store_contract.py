@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from storage.records import ConsentEntry, GroupInterest, ViewRecord
+from storage.records import ConsentEntry, GroupInterest, ProfileAnswer, ViewRecord
 from storage.repository import Store
 from tests.storage.store_helpers import (
     CHAT_ID,
@@ -250,3 +250,27 @@ def test_a_nul_character_is_replaced_rather_than_failing_the_turn(store: Store) 
 def test_an_unknown_person_has_nothing_to_export(store: Store) -> None:
     with store.repository() as repo, pytest.raises(KeyError):
         repo.export_participant("no-such-person")
+
+
+def test_withdrawing_an_answer_removes_only_that_question_of_that_person(store: Store) -> None:
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        other = repo.participant_for("sms", "+447700900777", at()).participant_id
+        first = view(pid, "v1", "activities", 1)
+        kept = view(pid, "v2", "More buses", 2, question_id="q_better")
+        theirs = view(other, "v3", "activities", 3)
+        for record in (first, kept, theirs):
+            repo.save_view(record)
+        repo.save_profile_answer(ProfileAnswer(pid, "age_band", "25_44", at(4)))
+        repo.commit()
+    with store.repository() as repo:
+        repo.withdraw_answer(pid, "have_your_say", "q_matters", "age_band")
+        repo.save_view(view(pid, "v4", "staff", 5))
+        repo.commit()
+    with store.repository() as repo:
+        assert [(v.view_id, v.answer_value) for v in repo.views()] == [
+            ("v2", "More buses"),
+            ("v3", "activities"),
+            ("v4", "staff"),
+        ]
+        assert repo.export_participant(pid)["profile_answers"] == []
