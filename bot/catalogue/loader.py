@@ -72,6 +72,11 @@ def _load_language(path: Path) -> LanguageInfo:
     if direction not in ("ltr", "rtl"):
         raise CatalogueError(f"{path}: direction must be ltr or rtl, not {direction!r}")
     sms = data.get("sms") or {}
+    plain = sms.get("plain_letters") or {}
+    if not isinstance(plain, dict) or not all(
+        isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in plain.items()
+    ):
+        raise CatalogueError(f"{path}: sms.plain_letters must map single letters to text")
     return LanguageInfo(
         code=code,
         name=str(_require(data, "name", path)),
@@ -84,6 +89,7 @@ def _load_language(path: Path) -> LanguageInfo:
         numbers=numbers,
         messages=messages,
         source=str(path),
+        plain_letters=dict(plain),
     )
 
 

@@ -68,6 +68,10 @@ class LanguageInfo:
     numbers: Mapping[str, int]  # folded number word -> value
     messages: Mapping[str, MessageEntry] = field(default_factory=dict)
     source: str = ""  # file path, for error messages
+    # `sms.plain_letters`: a reviewed table of accented letter -> the same letter without its
+    # accent, used on SMS for a person who writes without accents (bot.render.plain). Empty
+    # for a language where dropping an accent can change a word's meaning.
+    plain_letters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

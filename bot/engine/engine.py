@@ -22,6 +22,7 @@ from bot.engine.events import OptedIn, SessionExpired
 from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import TurnInput
+from bot.engine.letters import note_how_they_write
 from bot.engine.pending import answer_pending
 from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
@@ -56,6 +57,7 @@ class Engine:
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         else:
             self._returning(ctx, session)
+        note_how_they_write(ctx)
         self._turn(ctx)
         return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
 
