@@ -16,7 +16,7 @@ def plain_letters(text: str, table: Mapping[str, str]) -> str:
     """`text` with every letter in `table` replaced; anything else is kept exactly."""
     if not table:
         return text
-    return text.translate(str.maketrans(dict(table)))
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 def writes_with_accents(text: str, table: Mapping[str, str]) -> bool:
