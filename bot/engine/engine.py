@@ -31,6 +31,9 @@ from bot.engine.settings import EngineSettings
 from bot.engine.working import Working
 from bot.flowspec.model import FlowSet
 
+# Session field: "yes" when a new person came by a deep link (the flow waits under welcome).
+DEEP_LINK_FIELD = "deep_link"
+
 
 class Engine:
     def __init__(
@@ -70,6 +73,8 @@ class Engine:
         link = self._deep_link(ctx.inp)
         if link:
             ctx.work.stack.append(start_of(link))
+            # Welcome reads this to leave the person to the flow they asked for.
+            ctx.work.fields[DEEP_LINK_FIELD] = "yes"
         ctx.work.stack.append(start_of(texts.WELCOME_FLOW))
 
     def _returning(self, ctx: TurnContext, session: Session) -> None:
