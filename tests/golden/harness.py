@@ -80,9 +80,7 @@ def next_reply(
     if step.answer == "register":
         return _pick(choices, "standard", persona.channel)
     if step.answer == "yes_no":
-        keep = session.language == persona.language
-        wanted = "no" if step.id == "confirm_language" and not keep else "yes"
-        return _pick(choices, wanted, persona.channel)
+        return _pick(choices, "yes", persona.channel)
     if session.position.flow == "menu":
         if persona.target and not persona.chose_target:
             persona.chose_target = True
