@@ -203,3 +203,24 @@ def test_the_first_question_follows_the_yes_directly(flows: FlowSet) -> None:
     p.send("hello", language="en")
     assert p.said(p.choose("yes")) == ["hys.q_better"]
 
+
+
+def test_a_deep_link_comes_straight_after_the_consent(flows: FlowSet) -> None:
+    p = person(flows, "telegram")
+    engine, at = p.engine, START + timedelta(minutes=1)
+    turn = engine.handle(
+        None, TurnInput("p-1", "telegram", "/start", at, Understanding(), "working_group")
+    )
+    p.session, p.sent = turn.session, 1
+    p.turns.append(turn)
+    assert p.said() == ["welcome.choose_language"]
+    p.choose("en")
+    # Keeping views, then the linked flow's own consent: not the demo consultation.
+    assert p.said(p.choose("yes")) == ["consent.ask_contact_group"]
+
+
+@pytest.mark.parametrize("register", ["standard", "easy"])
+def test_the_about_you_consent_names_every_question(register: str) -> None:
+    text = CATALOGUE.text("en", register, "consent.ask_about_you").text.lower()  # type: ignore[arg-type]
+    for kind in ("age", "area", "ethnic group", "disability", "carer"):
+        assert kind in text
