@@ -90,13 +90,14 @@ def test_a_long_opening_is_an_error(tmp_path: Path) -> None:
     welcome = flows_dir / "welcome.yaml"
     text = welcome.read_text(encoding="utf-8")
     # Say the facts three times before the question: over budget in every language.
-    text = text.replace(
-        "    text: consent.about\n    next: ask_share_views",
+    longer = text.replace(
+        "    text: consent.about\n    next: which_ask",
         "    text: consent.about\n    next: again\n"
         "  - id: again\n    type: send\n    text: consent.about\n    next: once_more\n"
-        "  - id: once_more\n    type: send\n    text: consent.about\n    next: ask_share_views",
+        "  - id: once_more\n    type: send\n    text: consent.about\n    next: which_ask",
     )
-    welcome.write_text(text, encoding="utf-8")
+    assert longer != text
+    welcome.write_text(longer, encoding="utf-8")
     report = run_lint(flows_dir, flows_dir / "catalogue")
     over = [p for p in report.problems if p.rule == "OPEN-01"]
     assert over and all(p.severity == "error" for p in over)
