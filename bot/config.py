@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.engine.settings import GROUP_SUPPORT
+
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,10 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_EMERGENCY",
     "HEARD_SAFEGUARDING_FOLLOW_UP",
     "HEARD_CONTACT",
+    "HEARD_SENDS_UPDATES",
+    "HEARD_GROUP_SUPPORT",
+    "HEARD_HANDOVER",
+    "HEARD_ASK_REGISTER",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
     "TWILIO_ACCOUNT_SID",
@@ -175,6 +181,29 @@ def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
         "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
         "safeguarding_follow_up": "yes" if follow_up in ("1", "yes", "true") else "no",
     }
+_YES = ("yes", "true", "1", "on")
+_NO = ("no", "false", "0", "off", "")
+
+
+def _flag(env: Mapping[str, str], name: str) -> str:
+    """A promise flag as the deployment mapping holds it: "yes" or "no" (unset is "no")."""
+    raw = env.get(name, "").strip().lower()
+    if raw in _YES:
+        return "yes"
+    if raw in _NO:
+        return "no"
+    raise ConfigError(f"{name} must be yes or no, not {raw!r}")
+
+
+def _group_support(env: Mapping[str, str]) -> str:
+    """HEARD_GROUP_SUPPORT: what working-group members get paid, comma-separated offers."""
+    raw = env.get("HEARD_GROUP_SUPPORT", "")
+    offers = {part.strip().lower() for part in raw.split(",") if part.strip()}
+    unknown = sorted(offers - set(GROUP_SUPPORT))
+    if unknown:
+        known = " and/or ".join(GROUP_SUPPORT)
+        raise ConfigError(f"HEARD_GROUP_SUPPORT lists {', '.join(unknown)}: use {known}")
+    return ",".join(o for o in GROUP_SUPPORT if o in offers)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -246,6 +275,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "org": env.get("HEARD_ORG_NAME") or "Heard",
             "contact": env.get("HEARD_CONTACT") or "",
             **_safeguarding_settings(env),
+            # Promises: messages say these things only when they are set.
+            "sends_updates": _flag(env, "HEARD_SENDS_UPDATES"),
+            "group_support": _group_support(env),
+            "handover": _flag(env, "HEARD_HANDOVER"),
+            "ask_register": _flag(env, "HEARD_ASK_REGISTER"),
         },
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,

@@ -117,35 +117,37 @@ def test_choices_arrive_as_a_one_time_keyboard(heard: Pipeline, brains: Brains) 
     buttons = [label for row in labels(menu.reply_markup) for label in row]
     assert {"English", "Cymraeg", "Polski", "اردو"} <= set(buttons)
     assert all(len(row) <= 2 for row in labels(menu.reply_markup))
+    before = len(sent_to(heard, CHAT))
     chats.say(CHAT, "1")
     heard.run_all()
-    register = sent_to(heard, CHAT)[-1]
-    question = brains.runtime.catalogue.entry("en", "welcome.register")
-    assert question is not None and register.text == question.standard
-    [[standard], [_easy]] = labels(register.reply_markup)  # long labels: one to a row
+    about, ask = sent_to(heard, CHAT)[before:]
+    assert about.reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
+    question = brains.runtime.catalogue.entry("en", "consent.ask_share_views")
+    assert question is not None and ask.text == question.standard
+    [[yes, _no]] = labels(ask.reply_markup)  # short labels: two to a row
     # Pressing a button sends its label as text: it is taken as the answer.
     before = len(sent_to(heard, CHAT))
-    chats.say(CHAT, standard)
+    chats.say(CHAT, yes)
     heard.run_all()
     after = sent_to(heard, CHAT)[before:]
     assert after and all(m.text != question.standard for m in after)
-    assert after[0].reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
 
 
-# Through welcome and consent: English, easy read, yes to sharing views, no, no.
-WELCOME_AND_CONSENT = ("1", "2", "1", "2", "2")
+# Through the opening: English, yes to keeping views, then yes to being contacted about a
+# working group (the deep-linked flow's own consent; the other chat answers the first question).
+OPENING = ("1", "1", "1")
 
 
 def test_a_deep_link_starts_the_flow_it_names(heard: Pipeline, brains: Brains) -> None:
     chats = Chats(heard)
-    chats.say(CHAT, "/start have_your_say")
+    chats.say(CHAT, "/start working_group")
     chats.say(OTHER_CHAT, "/start")
-    for answer in WELCOME_AND_CONSENT:
+    for answer in OPENING:
         heard.run_all()
         chats.say(CHAT, answer)
         chats.say(OTHER_CHAT, answer)
     heard.run_all()
-    entry = brains.runtime.catalogue.entry("en", "hys.intro")
+    entry = brains.runtime.catalogue.entry("en", "wg.intro")
     assert entry is not None
     intro = {entry.standard, entry.easy}
     assert any(m.text in intro for m in sent_to(heard, CHAT))
