@@ -43,7 +43,8 @@ MAX_TURNS = 12
 _AT = datetime(2000, 1, 1, tzinfo=UTC)
 # A first message with enough plain ASCII letters says "writes without accents"; one with an
 # accented letter says the opposite (bot.engine.letters).
-_FIRST_MESSAGE = {True: "hello there", False: "héllo thére"}
+# Not a greeting of any one language (a greeting names its language and skips the menu).
+_FIRST_MESSAGE = {True: "about the survey", False: "abóut thé survéy"}
 
 
 class OpeningError(Exception):

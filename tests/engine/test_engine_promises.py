@@ -37,6 +37,9 @@ GATED = {
     "wg.support_childcare": "group_support",
     "wg.thanks_contact": "handover",
     "common.handover_done": "handover",
+    # Said by the engine itself, only when Deployment.coordinators_follow_up is set
+    # (tests/engine/test_engine_safeguarding.py).
+    "safeguarding.continue_follow_up": "handover",
 }
 
 

@@ -39,7 +39,9 @@ class Persona:
     channel: str
     target: str | None  # a menu option value: have_your_say, working_group, about_you; None
     open_answer: str = "More help at weekends, please."
-    greeting: str = "hi"  # the first message; "hi" names no language, so the menu asks
+    # The first message. "hi" names English (a greeting of one language); "ok" names none, so
+    # the language menu asks.
+    greeting: str = "ok"
     chose_target: bool = False
     lines: list[str] = field(default_factory=list)
 
