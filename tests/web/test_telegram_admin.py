@@ -28,6 +28,26 @@ def test_set_webhook_registers_the_url_secret_and_update_kinds(
     assert bool(api.webhook.get("drop_pending_updates")) is drop_pending
 
 
+def test_set_webhook_registers_the_command_menu_in_every_catalogue_language(
+    tmp_path: Path,
+) -> None:
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    with live_server(api.app) as url:
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert set_webhook(settings, drop_pending=False) == 0
+    languages = ["", "en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro"]
+    assert sorted(api.commands) == sorted(languages)
+    for code, commands in api.commands.items():
+        names = [command["command"] for command in commands]
+        assert names == ["start", "menu", "help", "stop", "language"], code
+    described = {code: commands[3]["description"] for code, commands in api.commands.items()}
+    assert described[""] == described["en"] == "Stop all messages"
+    assert described["pl"] == "Zatrzymaj wszystkie wiadomości"
+    assert described["ar"] == "أوقف كل الرسائل"
+    # Every language describes its menu in its own words, not in English.
+    assert len(set(described.values())) == len(languages) - 1
+
+
 @pytest.mark.parametrize(
     "missing",
     [
