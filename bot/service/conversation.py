@@ -114,7 +114,8 @@ class Conversation:
             keep = consents.get(SHARE_VIEWS, False)
             repo.log_message(
                 LoggedMessage(
-                    pid, "in", channel, text if keep else None, None, stored_language, at
+                    pid, "in", channel, _loggable(text, turn.events) if keep else None, None,
+                    stored_language, at,
                 )
             )
             for event in turn.events:
@@ -284,6 +285,14 @@ def _profile_value(field: str, value: str) -> str:
     if field not in POSTCODE_FIELDS or value == SKIPPED:
         return value
     return district_of(value) or NOT_GIVEN
+
+
+def _loggable(text: str, events: Sequence[Event]) -> str:
+    """The words of an answer to the postcode question are logged as the district kept."""
+    for event in events:
+        if isinstance(event, AnswerSaved) and event.field in POSTCODE_FIELDS:
+            return _profile_value(event.field, event.value)
+    return text
 
 
 def _without_postcodes(session: Session) -> Session:
