@@ -19,7 +19,7 @@ person's language and runs no turn, so the waiting question stays where it was.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -131,10 +131,7 @@ class Conversation:
         return TurnOutcome(pid, messages, turn.events, erased)
 
     def _catalogue_language(self, code: str | None) -> str | None:
-        if not code:
-            return None
-        primary = code.strip().lower().replace("_", "-").split("-")[0]
-        return primary if primary in self._engine.catalogue.languages else None
+        return hint_language(code, self._engine.catalogue.codes)
 
     def _ask_for_words(
         self,
@@ -279,6 +276,14 @@ class Conversation:
             repo.save_profile_answer(
                 ProfileAnswer(pid, event.field, _profile_value(event.field, event.value), event.at)
             )
+
+
+def hint_language(code: str | None, known: Collection[str]) -> str | None:
+    """The catalogue language an app's language code names (`pl-PL` -> `pl`), if any."""
+    if not code:
+        return None
+    primary = code.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in known else None
 
 
 def _profile_value(field: str, value: str) -> str:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.service.conversation import Conversation
+from bot.service.conversation import Conversation, hint_language
 from bot.service.postcode import district_of
+from bot.service.understanding import Understander
 from storage.repository import Store
 from tests.storage.store_helpers import dump
 from tests.web.harness import Brains
@@ -121,3 +122,50 @@ def test_a_long_area_answer_does_not_stop_erasure(store: Store, brains: Brains) 
 )
 def test_postcode_district_extraction(typed: str, district: str | None) -> None:
     assert district_of(typed) == district
+
+
+@pytest.mark.parametrize(
+    ("hint", "first_question"),
+    [
+        # Telegram's /start arrives as START: with the app in English, the guess is confident.
+        ("en", "Shall we carry on in English?"),
+        ("en-GB", "Shall we carry on in English?"),
+        # A language Heard has no catalogue for is no hint at all.
+        ("de", "Which language would you like to use?"),
+        (None, "Which language would you like to use?"),
+    ],
+)
+def test_the_app_language_is_a_prior_for_a_new_persons_greeting(
+    store: Store, brains: Brains, hint: str | None, first_question: str
+) -> None:
+    with store.repository() as repo:
+        outcome = brains.runtime.conversation.handle(
+            repo, channel="telegram", address="7700900999", text="START", at=T0,
+            language_hint=hint,
+        )
+    assert outcome.messages[-1].text == first_question
+
+
+@pytest.mark.parametrize(("hint", "language"), [("ur", "ur"), ("pl", "pl"), (None, None)])
+def test_the_app_language_is_the_guess_for_words_of_no_one_language(
+    brains: Brains, hint: str | None, language: str | None
+) -> None:
+    runtime = brains.runtime
+    understander = Understander(runtime.nlu, runtime.guesser)
+    stored = hint_language(hint, runtime.catalogue.codes)
+    assert understander.understand("Assalamu alaikum", stored).language == language
+
+
+def test_a_media_message_runs_no_turn(store: Store, brains: Brains) -> None:
+    talk(brains.runtime.conversation, store, "Hi")
+    with store.repository() as repo:
+        [person] = list(repo.participants())
+        before = repo.load_session(person.participant_id)
+        outcome = brains.runtime.conversation.handle(
+            repo, channel="sms", address=PHONE, text="", at=T0 + timedelta(minutes=5),
+            media=True,
+        )
+        repo.commit()
+    assert [m.text_id for m in outcome.messages] == ["common.type_please"]
+    with store.repository() as repo:
+        assert repo.load_session(person.participant_id) == before
