@@ -10,9 +10,10 @@ WORKDIR /app
 
 # Dependencies first, so a change to flows or data does not reinstall them.
 COPY pyproject.toml README.md ./
+COPY lock ./lock
 COPY bot ./bot
 COPY storage ./storage
-RUN pip install .
+RUN pip install -c lock/heard.txt .
 
 # Flows, catalogue and intent examples are data read at start-up, not Python packages.
 COPY flows ./flows

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -24,11 +25,16 @@ from bot.config import Settings, load_settings
 from bot.delivery.workers import Workers
 from bot.runtime import Runtime
 from bot.web.intake import Intake
+from bot.web.limits import BodyLimits
 from bot.web.simulator import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
 from bot.web.webhooks import Webhooks
 from storage.repository import Repository
 
 log = logging.getLogger("heard.app")
+
+# Bytes a request body may have, by path prefix. A Twilio form is a few kilobytes at most (a
+# 1,600-character body, percent-encoded); a Telegram update rarely passes 10 KB.
+BODY_CAPS = {"/webhooks/twilio": 64 * 1024, "/simulator/api": 64 * 1024}
 
 
 
@@ -124,6 +130,8 @@ def create_app(
 
     app = Starlette(
         routes=[Route("/healthz", healthz), *webhooks.routes(), *simulator.routes()],
+        # Inside Starlette's error middleware, so a refused body is a 413, never a 500.
+        middleware=[Middleware(BodyLimits, caps=BODY_CAPS)],
         lifespan=lifespan,
     )
     app.state.runtime = runtime

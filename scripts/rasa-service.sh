@@ -8,6 +8,7 @@
 #   scripts/rasa-service.sh down        stop the background server
 #   scripts/rasa-service.sh status      say whether it runs, and which model
 #   scripts/rasa-service.sh model-name  print the model name for the current data and mode
+#   scripts/rasa-service.sh lock        re-resolve Rasa's dependencies and rewrite lock/rasa.txt
 #
 # Environment:
 #   HEARD_RASA_HOLDOUT=1   train only on the training part of the held-out split
@@ -29,6 +30,8 @@ readonly ROOT
 readonly CACHE_DIR=${HEARD_CACHE_DIR:-$HOME/.cache/heard}
 readonly RASA_VENV=$CACHE_DIR/rasa-venv-$RASA_VERSION
 readonly INSTALL_STAMP=$RASA_VENV/.heard-installed
+# Every package of the venv, pinned: an install takes exactly these versions.
+readonly RASA_LOCK=$ROOT/lock/rasa.txt
 readonly MODELS_DIR=$CACHE_DIR/rasa-models
 readonly DATA_DIR=${HEARD_NLU_DATA:-$ROOT/nlu_data}
 readonly HEARD_PY=${HEARD_PYTHON:-$ROOT/.venv/bin/python}
@@ -81,8 +84,26 @@ find_python310() {
     return 1
 }
 
+lock_hash() {
+    sha256sum "$RASA_LOCK" | cut -c1-16
+}
+
+# Installs without the lock (into the cached venv), then writes its pins as the new lock.
+cmd_lock() {
+    rm -f "$INSTALL_STAMP"
+    cmd_install unlocked
+    {
+        sed -n '1,2p' "$RASA_LOCK"
+        cat "$RASA_VENV/.heard-freeze.txt"
+    } >"$RASA_LOCK.new"
+    mv "$RASA_LOCK.new" "$RASA_LOCK"
+    lock_hash >"$INSTALL_STAMP"
+    say "wrote $RASA_LOCK"
+}
+
 cmd_install() {
-    if [[ -f $INSTALL_STAMP ]]; then
+    # The stamp holds the lock's hash: a changed lock reinstalls.
+    if [[ -f $INSTALL_STAMP && $(cat "$INSTALL_STAMP") == "$(lock_hash)" ]]; then
         return 0
     fi
     local python
@@ -97,10 +118,14 @@ cmd_install() {
     "$python" -m venv "$RASA_VENV"
     local pip=("$RASA_VENV/bin/python" -m pip --quiet --disable-pip-version-check)
     "${pip[@]}" install "$PIP_PIN" "$SETUPTOOLS_PIN" wheel
-    "${pip[@]}" install "rasa==$RASA_VERSION"
+    if [[ ${1:-} == unlocked ]]; then
+        "${pip[@]}" install "rasa==$RASA_VERSION"
+    else
+        "${pip[@]}" install -c "$RASA_LOCK" "rasa==$RASA_VERSION"
+    fi
     "$RASA_VENV/bin/rasa" telemetry disable >/dev/null 2>&1 || true
     "$RASA_VENV/bin/python" -m pip freeze >"$RASA_VENV/.heard-freeze.txt"
-    touch "$INSTALL_STAMP"
+    lock_hash >"$INSTALL_STAMP"
     say "installed"
 }
 
@@ -321,7 +346,8 @@ main() {
         down) cmd_down ;;
         status) cmd_status ;;
         model-name) cmd_model_name ;;
-        *) die "usage: $0 install|train|serve|up|down|status|model-name" ;;
+        lock) cmd_lock ;;
+        *) die "usage: $0 install|train|serve|up|down|status|model-name|lock" ;;
     esac
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,6 +28,42 @@ from bot.channels.twilio_http import HeardTwilioHttpClient
 CHANNEL = "sms"
 OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
 UNSUBSCRIBED_RECIPIENT = 21610  # Twilio error: the recipient replied STOP to this sender
+# Twilio's ids: two letters and 32 hex digits (SM / MM messages, AC accounts).
+MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-f]{32}")
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+# A phone number or short code as Twilio writes it, or a channel address ("whatsapp:+44...").
+_ADDRESS = re.compile(r"[A-Za-z:+0-9 ()-]{2,64}")
+
+
+class NotTwilioShaped(ValueError):
+    """A signed form that is not what Twilio sends; the message names the field only."""
+
+
+def check_inbound_form(form: Mapping[str, str], account_sid: str) -> None:
+    """Raises `NotTwilioShaped` unless the form has Twilio's shape and names our account.
+
+    A valid signature says the form came from someone holding the auth token; these checks
+    also refuse a captured, signed request replayed with shifted parameters and anything that
+    could not be stored (an over-long id). A long body is taken: the person still gets an
+    answer (the body cap in bot.web.limits bounds it).
+    """
+    _check_common(form, account_sid)
+    sender = form.get("From", "")
+    if not _ADDRESS.fullmatch(sender):
+        raise NotTwilioShaped("From")
+
+
+def check_status_form(form: Mapping[str, str], account_sid: str) -> None:
+    _check_common(form, account_sid)
+    if len(form.get("MessageStatus", form.get("SmsStatus", ""))) > 32:
+        raise NotTwilioShaped("MessageStatus")
+
+
+def _check_common(form: Mapping[str, str], account_sid: str) -> None:
+    if not MESSAGE_SID.fullmatch(form.get("MessageSid", "")):
+        raise NotTwilioShaped("MessageSid")
+    if form.get("AccountSid") != account_sid:
+        raise NotTwilioShaped("AccountSid")
 
 
 class TwilioWebhookVerifier:
@@ -80,10 +117,13 @@ class TwilioStatus(NamedTuple):
 def parse_twilio_status(form: Mapping[str, str]) -> TwilioStatus:
     """A status callback (`StatusCallback` URL) as (message_sid, status, error_code)."""
     raw_code = form.get("ErrorCode", "").strip()
+    # ASCII digits only: "²".isdigit() is true and int("²") raises.
+    numeric = raw_code.isascii() and raw_code.isdigit() and len(raw_code) < 10
+    code = int(raw_code) if numeric else None
     return TwilioStatus(
         message_sid=form["MessageSid"],
         status=form.get("MessageStatus", form.get("SmsStatus", "")).strip().lower(),
-        error_code=int(raw_code) if raw_code.isdigit() else None,
+        error_code=code,
     )
 
 

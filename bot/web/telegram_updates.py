@@ -30,6 +30,8 @@ from bot.web.intake import Intake
 log = logging.getLogger("heard.telegram")
 
 RETRY_SECONDS = 60.0
+# What python-telegram-bot raises for fields of the wrong type or range (it checks little).
+PTB_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError)
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -49,8 +51,8 @@ async def record_without_application(data: dict[str, Any], intake: Intake, bot_i
     """`TelegramUpdates.feed` for when no Application is running (the same result)."""
     try:
         inbound = parse_telegram_update(data, None, bot_id)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise NotAnUpdate(str(exc)) from exc
+    except PTB_PARSE_ERRORS as exc:
+        raise NotAnUpdate(type(exc).__name__) from exc
     if inbound is not None:
         await intake.record(inbound)
 
@@ -111,8 +113,8 @@ class TelegramUpdates:
             return
         try:
             update = Update.de_json(data, application.bot)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise NotAnUpdate(str(exc)) from exc
+        except PTB_PARSE_ERRORS as exc:
+            raise NotAnUpdate(type(exc).__name__) from exc
         fed = _Fed()
         self._fed[id(update)] = fed
         try:
@@ -127,7 +129,7 @@ class TelegramUpdates:
         try:
             try:
                 inbound = parse_telegram_update(update.to_dict(), context.bot, self._bot_id)
-            except (ValueError, KeyError, TypeError) as exc:
+            except PTB_PARSE_ERRORS as exc:
                 raise NotAnUpdate(str(exc)) from exc
             if inbound is not None:
                 await self._intake.record(inbound)

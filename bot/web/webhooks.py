@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -27,7 +26,15 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.channels.telegram import TelegramWebhookVerifier
-from bot.channels.twilio_sms import TwilioWebhookVerifier, parse_twilio_inbound, parse_twilio_status
+from bot.channels.telegram_shape import MalformedUpdate, checked_update
+from bot.channels.twilio_sms import (
+    NotTwilioShaped,
+    TwilioWebhookVerifier,
+    check_inbound_form,
+    check_status_form,
+    parse_twilio_inbound,
+    parse_twilio_status,
+)
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.twilio_outbound import MESSAGE_PARAM, STATUS_PATH
@@ -45,6 +52,7 @@ log = logging.getLogger("heard.webhooks")
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 TWILIO_SIGNATURE = "X-Twilio-Signature"
+MAX_MESSAGE_ID = 64  # outbox ids are 32 hex digits
 
 
 def telegram_bot_id(token: str) -> int:
@@ -82,6 +90,7 @@ class Webhooks:
         self._twilio: TwilioWebhookVerifier | None = None
         self._twilio_unverifiable = False
         twilio = settings.twilio
+        self._twilio_account = twilio.account_sid if twilio is not None else ""
         if twilio is not None and settings.public_url:
             self._twilio = TwilioWebhookVerifier(twilio.auth_token, settings.public_url)
         elif twilio is not None:
@@ -146,7 +155,10 @@ class Webhooks:
         refused = self._check_twilio(request, form)
         if refused is not None:
             return refused
-        if not form.get("MessageSid") or not form.get("From"):
+        try:
+            check_inbound_form(form, self._twilio_account)
+        except NotTwilioShaped as exc:
+            log.warning("twilio webhook: not an inbound message (%s)", exc)
             return PlainTextResponse("not an inbound message", status_code=400)
         await self._intake.record(parse_twilio_inbound(form, at=self._clock()))
         return Response(TWIML_EMPTY, media_type="text/xml")
@@ -156,10 +168,16 @@ class Webhooks:
         refused = self._check_twilio(request, form)
         if refused is not None:
             return refused
-        if not form.get("MessageSid"):
+        try:
+            check_status_form(form, self._twilio_account)
+        except NotTwilioShaped as exc:
+            log.warning("twilio status callback: not a status callback (%s)", exc)
             return PlainTextResponse("not a status callback", status_code=400)
         status = parse_twilio_status(form)
+        # Our own outbox id, carried in the callback URL; anything longer is not one of ours.
         message_id = request.query_params.get(MESSAGE_PARAM) or None
+        if message_id is not None and len(message_id) > MAX_MESSAGE_ID:
+            message_id = None
         code = None if status.error_code is None else str(status.error_code)
 
         def record() -> None:
@@ -179,13 +197,17 @@ class Webhooks:
         if not self._telegram.verify_token(token):
             return _refused("telegram", token)
         try:
-            data: Any = json.loads(await request.body())
-            if not isinstance(data, dict):
-                raise NotAnUpdate("not an object")
+            data = checked_update(json.loads(await request.body()))
+        except (MalformedUpdate, ValueError, RecursionError) as exc:
+            # ValueError covers JSONDecodeError and UnicodeDecodeError; RecursionError, JSON
+            # nested deeper than Python's parser goes.
+            log.warning("telegram webhook: not an update (%s)", type(exc).__name__)
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        try:
             if self._updates is None:  # served without the lifespan: no Application to feed
                 await record_without_application(data, self._intake, self._bot_id)
             else:
                 await self._updates.feed(data)
-        except (NotAnUpdate, json.JSONDecodeError, UnicodeDecodeError):
+        except NotAnUpdate:
             return PlainTextResponse("not a Telegram update", status_code=400)
         return Response(status_code=200)

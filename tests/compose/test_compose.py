@@ -145,7 +145,8 @@ def test_dockerfile_runs_heard_on_python_311() -> None:
     assert instructions[0] == ("FROM", "python:3.11-slim")
     (cmd,) = [args for op, args in instructions if op == "CMD"]
     assert json.loads(cmd) == ["heard", "run", "--host", "0.0.0.0", "--port", "8000"]
-    assert any(op == "RUN" and "pip install ." in args for op, args in instructions)
+    installs = [args for op, args in instructions if op == "RUN" and "pip install" in args]
+    assert installs == ["pip install -c lock/heard.txt ."]
 
 
 def test_dockerfile_copies_files_that_exist() -> None:

@@ -144,3 +144,34 @@ def test_a_new_sender_is_welcomed_with_segment_counts_that_match_twilio(heard: P
     # The recipient's address is wiped once sent.
     with heard.store.repository() as repo:
         assert all(repo.outbox_address(m.message_id) is None for m in stored)
+
+
+def test_a_signed_request_replayed_with_shifted_fields_is_refused(heard: Pipeline) -> None:
+    """Twilio signs the URL plus each sorted key and value run together, so moving the next
+    field's key and value into the end of MessageSid keeps the signature valid; the new id
+    would make it look like a new message. The MessageSid shape check refuses it."""
+    first, form = heard.post_sms(NEW, "Hello")
+    assert first.status_code == 200
+    keys = sorted(form)
+    following = keys[keys.index("MessageSid") + 1]
+    shifted = {k: v for k, v in form.items() if k != following}
+    shifted["MessageSid"] = form["MessageSid"] + following + form[following]
+    signature = twilio_signature("/webhooks/twilio", form)
+    assert twilio_signature("/webhooks/twilio", shifted) == signature
+    assert heard.repost_sms(shifted, signature=signature).status_code == 400
+    assert len(heard.inbox()) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"AccountSid": "AC" + "f" * 32}, id="another-account"),
+        pytest.param({"MessageSid": "SM" + "a" * 300}, id="over-long-sid"),
+        pytest.param({"From": ""}, id="no-sender"),
+    ],
+)
+def test_a_signed_form_that_is_not_ours_is_refused(heard: Pipeline, change: dict[str, str]) -> None:
+    _, form = heard.post_sms(NEW, "Hello")
+    odd = {**form, "MessageSid": "SM" + "c" * 32, **change}
+    assert heard.repost_sms(odd).status_code == 400
+    assert len(heard.inbox()) == 1
