@@ -47,6 +47,8 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # t.me/<bot>?start=<payload>: up to 64 characters of A-Z, a-z, 0-9, _ and -.
 _DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# An IETF language tag as Telegram sends it (`en`, `pt-br`); anything else is no hint.
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # What setWebhook accepts as secret_token.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -111,6 +113,7 @@ def parse_telegram_update(
     words = message.text if message.text is not None else message.caption
     text, deep_link = read_command(words) if words else ("", None)
     sender = message.from_user
+    code = sender.language_code if sender is not None else None
     return InboundMessage(
         channel=CHANNEL,
         address=str(message.chat.id),
@@ -119,7 +122,7 @@ def parse_telegram_update(
         at=message.date,
         deep_link=deep_link,
         media=not words,
-        language_hint=sender.language_code if sender is not None else None,
+        language_hint=code if isinstance(code, str) and _LANGUAGE_CODE.fullmatch(code) else None,
     )
 
 

@@ -46,7 +46,11 @@ def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> In
             opt_out_type=payload.get("opt_out_type"),
             deep_link=payload.get("deep_link"),
             media=bool(payload.get("media", False)),
-            language_hint=payload.get("language_hint"),
+            language_hint=_text_or_none(payload.get("language_hint")),
         )
     except (KeyError, ValueError) as exc:
         raise PayloadError("inbox payload is missing a field") from exc
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -162,8 +162,18 @@ def test_a_message_without_words_is_marked_as_media(kind: str, body: dict[str, A
     assert parsed is not None and parsed.media and parsed.text == ""
 
 
-@pytest.mark.parametrize(("code", "hint"), [("pl", "pl"), ("ar", "ar"), (None, None)])
-def test_the_senders_app_language_is_carried_as_a_hint(code: str | None, hint: str | None) -> None:
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("pl", "pl"),
+        ("pt-br", "pt-br"),
+        ("ar", "ar"),
+        (None, None),
+        (12345, None),
+        ("x" * 300, None),
+    ],
+)
+def test_the_senders_app_language_is_carried_as_a_hint(code: object, hint: str | None) -> None:
     update = tg.text_update(404, CHAT, "Hello", DATE)
     if code is None:
         del update["message"]["from"]["language_code"]
