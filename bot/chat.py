@@ -69,8 +69,9 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
                     start_flow=deep_link,
                 )
                 repo.commit()
-        except Exception:
-            log.exception("turn failed; nothing from it was stored")
+        except Exception as exc:
+            # The type only: an exception's message or traceback can quote the person's words.
+            log.error("turn failed (%s); nothing from it was stored", type(exc).__name__)
             stdout.write("heard> Sorry, something went wrong on our side. Please try again.\n")
             continue
         for message in outcome.messages:
