@@ -63,3 +63,45 @@ def test_set_webhook_refuses_a_configuration_that_cannot_work(
         env = heard_env(tmp_path, "sqlite://", telegram_url=url) | missing
         assert set_webhook(load_settings(env), drop_pending=False) == 2
     assert api.webhook is None
+
+
+def test_polling_registers_the_command_menu_then_reads_commands(tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    from bot.catalogue import load_catalogue
+    from bot.channels.base import InboundMessage
+    from bot.web.telegram_polling import poll_updates
+    from tests.fakes import telegram_api as tg
+
+    class Recorder:
+        def __init__(self, stop: asyncio.Event) -> None:
+            self.stop = stop
+            self.got: list[InboundMessage] = []
+
+        async def record(self, inbound: InboundMessage) -> bool:
+            self.got.append(inbound)
+            self.stop.set()
+            return True
+
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    api.queue_update(tg.text_update(61, 7700900123, "/menu", int(time.time())))
+
+    async def run() -> Recorder:
+        stop = asyncio.Event()
+        recorder = Recorder(stop)
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert settings.telegram is not None
+        await asyncio.wait_for(
+            poll_updates(
+                settings.telegram, recorder, stop, long_poll=0,  # type: ignore[arg-type]
+                catalogue=load_catalogue(),
+            ),
+            timeout=20,
+        )
+        return recorder
+
+    with live_server(api.app) as url:
+        recorder = asyncio.run(run())
+    assert len(api.commands) == 10
+    assert [m.text for m in recorder.got] == ["MENU"]
