@@ -97,12 +97,15 @@ class Conversation:
         pid = participant.participant_id
         session = self._load_session(repo, pid)
         known_language = (session.language if session else None) or participant.language
-        stored_language = known_language or self._catalogue_language(language_hint)
+        hinted = self._catalogue_language(language_hint)
+        stored_language = known_language or hinted
         if media:
             if participant.opted_out:
                 return TurnOutcome(pid, (), ())
+            guessed = session.fields.get("guessed_language") if session else None
             return self._ask_for_words(
-                repo, pid, channel, at, session, participant.register, stored_language
+                repo, pid, channel, at, session, participant.register,
+                known_language or guessed or hinted,
             )
         understanding = self._understander.understand(text, stored_language)
         turn = self._engine.handle(
@@ -147,7 +150,6 @@ class Conversation:
             return TurnOutcome(pid, (), ())
         if session is not None:
             register = session.register
-            language = language or session.fields.get("guessed_language") or None
         chosen: Register = "easy" if register == "easy" else "standard"
         resolved = self._engine.catalogue.text(
             language, chosen, TYPE_PLEASE, self._engine.settings.deployment.params()
