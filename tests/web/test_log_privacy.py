@@ -99,6 +99,7 @@ def test_without_heards_set_up_the_libraries_would_leak(
     leaked = secrets_in(captured.getvalue())
     assert BOT_TOKEN in leaked  # httpx: every Bot API URL
     assert any(form in leaked for form in PHONE_FORMS)  # twilio: `To` of the reconcile query
+    assert str(CHAT) in leaked  # python-telegram-bot: the chat of every request
 
 
 @pytest.mark.parametrize(
