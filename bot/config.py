@@ -54,6 +54,8 @@ ENV_VARS: tuple[str, ...] = (
     "OUTBOX_MAX_ATTEMPTS",
     "HEARD_INBOX_LEASE_SECONDS",
     "HEARD_OUTBOX_LEASE_SECONDS",
+    "HEARD_INBOX_RETENTION_DAYS",
+    "HEARD_MESSAGE_LOG_RETENTION_DAYS",
     "RASA_URL",
     "RASA_TOKEN",
 )
@@ -103,6 +105,11 @@ class Settings:
     # have died with its worker and is claimed again (bot.delivery).
     inbox_lease_seconds: float = 120.0
     outbox_lease_seconds: float = 60.0
+    # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
+    # and message log texts older than `message_log_retention_days` are cleared, by the
+    # retention job the workers run (bot.delivery.retention).
+    inbox_retention_days: float = 30.0
+    message_log_retention_days: float = 30.0
 
     @property
     def production(self) -> bool:
@@ -223,6 +230,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif len(secret) < 32:
         raise ConfigError("HEARD_SECRET_KEY must be at least 32 characters")
 
+    contact = env.get("HEARD_CONTACT", "").strip()
+    if not contact and mode == "production":
+        # The consent texts tell people whom to contact about their data.
+        raise ConfigError("HEARD_CONTACT is required when HEARD_ENV=production")
+
     database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'heard.sqlite'}"
 
     twilio: TwilioConfig | None = None
@@ -264,6 +276,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc
 
+    inbox_days = _float(env, "HEARD_INBOX_RETENTION_DAYS", 30.0)
     return Settings(
         env=mode,
         data_dir=data_dir,
@@ -273,7 +286,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
         deployment={
             "org": env.get("HEARD_ORG_NAME") or "Heard",
-            "contact": env.get("HEARD_CONTACT") or "",
+            "contact": contact,
             **_safeguarding_settings(env),
             # Promises: messages say these things only when they are set.
             "sends_updates": _flag(env, "HEARD_SENDS_UPDATES"),
@@ -291,4 +304,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes=tuple(notes),
         inbox_lease_seconds=_float(env, "HEARD_INBOX_LEASE_SECONDS", 120.0),
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
+        inbox_retention_days=inbox_days,
+        message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
     )

@@ -294,6 +294,15 @@ class MemoryRepository:
         self._require(message.participant_id)
         self._s.messages.append(_at(message))
 
+    def message_log_clear_text(self, before: datetime) -> int:
+        cutoff = as_utc(before)
+        cleared = 0
+        for i, message in enumerate(self._s.messages):
+            if message.at < cutoff and message.text is not None:
+                self._s.messages[i] = replace(message, text=None)
+                cleared += 1
+        return cleared
+
     # --- coordinators
     def views(self, consultation: str | None = None) -> Iterator[ViewRecord]:
         chosen = [
@@ -580,6 +589,17 @@ class MemoryRepository:
     def outbox_get(self, message_id: str) -> OutboxMessage | None:
         entry = self._outbox_entry(message_id)
         return None if entry is None else entry.message
+
+    def outbox_purge(self, before: datetime) -> int:
+        cutoff = as_utc(before)
+        kept = [
+            e
+            for e in self._s.outbox
+            if not (e.message.status in ("sent", "failed") and e.message.created_at < cutoff)
+        ]
+        purged = len(self._s.outbox) - len(kept)
+        self._s.outbox = kept
+        return purged
 
     def outbox_by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
         return next(

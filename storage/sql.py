@@ -39,7 +39,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -349,6 +349,16 @@ class SqlRepository(SqlQueues):
             )
         )
         self._db.flush()
+
+    def message_log_clear_text(self, before: datetime) -> int:
+        result = self._db.execute(
+            update(m.MessageLogRow)
+            .where(m.MessageLogRow.at < as_utc(before), m.MessageLogRow.text.is_not(None))
+            .values(text=None)
+            .execution_options(synchronize_session=False)
+        )
+        self._db.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # --- coordinators
     def views(self, consultation: str | None = None) -> Iterator[ViewRecord]:

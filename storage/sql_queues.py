@@ -257,6 +257,16 @@ class SqlQueues:
         row = self._outbox_row(message_id)
         return None if row is None else outbox_record(row)
 
+    def outbox_purge(self, before: datetime) -> int:
+        result = self._db.execute(
+            delete(m.OutboxRow).where(
+                m.OutboxRow.status.in_(["sent", "failed"]),
+                m.OutboxRow.created_at < as_utc(before),
+            )
+        )
+        self._db.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def outbox_by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
         row = self._db.scalar(
             select(m.OutboxRow)

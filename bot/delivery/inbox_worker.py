@@ -124,6 +124,8 @@ class InboxWorker:
             text=turn_text(inbound, self._catalogue),
             at=inbound.at,
             start_flow=inbound.deep_link,
+            language_hint=inbound.language_hint,
+            media=inbound.media,
         )
         self._queue_replies(repo, inbound, outcome, now)
         repo.inbox_done(item.item_id, now, None if outcome.erased else outcome.participant_id)

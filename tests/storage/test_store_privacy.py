@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from storage import models
+from storage.records import ProfileAnswer
 from storage.repository import Repository, Store
 from storage.sql import SqlStore
 from tests.storage.store_helpers import (
@@ -190,3 +191,33 @@ def test_a_forgotten_table_would_stop_the_erasure(sql_store: SqlStore) -> None:
         repo.commit()
     with sql_store.engine.connect() as connection, pytest.raises(IntegrityError):
         connection.execute(delete(models.ParticipantRow).where(models.ParticipantRow.id == pid))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "counted_as"),
+    [
+        pytest.param("area", "Flat 3, " + "Acacia Road " * 25, "area=other", id="300-char-area"),
+        pytest.param("area", "CF10", "area=CF10", id="district"),
+        pytest.param("area", "cardiff", "area=other", id="one-word-area"),
+        pytest.param("area", "prefer_not_to_say", "area=prefer_not_to_say", id="skipped"),
+        pytest.param("age_band", "age_25_44", "age_band=age_25_44", id="option-id"),
+        pytest.param("carer", "I look after my mum", "carer=other", id="free-text-elsewhere"),
+    ],
+)
+def test_anonymous_totals_hold_only_closed_values(
+    store: Store, field: str, value: str, counted_as: str
+) -> None:
+    """Rows written before the host kept districts only, or by a future open question, must
+    not stop an erasure (a 200-character counter on PostgreSQL) or outlive it as a counter."""
+    with store.repository() as repo:
+        pid = repo.participant_for("sms", PHONE, at()).participant_id
+        apply(repo, [ProfileAnswer(pid, field, value, at(1))])
+        repo.commit()
+    with store.repository() as repo:
+        repo.erase_participant(pid, at(2))
+        repo.commit()
+    with store.repository() as repo:
+        subjects = [t.subject for t in repo.anonymous_totals() if t.metric == "profile_answers"]
+        assert repo.get_participant(pid) is None
+    assert subjects == [counted_as]
+    assert all(len(subject) <= 64 for subject in subjects)

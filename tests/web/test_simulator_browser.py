@@ -74,3 +74,16 @@ def test_on_telegram_the_choices_are_buttons_a_person_can_tap(page: Any) -> None
     page.wait_for_selector("#buttons button.choice:has-text('Yes')")
     labels = page.locator("#buttons button.choice").all_inner_texts()
     assert len(labels) == 2
+
+
+def test_arabic_bubbles_read_right_to_left_with_latin_words_inside(page: Any) -> None:
+    page.fill("#from", "+447700900412")
+    send(page, "مرحبا، أسكن في CF10")
+    mine = page.locator("#log li.person .words").first
+    mine.wait_for()
+    assert mine.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.locator("#log li.heard").first.wait_for()
+    send(page, "Hello, CF10 please")
+    latin = page.locator("#log li.person .words").nth(1)
+    latin.wait_for()
+    assert latin.evaluate("e => getComputedStyle(e).direction") == "ltr"
