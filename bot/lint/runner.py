@@ -19,6 +19,7 @@ from bot.lint.parity import REGISTERS, location, parity, review_status
 from bot.lint.problems import Problem
 from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
+from bot.lint.safeguarding import safeguarding_problems
 from bot.lint.sms_size import Measured, measure, sms_size
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -115,6 +116,7 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
 
     problems += parity(catalogue, shown)
     problems += review_status(catalogue, shown)
+    problems += safeguarding_problems(flows_dir, catalogue.languages, shown_path)
     return LintReport(tuple(problems), tuple(stats), tuple(notes))
 
 
