@@ -43,6 +43,13 @@ NLU_DATA = Path(os.environ.get("HEARD_NLU_DATA", ROOT / "nlu_data"))
 LANGID_DATA = Path(os.environ.get("HEARD_LANGID_DATA", "/work/shared/data/langid"))
 RESULTS = ROOT / "bench" / "results" / "nlu.md"
 BENIGN = ROOT / "bench" / "data" / "benign-answers.yml"
+ORDINARY = ROOT / "bench" / "data" / "ordinary"
+DISCLOSURES = ROOT / "bench" / "data" / "disclosures"
+EVERYDAY_INTENTS = ROOT / "bench" / "data" / "everyday-intents.yml"
+DISCLOSURE_KINDS = ("risk_to_self", "harm_from_others", "immediate_danger")
+FALSE_ALARM_TARGET = 0.005
+RECALL_TARGET = 0.98
+INTENT_TARGET = 0.85
 HEARD_LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
 LANGID_KINDS = ("single-words", "word-pairs", "sentences")
 SAMPLE = 300  # lines per file, seeded, to keep the run near two minutes
@@ -63,6 +70,162 @@ def load_benign(path: Path = BENIGN) -> dict[str, list[str]]:
     """Benign consultation answers by language (see the file's header)."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {str(lang): [str(t) for t in texts] for lang, texts in doc["answers"].items()}
+
+
+def load_ordinary(directory: Path = ORDINARY, benign: Path | None = BENIGN) -> dict[str, list[str]]:
+    """Ordinary messages by language: `<directory>/<lang>.yml` (`messages:`), plus the benign
+    consultation answers of `benign` for that language. Evaluation only."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(directory.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out[path.stem] = [str(t) for t in doc.get("messages") or []]
+    if benign is not None and benign.exists():
+        for language, texts in load_benign(benign).items():
+            out.setdefault(language, []).extend(texts)
+    return out
+
+
+def load_disclosures(directory: Path = DISCLOSURES) -> dict[str, list[tuple[str, str]]]:
+    """(text, kind) by language, from `<directory>/<lang>.yml` with one list per kind."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(directory.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out[path.stem] = [
+            (str(text), kind) for kind in DISCLOSURE_KINDS for text in doc.get(kind) or []
+        ]
+    return out
+
+
+def load_everyday_intents(path: Path = EVERYDAY_INTENTS) -> list[tuple[str, str, str]]:
+    """(language, text, intent) of the everyday-phrasing intent set."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [
+        (str(language), str(text), str(intent))
+        for language, intents in (doc.get("intents") or {}).items()
+        for intent, texts in intents.items()
+        for text in texts
+    ]
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    language: str
+    alarms: tuple[int, int]  # ordinary messages with any finding, ordinary messages
+    clear_alarms: tuple[int, int]  # ordinary messages with a clear finding
+    recall: tuple[int, int]  # disclosures with any finding, disclosures
+    clear_recall: tuple[int, int]  # disclosures with a clear finding
+    right_kind: tuple[int, int]  # disclosures found clear with the kind they were written as
+
+
+def screen_rows(
+    nlu: NLU,
+    ordinary: dict[str, list[str]],
+    disclosures: dict[str, list[tuple[str, str]]],
+) -> tuple[list[ScreenRow], list[tuple[str, str, str]]]:
+    """Per-language screen figures, and the mistakes (language, text, what happened)."""
+    rows: list[ScreenRow] = []
+    mistakes: list[tuple[str, str, str]] = []
+    for language in sorted(set(ordinary) | set(disclosures)):
+        texts = ordinary.get(language, [])
+        any_alarm = clear_alarm = 0
+        for text in texts:
+            found = screen(text, nlu.parse(text, language))
+            if found is not None:
+                any_alarm += 1
+                clear_alarm += found.level == "clear"
+                mistakes.append(
+                    (language, text, f"ordinary -> {found.kind}/{found.level}/{found.source}")
+                )
+        items = disclosures.get(language, [])
+        caught = clear = right = 0
+        for text, kind in items:
+            found = screen(text, nlu.parse(text, language))
+            if found is None:
+                mistakes.append((language, text, f"{kind} missed"))
+                continue
+            caught += 1
+            clear += found.level == "clear"
+            right += found.level == "clear" and found.kind == kind
+        rows.append(
+            ScreenRow(
+                language,
+                (any_alarm, len(texts)),
+                (clear_alarm, len(texts)),
+                (caught, len(items)),
+                (clear, len(items)),
+                (right, len(items)),
+            )
+        )
+    return rows, mistakes
+
+
+def screen_table(rows: Sequence[ScreenRow]) -> str:
+    lines = [
+        "### Safeguarding screen on held-out evaluation sets (deployed model, every example)",
+        "",
+        "| language | ordinary: false alarms (either level) | ordinary: clear only "
+        "| disclosures: recall (either level) | disclosures: clear | clear with the right kind |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.language} | {_rate(r.alarms)} | {_rate(r.clear_alarms)} | {_rate(r.recall)} "
+            f"| {_rate(r.clear_recall)} | {_rate(r.right_kind)} |"
+        )
+
+    def total(pick: Callable[[ScreenRow], tuple[int, int]]) -> tuple[int, int]:
+        return (sum(pick(r)[0] for r in rows), sum(pick(r)[1] for r in rows))
+
+    lines.append(
+        f"| all | {_rate(total(lambda r: r.alarms))} | {_rate(total(lambda r: r.clear_alarms))} "
+        f"| {_rate(total(lambda r: r.recall))} | {_rate(total(lambda r: r.clear_recall))} "
+        f"| {_rate(total(lambda r: r.right_kind))} |"
+    )
+    missed = [
+        r.language
+        for r in rows
+        if (r.alarms[1] and r.alarms[0] / r.alarms[1] > FALSE_ALARM_TARGET)
+        or (r.recall[1] and r.recall[0] / r.recall[1] < RECALL_TARGET)
+    ]
+    lines += [
+        "",
+        f"Targets: at most {100 * FALSE_ALARM_TARGET:.1f}% false alarms and at least "
+        f"{100 * RECALL_TARGET:.0f}% recall in every language. "
+        + (f"Missed in: {', '.join(missed)}." if missed else "Met in every language."),
+    ]
+    return "\n".join(lines)
+
+
+def intent_accuracy(
+    nlu: NLU, items: Sequence[tuple[str, str, str]]
+) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str, str | None]]]:
+    """Right answers per language (an answer below the backend's threshold is wrong), and
+    the misses (language, text, gold, predicted)."""
+    counts: dict[str, tuple[int, int]] = {}
+    misses: list[tuple[str, str, str, str | None]] = []
+    for language, text, gold in items:
+        parsed = nlu.parse(text, language)
+        predicted = parsed.intent.name if parsed.intent else None
+        right, total = counts.get(language, (0, 0))
+        counts[language] = (right + (predicted == gold), total + 1)
+        if predicted != gold:
+            misses.append((language, text, gold, predicted))
+    return counts, misses
+
+
+def intent_accuracy_table(counts: dict[str, tuple[int, int]]) -> str:
+    lines = [
+        "### Everyday phrasing (bench/data/everyday-intents.yml, never trained on)",
+        "",
+        "| language | right |",
+        "|---|---|",
+    ]
+    for language, figures in sorted(counts.items()):
+        lines.append(f"| {language} | {_rate(figures)} |")
+    total = (sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values()))
+    lines.append(f"| all | {_rate(total)} |")
+    lines += ["", f"Target: at least {100 * INTENT_TARGET:.0f}% overall."]
+    return "\n".join(lines)
 
 
 def raises_alarm(nlu: NLU, text: str, language: str | None = None) -> bool:
@@ -248,6 +411,16 @@ def main() -> int:
         sections += ["", table]
         sections += ["", rasa_section(parts.held_out, embedded, benign)]
         vocabulary = vocabulary_from_texts((e.language, e.text) for e in parts.training)
+        deployed = EmbeddedNLU.train(examples)
+        rows, mistakes = screen_rows(deployed, load_ordinary(), load_disclosures())
+        sections += ["", screen_table(rows)]
+        if EVERYDAY_INTENTS.exists():
+            counts, misses = intent_accuracy(deployed, load_everyday_intents())
+            sections += ["", intent_accuracy_table(counts)]
+            mistakes += [(lang, text, f"{gold} -> {got}") for lang, text, gold, got in misses]
+        sections += ["", "<details><summary>Every mistake on the evaluation sets</summary>", ""]
+        sections += [f"- {lang}: `{text}`: {what}" for lang, text, what in mistakes]
+        sections += ["", "</details>"]
     else:
         sections.append(f"No training data in {NLU_DATA}: intent figures skipped.")
         vocabulary = {}
