@@ -13,13 +13,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from bench.nlu import NLU_DATA
 from bot.nlu.base import SAFEGUARDING_INTENTS
 from bot.nlu.embedded import EmbeddedNLU
 from bot.nlu.screening import Thresholds
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, load_directory
-
-from bench.nlu import NLU_DATA
 
 FALSE_ALARM_BUDGET = 0.005
 GRID = tuple(round(0.3 + 0.01 * i, 2) for i in range(70))
