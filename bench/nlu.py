@@ -34,7 +34,7 @@ from langdetect import DetectorFactory, LangDetectException, detect
 from bot.nlu.base import NLU, SAFEGUARDING_INTENTS
 from bot.nlu.embedded import FOLDS, EmbeddedNLU
 from bot.nlu.langid import HeardLanguageGuesser, vocabulary_from_texts
-from bot.nlu.screening import CHECK_CONFIDENCE, screen
+from bot.nlu.screening import CHECK_CONFIDENCE, THRESHOLDS, Thresholds, screen
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, load_directory
 
@@ -121,6 +121,7 @@ def screen_rows(
     nlu: NLU,
     ordinary: dict[str, list[str]],
     disclosures: dict[str, list[tuple[str, str]]],
+    thresholds: Thresholds = THRESHOLDS,
 ) -> tuple[list[ScreenRow], list[tuple[str, str, str]]]:
     """Per-language screen figures, and the mistakes (language, text, what happened)."""
     rows: list[ScreenRow] = []
@@ -129,7 +130,7 @@ def screen_rows(
         texts = ordinary.get(language, [])
         any_alarm = clear_alarm = 0
         for text in texts:
-            found = screen(text, nlu.parse(text, language))
+            found = screen(text, nlu.parse(text, language), thresholds)
             if found is not None:
                 any_alarm += 1
                 clear_alarm += found.level == "clear"
@@ -139,7 +140,7 @@ def screen_rows(
         items = disclosures.get(language, [])
         caught = clear = right = 0
         for text, kind in items:
-            found = screen(text, nlu.parse(text, language))
+            found = screen(text, nlu.parse(text, language), thresholds)
             if found is None:
                 mistakes.append((language, text, f"{kind} missed"))
                 continue
