@@ -98,7 +98,7 @@ def fit_linear(
     from sklearn.svm import LinearSVC  # imported here: a process that loads a model skips it
 
     present = sorted(set(labels))
-    classifier = LinearSVC(C=c)
+    classifier = LinearSVC(C=c, random_state=0)  # the same data trains the same model
     classifier.fit(matrix, list(labels))
     coef = np.asarray(classifier.coef_, dtype=np.float64)
     intercept = np.asarray(classifier.intercept_, dtype=np.float64)

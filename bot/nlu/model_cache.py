@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,7 @@ def load(directory: Path, key: str) -> _Model | None:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             return None
-        with np.load(npz, allow_pickle=False) as arrays:
+        with npz.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:
             shape = tuple(int(n) for n in arrays["examples_shape"])
             examples = sp.csc_matrix(
                 (arrays["examples_data"], arrays["examples_indices"], arrays["examples_indptr"]),
@@ -102,6 +103,6 @@ def load(directory: Path, key: str) -> _Model | None:
                     float(calibration["novelty_weight"]),
                 ),
             )
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         log.warning("the cached NLU model could not be read; training again")
         return None
