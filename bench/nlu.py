@@ -34,6 +34,7 @@ from langdetect import DetectorFactory, LangDetectException, detect
 from bot.nlu.base import NLU, SAFEGUARDING_INTENTS
 from bot.nlu.embedded import FOLDS, EmbeddedNLU
 from bot.nlu.langid import HeardLanguageGuesser, vocabulary_from_texts
+from bot.nlu.normalise import fold
 from bot.nlu.screening import CHECK_CONFIDENCE, THRESHOLDS, Thresholds, screen
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, load_directory
@@ -198,17 +199,20 @@ def screen_table(rows: Sequence[ScreenRow]) -> str:
 
 
 def intent_accuracy(
-    nlu: NLU, items: Sequence[tuple[str, str, str]]
+    nlu: NLU, items: Sequence[tuple[str, str, str]], trained: frozenset[str] = frozenset()
 ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str, str | None]]]:
     """Right answers per language (an answer below the backend's threshold is wrong), and
-    the misses (language, text, gold, predicted)."""
+    the misses (language, text, gold, predicted). Texts whose folded form is in `trained`
+    are also counted apart, under "<language> (not trained)" for the rest."""
     counts: dict[str, tuple[int, int]] = {}
     misses: list[tuple[str, str, str, str | None]] = []
     for language, text, gold in items:
         parsed = nlu.parse(text, language)
         predicted = parsed.intent.name if parsed.intent else None
-        right, total = counts.get(language, (0, 0))
-        counts[language] = (right + (predicted == gold), total + 1)
+        keys = [language] if fold(text) in trained else [language, "unseen"]
+        for key in keys:
+            right, total = counts.get(key, (0, 0))
+            counts[key] = (right + (predicted == gold), total + 1)
         if predicted != gold:
             misses.append((language, text, gold, predicted))
     return counts, misses
@@ -221,10 +225,18 @@ def intent_accuracy_table(counts: dict[str, tuple[int, int]]) -> str:
         "| language | right |",
         "|---|---|",
     ]
-    for language, figures in sorted(counts.items()):
+    per_language = {k: v for k, v in counts.items() if k != "unseen"}
+    for language, figures in sorted(per_language.items()):
         lines.append(f"| {language} | {_rate(figures)} |")
-    total = (sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values()))
+    total = (
+        sum(c[0] for c in per_language.values()),
+        sum(c[1] for c in per_language.values()),
+    )
     lines.append(f"| all | {_rate(total)} |")
+    if "unseen" in counts:
+        lines.append(
+            f"| all, only texts that are no training example | {_rate(counts['unseen'])} |"
+        )
     lines += ["", f"Target: at least {100 * INTENT_TARGET:.0f}% overall."]
     return "\n".join(lines)
 
@@ -416,7 +428,8 @@ def main() -> int:
         rows, mistakes = screen_rows(deployed, load_ordinary(), load_disclosures())
         sections += ["", screen_table(rows)]
         if EVERYDAY_INTENTS.exists():
-            counts, misses = intent_accuracy(deployed, load_everyday_intents())
+            trained = frozenset(fold(e.text) for e in examples)
+            counts, misses = intent_accuracy(deployed, load_everyday_intents(), trained)
             sections += ["", intent_accuracy_table(counts)]
             mistakes += [(lang, text, f"{gold} -> {got}") for lang, text, gold, got in misses]
         sections += ["", "<details><summary>Every mistake on the evaluation sets</summary>", ""]
