@@ -1,15 +1,22 @@
 """Benchmark of Heard's language understanding: `python -m bench.nlu` (or `make bench-nlu`).
 
+Safeguarding screen (bot.nlu.screening), the first section a reader needs: the deployed model
+(trained on every example of nlu_data/) on evaluation sets it never saw and nothing was tuned
+on (bench/data/README.md): false alarms on ordinary messages (either level, and `clear` alone)
+and recall on held-out disclosures (either level, `clear`, and `clear` with the kind they were
+written as), per language, against the targets (at most 0.5% false alarms, at least 98% recall).
+
+Everyday phrasing: intent accuracy of the deployed model on bench/data/everyday-intents.yml,
+also counted over the texts that are no training example.
+
 Intents: per language, on the held-out split of `nlu_data/` (bot.nlu.split): macro-F1 (an
-answer below the confidence threshold counts as wrong), safeguarding recall (held-out
-risk_to_self and harm_from_others examples that raise an alarm), the false-alarm rate on the
-benign consultation answers of `bench/data/benign-answers.yml` (an evaluation set, never
-trained on), median parse latency. "Raises an alarm" is the running system's rule: the parsed
-intent (after the backend's own threshold) is a safeguarding intent at or above the engine's
-`safeguarding_confidence`, or the keyword lists match. For the embedded classifier, trained on
-the training part only; and for Rasa when a server answers at RASA_URL (its model must also be
-trained on the training part: `HEARD_RASA_HOLDOUT=1 make rasa`; the mode it reports is printed
-beside its figures).
+answer below the confidence threshold counts as wrong), safeguarding recall of held-out
+risk_to_self and harm_from_others examples, the false-alarm rate on the benign consultation
+answers, median parse latency; for the embedded classifier trained on the training part only,
+and for Rasa when a server answers at RASA_URL (its model must also be trained on the training
+part: `HEARD_RASA_HOLDOUT=1 make rasa`; the mode it reports is printed beside its figures).
+The screen's thresholds were calibrated on this split (bench/calibrate.py), so its figures are
+development figures.
 
 Language identification: accuracy on /work/shared/data/langid (a development set: the
 guesser's constants were tuned on it, so its figures are optimistic) for plain langdetect
@@ -322,7 +329,8 @@ def intent_table(title: str, rows: Sequence[IntentRow]) -> str:
     lines += [
         "",
         "An alarm: the safeguarding screen (bot.nlu.screening) finds a risk at either level: "
-        f"a keyword phrase, or a risk intent on top at confidence >= {CHECK_CONFIDENCE}.",
+        f"a listed phrase, or a risk intent on top at confidence >= {CHECK_CONFIDENCE} "
+        "(development figures: the thresholds were calibrated on this split).",
     ]
     return "\n".join(lines)
 
@@ -405,12 +413,31 @@ def main() -> int:
     examples = load_directory(NLU_DATA) if NLU_DATA.exists() else []
     if examples:
         parts = split(examples)
+        deployed = EmbeddedNLU.train(examples)
+        ordinary, disclosures = load_ordinary(), load_disclosures()
+        rows, mistakes = screen_rows(deployed, ordinary, disclosures)
+        sections += [
+            f"Evaluation sets (bench/data/README.md; never trained or tuned on): "
+            f"{sum(len(v) for v in ordinary.values())} ordinary messages, "
+            f"{sum(len(v) for v in disclosures.values())} disclosures. Screen thresholds: "
+            f"clear {THRESHOLDS.clear}, check {THRESHOLDS.check} (bench/calibrate.py).",
+            "",
+            screen_table(rows),
+        ]
+        if EVERYDAY_INTENTS.exists():
+            trained = frozenset(fold(e.text) for e in examples)
+            counts, misses = intent_accuracy(deployed, load_everyday_intents(), trained)
+            sections += ["", intent_accuracy_table(counts)]
+            mistakes += [(lang, text, f"{gold} -> {got}") for lang, text, gold, got in misses]
+        sections += ["", "<details><summary>Every mistake on the evaluation sets</summary>", ""]
+        sections += [f"- {lang}: `{text}`: {what}" for lang, text, what in mistakes]
+        sections += ["", "</details>", ""]
         start = time.perf_counter()
         embedded = EmbeddedNLU.train(parts.training)
-        trained = time.perf_counter() - start
+        trained_in = time.perf_counter() - start
         sections.append(
             f"Held-out split of {NLU_DATA.name}/: {len(parts.training)} training, "
-            f"{len(parts.held_out)} held-out examples; embedded training took {trained:.1f} s."
+            f"{len(parts.held_out)} held-out examples; embedded training took {trained_in:.1f} s."
         )
         benign = load_benign()
         calibration = embedded.calibration
@@ -424,17 +451,6 @@ def main() -> int:
         sections += ["", table]
         sections += ["", rasa_section(parts.held_out, embedded, benign)]
         vocabulary = vocabulary_from_texts((e.language, e.text) for e in parts.training)
-        deployed = EmbeddedNLU.train(examples)
-        rows, mistakes = screen_rows(deployed, load_ordinary(), load_disclosures())
-        sections += ["", screen_table(rows)]
-        if EVERYDAY_INTENTS.exists():
-            trained = frozenset(fold(e.text) for e in examples)
-            counts, misses = intent_accuracy(deployed, load_everyday_intents(), trained)
-            sections += ["", intent_accuracy_table(counts)]
-            mistakes += [(lang, text, f"{gold} -> {got}") for lang, text, gold, got in misses]
-        sections += ["", "<details><summary>Every mistake on the evaluation sets</summary>", ""]
-        sections += [f"- {lang}: `{text}`: {what}" for lang, text, what in mistakes]
-        sections += ["", "</details>"]
     else:
         sections.append(f"No training data in {NLU_DATA}: intent figures skipped.")
         vocabulary = {}
