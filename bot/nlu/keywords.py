@@ -87,26 +87,49 @@ def load_phrases(directory: Path = PHRASES_DIR) -> dict[str, dict[str, tuple[str
 
 @dataclass(frozen=True)
 class _Compiled:
-    whole: tuple[str, ...]  # " phrase ", or "\n phrase " / " phrase \n" when anchored
-    prefixes: tuple[str, ...]  # " stem" (also anchored forms)
+    """One kind's phrases, indexed by their first word so a message is compared only with
+    the phrases that could occur in it. Each phrase is kept padded as it must appear in the
+    padded message: " phrase " (or with "\n" for an anchor at that end); a prefix phrase
+    ("stem*") without its trailing space."""
 
-    def search(self, padded: str) -> bool:
-        return any(p in padded for p in self.whole) or any(p in padded for p in self.prefixes)
+    by_first_word: dict[str, tuple[str, ...]]
+    # Phrases whose first word is itself a prefix ("suicid*", "samobojst*"): first-word stems
+    # with their phrases.
+    by_first_stem: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def search(self, padded: str, words: frozenset[str]) -> bool:
+        for word in words:
+            candidates = self.by_first_word.get(word)
+            if candidates and any(p in padded for p in candidates):
+                return True
+        return any(
+            any(w.startswith(stem) for w in words) and any(p in padded for p in phrases)
+            for stem, phrases in self.by_first_stem
+        )
 
 
 def _compile(phrases: list[str]) -> _Compiled:
-    whole: set[str] = set()
-    prefixes: set[str] = set()
+    by_word: dict[str, set[str]] = {}
+    by_stem: dict[str, set[str]] = {}
     for phrase in phrases:
         start = "\n" if phrase.startswith("^") else ""
         body = phrase.removeprefix("^")
         end = "\n" if body.endswith("$") else ""
         body = body.removesuffix("$")
-        if body.endswith("*"):
-            prefixes.add(f"{start} {normalise(body[:-1])}")
+        prefix = body.endswith("*")
+        text = normalise(body.removesuffix("*"))
+        if not text:
+            continue
+        padded = f"{start} {text}" if prefix else f"{start} {text} {end}"
+        first, _, rest = text.partition(" ")
+        if prefix and not rest:
+            by_stem.setdefault(first, set()).add(padded)
         else:
-            whole.add(f"{start} {normalise(body)} {end}")
-    return _Compiled(tuple(sorted(whole)), tuple(sorted(prefixes)))
+            by_word.setdefault(first, set()).add(padded)
+    return _Compiled(
+        {word: tuple(sorted(p)) for word, p in by_word.items()},
+        tuple((stem, tuple(sorted(p))) for stem, p in sorted(by_stem.items())),
+    )
 
 
 class PhraseMatcher:
@@ -128,9 +151,11 @@ class PhraseMatcher:
 
     def match(self, text: str) -> str | None:
         """A kind of `KINDS`, or None when no listed phrase occurs in `text`."""
-        padded = f"\n {normalise(text)} \n"
+        folded = normalise(text)
+        padded = f"\n {folded} \n"
+        words = frozenset(folded.split())
         for kind, compiled in self._compiled:
-            if compiled.search(padded):
+            if compiled.search(padded, words):
                 return kind
         return None
 
