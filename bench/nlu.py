@@ -40,6 +40,7 @@ from langdetect import DetectorFactory, LangDetectException, detect
 
 from bot.nlu.base import NLU, SAFEGUARDING_INTENTS
 from bot.nlu.embedded import FOLDS, EmbeddedNLU
+from bot.nlu.keywords import KINDS, default_matcher, normalise
 from bot.nlu.langid import HeardLanguageGuesser, vocabulary_from_texts
 from bot.nlu.normalise import fold
 from bot.nlu.screening import CHECK_CONFIDENCE, THRESHOLDS, Thresholds, screen
@@ -123,6 +124,10 @@ class ScreenRow:
     recall: tuple[int, int]  # disclosures with any finding, disclosures
     clear_recall: tuple[int, int]  # disclosures with a clear finding
     right_kind: tuple[int, int]  # disclosures found clear with the kind they were written as
+    # Disclosures that are not, word for word, a listed phrase, found at either level: the
+    # phrase lists and the disclosures were written by the same hands, so this is the fairer
+    # figure for phrasing nobody listed.
+    unlisted_recall: tuple[int, int] = (0, 0)
 
 
 def screen_rows(
@@ -134,6 +139,13 @@ def screen_rows(
     """Per-language screen figures, and the mistakes (language, text, what happened)."""
     rows: list[ScreenRow] = []
     mistakes: list[tuple[str, str, str]] = []
+    matcher = default_matcher()
+    listed = {
+        normalise(p.strip("^$*"))
+        for lang in matcher.languages
+        for kind in KINDS
+        for p in matcher.phrases(kind, lang)
+    }
     for language in sorted(set(ordinary) | set(disclosures)):
         texts = ordinary.get(language, [])
         any_alarm = clear_alarm = 0
@@ -146,12 +158,15 @@ def screen_rows(
                     (language, text, f"ordinary -> {found.kind}/{found.level}/{found.source}")
                 )
         items = disclosures.get(language, [])
-        caught = clear = right = 0
+        caught = clear = right = unlisted = unlisted_caught = 0
         for text, kind in items:
             found = screen(text, nlu.parse(text, language), thresholds)
+            is_unlisted = normalise(text) not in listed
+            unlisted += is_unlisted
             if found is None:
                 mistakes.append((language, text, f"{kind} missed"))
                 continue
+            unlisted_caught += is_unlisted
             caught += 1
             clear += found.level == "clear"
             right += found.level == "clear" and found.kind == kind
@@ -163,6 +178,7 @@ def screen_rows(
                 (caught, len(items)),
                 (clear, len(items)),
                 (right, len(items)),
+                (unlisted_caught, unlisted),
             )
         )
     return rows, mistakes
@@ -173,13 +189,14 @@ def screen_table(rows: Sequence[ScreenRow]) -> str:
         "### Safeguarding screen on held-out evaluation sets (deployed model, every example)",
         "",
         "| language | ordinary: false alarms (either level) | ordinary: clear only "
-        "| disclosures: recall (either level) | disclosures: clear | clear with the right kind |",
-        "|---|---|---|---|---|---|",
+        "| disclosures: recall (either level) | disclosures: clear | clear with the right kind "
+        "| recall, disclosures that are no listed phrase |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r.language} | {_rate(r.alarms)} | {_rate(r.clear_alarms)} | {_rate(r.recall)} "
-            f"| {_rate(r.clear_recall)} | {_rate(r.right_kind)} |"
+            f"| {_rate(r.clear_recall)} | {_rate(r.right_kind)} | {_rate(r.unlisted_recall)} |"
         )
 
     def total(pick: Callable[[ScreenRow], tuple[int, int]]) -> tuple[int, int]:
@@ -188,7 +205,7 @@ def screen_table(rows: Sequence[ScreenRow]) -> str:
     lines.append(
         f"| all | {_rate(total(lambda r: r.alarms))} | {_rate(total(lambda r: r.clear_alarms))} "
         f"| {_rate(total(lambda r: r.recall))} | {_rate(total(lambda r: r.clear_recall))} "
-        f"| {_rate(total(lambda r: r.right_kind))} |"
+        f"| {_rate(total(lambda r: r.right_kind))} | {_rate(total(lambda r: r.unlisted_recall))} |"
     )
     missed = [
         r.language
