@@ -268,12 +268,8 @@ def bench_drain(runtime: Runtime, api: FakeTwilioApi, count: int, limit: float) 
             person = people[i % len(people)]
             repo.outbox_add(
                 OutboxMessage(
-                    f"bench-{i:05d}",
-                    person.participant_id,
-                    "sms",
-                    f"Message {i // len(people) + 1} of the drain benchmark.",
-                    now,
-                    segments=1,
+                    f"bench-{i:05d}", person.participant_id, "sms",
+                    f"Message {i // len(people) + 1} of the drain benchmark.", now, segments=1,
                 )
             )
         repo.commit()
@@ -295,18 +291,16 @@ def bench_drain(runtime: Runtime, api: FakeTwilioApi, count: int, limit: float) 
         return time.perf_counter() - started
 
     seconds = asyncio.run(drain())
-    ids = Counter(parse_qs(urlsplit(url).query)["m"][0] for url in api.status_callbacks.values())
+    ids = Counter(
+        parse_qs(urlsplit(url).query)["m"][0] for url in api.status_callbacks.values()
+    )
     with store.engine.connect() as connection:
         unsent = connection.scalar(
             select(m.OutboxRow.seq).where(m.OutboxRow.status != "sent").limit(1)
         )
     return Drain(
-        count,
-        limit,
-        sum(ids.values()) / seconds,
-        seconds,
-        sum(n - 1 for n in ids.values()),
-        0 if unsent is None else 1,
+        count, limit, sum(ids.values()) / seconds, seconds,
+        sum(n - 1 for n in ids.values()), 0 if unsent is None else 1,
     )
 
 
@@ -325,12 +319,8 @@ def main(argv: list[str] | None = None) -> None:
         "the commit of the turn and its outbox rows. Bare: the same client and uvicorn against "
         "a Starlette app that does one INSERT per request on the same database."
     )
-    lines += [
-        "",
-        "| database | pipeline msg/s | p50 ms | p99 ms | bare msg/s | bare p50 ms "
-        "| bare p99 ms | pipeline / bare |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    lines += ["", "| database | pipeline msg/s | p50 ms | p99 ms | bare msg/s | bare p50 ms "
+              "| bare p99 ms | pipeline / bare |", "|---|---|---|---|---|---|---|---|"]
     notes: list[str] = []
     api = FakeTwilioApi(ACCOUNT, AUTH_TOKEN)
     drain_result: Drain | None = None

@@ -27,19 +27,8 @@ from bot.runtime import Runtime
 # One person's conversation over SMS: greet, keep English, standard register, consent to
 # sharing views (no to the optional purposes), then the demo consultation from the menu.
 SCRIPT = (
-    "hello",
-    "1",
-    "2",
-    "1",
-    "2",
-    "2",
-    "1",
-    "Better transport to the centre",
-    "1",
-    "4",
-    "1",
-    "More evening activities please",
-    "6",
+    "hello", "1", "2", "1", "2", "2", "1", "Better transport to the centre", "1", "4", "1",
+    "More evening activities please", "6",
 )
 
 
