@@ -27,12 +27,17 @@ def views(data_dir: Path) -> list[dict[str, str]]:
 
 def test_bye_is_not_consent_and_no_more_messages_stops(tmp_path: Path) -> None:
     english = load_catalogue()
+    # "Hi there" names English: the consent question comes at once. A reply not understood
+    # there may mean the guess was wrong, so "bye" gets the language menu; once English is
+    # chosen, "why?" gets the question again, saying exactly what to send.
     transcript = chat(
-        tmp_path, ["Hi there", "yes", "1", "bye", "why?", "no more messages", "1", "tell me more"]
+        tmp_path, ["Hi there", "bye", "1", "why?", "no more messages", "1", "tell me more"]
     )
     retry = english.text("en", "standard", "retry.yes_no").text
     stopped = english.text("en", "standard", "common.stopped").text
-    assert transcript.count(retry) == 2  # "bye" and "why?" are asked again, saying what to send
+    menu = english.text("en", "standard", "welcome.choose_language").text
+    assert transcript.split("you> bye", 1)[1].split("you> ")[0].count(menu) == 1
+    assert transcript.count(retry) == 1
     assert stopped in transcript
     after_stop = transcript.split(stopped, 1)[1]
     assert "heard> " not in after_stop  # nothing more is sent, not even to "1"
@@ -41,17 +46,12 @@ def test_bye_is_not_consent_and_no_more_messages_stops(tmp_path: Path) -> None:
 
 def test_back_replaces_the_stored_answer(tmp_path: Path) -> None:
     lines = [
-        "hello",
-        "yes",  # carry on in English
-        "1",  # standard
-        "yes",  # keep my answers
-        "no",
-        "no",
-        "1",  # have your say
+        "hello",  # English: the consent question comes at once
+        "yes",  # keep my answers: the consultation's first question
         "More buses on Sundays",
         "2 please",  # what matters: activities
         "go back",
-        "I think number 3",  # staff who understand, instead
+        "I think number 1",  # getting there, instead
         "4",
     ]
     transcript = chat(tmp_path, lines)
@@ -60,6 +60,6 @@ def test_back_replaces_the_stored_answer(tmp_path: Path) -> None:
     stored = {(v["question_id"], v["answer_value"]) for v in views(tmp_path)}
     assert stored == {
         ("q_better", "More buses on Sundays"),
-        ("q_matters", "staff"),  # "2 please" (activities) was replaced, not kept beside it
+        ("q_matters", "getting_there"),  # "2 please" (activities) was replaced, not kept
         ("q_rating", "4"),
     }

@@ -17,7 +17,8 @@ from tests.web.harness import Brains
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PHONE = "+447700900555"
 # Greeting, English, standard, then the answer to "May we keep your answers?" (1 yes, 2 no).
-UP_TO_SHARE_VIEWS = ("Hi there from Splott", "1", "1")
+# A greeting of one language (English): the opening's consent question follows at once.
+UP_TO_SHARE_VIEWS = ("hello there",)
 FREE_TEXT = "My secret worries about the number 6 bus"
 
 
@@ -45,22 +46,22 @@ def test_the_words_of_a_person_who_said_no_are_not_kept(store: Store, brains: Br
     assert UP_TO_SHARE_VIEWS[0] not in stored
     log = logged(store)
     # Every message in and out is still counted (direction, text id), without its words.
-    assert [d for d, _, _ in log].count("in") == 5
+    assert [d for d, _, _ in log].count("in") == 3
     assert all(text is None for _, text, _ in log)
     assert ("out", None, "consent.declined") in log
 
 
 def test_the_words_of_a_person_who_said_yes_are_kept(store: Store, brains: Brains) -> None:
     conversation = brains.runtime.conversation
-    talk(conversation, store, *UP_TO_SHARE_VIEWS, "1", "2", "2", FREE_TEXT)
+    talk(conversation, store, *UP_TO_SHARE_VIEWS, "1", FREE_TEXT)  # the first question is open
     log = logged(store)
     assert ("in", FREE_TEXT, None) in log
     # The turn that granted the consent keeps its words too.
     assert ("in", "1", None) in [entry for entry in log if entry[1] == "1"]
 
 
-# ... yes to views, no to groups, yes to "about you"; menu 3 (about you); age band 2.
-TO_POSTCODE = (*UP_TO_SHARE_VIEWS, "1", "2", "1", "3", "2")
+# ... yes to views; MENU; 3 (about you); yes to "about you"; under 25; 18 to 24.
+TO_POSTCODE = (*UP_TO_SHARE_VIEWS, "1", "MENU", "3", "1", "1", "2")
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,8 @@ def test_the_postcode_question_keeps_a_district_only(
         [person] = list(repo.participants())
         data = repo.export_participant(person.participant_id)
     assert [(a["field"], a["value"]) for a in data["profile_answers"]] == [
-        ("age_band", "age_18_24"),
+        ("age_band", "under_25"),
+        ("age_band_young", "age_18_24"),
         ("area", stored),
     ]
     assert data["session"]["fields"]["area"] == stored
@@ -128,11 +130,11 @@ def test_postcode_district_extraction(typed: str, district: str | None) -> None:
     ("hint", "first_question"),
     [
         # Telegram's /start arrives as START: with the app in English, the guess is confident.
-        ("en", "Shall we carry on in English?"),
-        ("en-GB", "Shall we carry on in English?"),
-        # A language Heard has no catalogue for is no hint at all.
-        ("de", "Which language would you like to use?"),
-        (None, "Which language would you like to use?"),
+        ("en", "consent.ask_share_views"),
+        ("en-GB", "consent.ask_share_views"),
+        # A language Heard has no catalogue for is no hint at all: the language menu.
+        ("de", "welcome.choose_language"),
+        (None, "welcome.choose_language"),
     ],
 )
 def test_the_app_language_is_a_prior_for_a_new_persons_greeting(
@@ -143,7 +145,7 @@ def test_the_app_language_is_a_prior_for_a_new_persons_greeting(
             repo, channel="telegram", address="7700900999", text="START", at=T0,
             language_hint=hint,
         )
-    assert outcome.messages[-1].text == first_question
+    assert outcome.messages[-1].text_id == first_question
 
 
 @pytest.mark.parametrize(("hint", "language"), [("ur", "ur"), ("pl", "pl"), (None, None)])

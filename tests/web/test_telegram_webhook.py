@@ -271,8 +271,9 @@ def test_a_photo_gets_a_polite_request_for_words_and_the_question_stays(
     chats = Chats(heard)
     chats.say(CHAT, "/start")
     heard.run_all()
-    # The fake's people have their app in English: "Shall we carry on in English?"
-    assert sent_to(heard, CHAT)[-1].text == "Shall we carry on in English?"
+    # The fake's people have their app in English: the opening's consent question, in English.
+    asked = sent_to(heard, CHAT)[-1].text
+    assert asked in catalogue_text(brains, "en", "consent.ask_share_views")
     heard.post_telegram(tg.photo_update(9301, CHAT, int(time.time())))
     heard.run_all()
     [reply] = sent_to(heard, CHAT)[-1:]
@@ -280,7 +281,7 @@ def test_a_photo_gets_a_polite_request_for_words_and_the_question_stays(
     # No turn ran: "1" (yes) still answers the question asked before the photo.
     chats.say(CHAT, "1")
     heard.run_all()
-    assert sent_to(heard, CHAT)[-1].text in catalogue_text(brains, "en", "welcome.register")
+    assert sent_to(heard, CHAT)[-1].text in catalogue_text(brains, "en", "hys.q_better")
 
 
 def test_a_first_photo_is_answered_in_the_language_of_the_persons_app(
