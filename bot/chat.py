@@ -48,13 +48,13 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
         text = line.rstrip("\r\n")
         if not interactive:
             stdout.write(f"you> {text}\n")
-        repo = store.repository()
+        uow = store.unit_of_work()
         try:
-            with repo:
+            with uow:
                 outcome = conversation.handle(
-                    repo, channel=channel, address=address, text=text, at=datetime.now(UTC)
+                    uow, channel=channel, address=address, text=text, at=datetime.now(UTC)
                 )
-                repo.commit()
+                uow.commit()
         except Exception:
             log.exception("turn failed; nothing from it was stored")
             stdout.write("heard> Sorry, something went wrong on our side. Please try again.\n")

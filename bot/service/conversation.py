@@ -3,7 +3,8 @@ text, run the pure engine, store what the events say, save the session.
 
 Contract: `handle` works inside the caller's unit of work and never commits, so a channel
 worker can commit the turn, its outbox rows and its inbox acknowledgement together (exactly
-once). The CLI commits after each turn.
+once). The CLI commits after each turn. A turn reads the participant (with their address) and
+the session once each, and writes the session once.
 
 Privacy: nothing here logs message text or addresses. Views and "about you" answers are stored
 only while the matching consent is granted, whatever the flow says.
@@ -44,7 +45,7 @@ from storage.records import (
     SafeguardingAlertRecord,
     ViewRecord,
 )
-from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.conversation")
 
@@ -68,7 +69,7 @@ class Conversation:
 
     def handle(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         *,
         channel: str,
         address: str,
@@ -76,27 +77,27 @@ class Conversation:
         at: datetime,
         start_flow: str | None = None,
     ) -> TurnOutcome:
-        participant = repo.participant_for(channel, address, at)
+        participant = uow.people.for_address(channel, address, at)
         pid = participant.participant_id
-        session = self._load_session(repo, pid)
+        session = self._load_session(uow, pid)
         stored_language = (session.language if session else None) or participant.language
         understanding = self._understander.understand(text, stored_language)
-        repo.log_message(
+        uow.messages.log(
             LoggedMessage(pid, "in", channel, text, None, stored_language, at)
         )
         turn = self._engine.handle(
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
         )
-        erased = self._apply(repo, pid, turn.session, turn.events)
+        erased = self._apply(uow, pid, turn.session, turn.events)
         if not erased:
-            repo.save_session(pid, turn.session.to_json(), at)
+            uow.sessions.save(pid, turn.session.to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
 
     @staticmethod
-    def _load_session(repo: Repository, pid: str) -> Session | None:
-        raw = repo.load_session(pid)
+    def _load_session(uow: UnitOfWork, pid: str) -> Session | None:
+        raw = uow.sessions.load(pid)
         if raw is None:
             return None
         try:
@@ -107,23 +108,25 @@ class Conversation:
             return None
 
     def _apply(
-        self, repo: Repository, pid: str, session: Session, events: Sequence[Event]
+        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event]
     ) -> bool:
-        consents = dict(repo.consents(pid))
+        # Read only when an answer needs the gate: most turns store no answer.
+        gated = any(isinstance(e, AnswerSaved | GroupInterestRecorded) for e in events)
+        consents = dict(uow.consent.latest(pid)) if gated else {}
         erased = False
         for event in events:
             if erased:
                 break  # nothing after an erasure may name the person again
             match event:
                 case MessageCreated():
-                    repo.log_message(
+                    uow.messages.log(
                         LoggedMessage(
                             pid, "out", session.channel, event.text, event.text_id,
                             event.language, event.at,
                         )
                     )
                 case ConsentRecorded():
-                    repo.record_consent(
+                    uow.consent.record(
                         ConsentEntry(
                             pid, event.purpose, event.granted, event.text_id,
                             event.language, event.channel, event.at,
@@ -131,10 +134,10 @@ class Conversation:
                     )
                     consents[event.purpose] = event.granted
                 case AnswerSaved():
-                    self._store_answer(repo, pid, event, consents)
+                    self._store_answer(uow, pid, event, consents)
                 case GroupInterestRecorded():
                     if consents.get("contact_group"):
-                        repo.save_group_interest(
+                        uow.answers.save_group_interest(
                             GroupInterest(
                                 pid, event.topics, event.availability, event.access_needs,
                                 event.interpreter_language, event.contact_method,
@@ -142,14 +145,14 @@ class Conversation:
                             )
                         )
                 case HandoverRequested():
-                    repo.record_handover(
+                    uow.safety.record_handover(
                         HandoverRequest(
                             pid, event.reason, event.flow, event.step,
                             event.language, event.channel, event.at,
                         )
                     )
                 case SafeguardingAlert():
-                    repo.record_safeguarding_alert(
+                    uow.safety.record_alert(
                         SafeguardingAlertRecord(
                             pid, event.kind, event.matched, event.language,
                             event.channel, event.at,
@@ -160,13 +163,13 @@ class Conversation:
                         event.kind, event.language, event.channel,
                     )
                 case LanguageChanged():
-                    repo.update_participant(pid, language=event.language)
+                    uow.people.update(pid, language=event.language)
                 case RegisterChanged():
-                    repo.update_participant(pid, register=event.register)
+                    uow.people.update(pid, register=event.register)
                 case OptedOut() | OptedIn():
                     granted = isinstance(event, OptedIn)
-                    repo.update_participant(pid, opted_out=not granted)
-                    repo.record_consent(
+                    uow.people.update(pid, opted_out=not granted)
+                    uow.consent.record(
                         ConsentEntry(
                             pid, MESSAGES_PURPOSE, granted,
                             "keyword.start" if granted else "keyword.stop",
@@ -174,17 +177,17 @@ class Conversation:
                         )
                     )
                 case ErasureRequested():
-                    repo.erase_participant(pid, event.at)
+                    uow.erasure.erase(pid, event.at)
                     erased = True
                 case _:
                     pass
         return erased
 
     def _store_answer(
-        self, repo: Repository, pid: str, event: AnswerSaved, consents: dict[str, bool]
+        self, uow: UnitOfWork, pid: str, event: AnswerSaved, consents: dict[str, bool]
     ) -> None:
         if event.store == "view" and consents.get("share_views"):
-            repo.save_view(
+            uow.views.save(
                 ViewRecord(
                     view_id=self._ids(),
                     participant_id=pid,
@@ -201,4 +204,4 @@ class Conversation:
                 )
             )
         elif event.store == "profile" and consents.get("about_you"):
-            repo.save_profile_answer(ProfileAnswer(pid, event.field, event.value, event.at))
+            uow.answers.save_profile(ProfileAnswer(pid, event.field, event.value, event.at))
