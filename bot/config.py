@@ -25,7 +25,12 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_FLOWS_DIR",
     "HEARD_ORG_NAME",
     "HEARD_HELPLINE",
+    "HEARD_HELPLINE_SELF",
+    "HEARD_HELPLINE_SELF_NAME",
+    "HEARD_HELPLINE_ABUSE",
+    "HEARD_HELPLINE_ABUSE_NAME",
     "HEARD_EMERGENCY",
+    "HEARD_SAFEGUARDING_FOLLOW_UP",
     "HEARD_CONTACT",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
@@ -131,6 +136,47 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+# The default help lines: (number, the service's name printed beside it).
+_SELF_LINE = ("116 123", "Samaritans")
+_ABUSE_LINE = ("0808 2000 247", "National Domestic Abuse Helpline")
+
+
+def _help_line(
+    env: Mapping[str, str], number_vars: tuple[str, ...], name_var: str, default: tuple[str, str]
+) -> tuple[str, str]:
+    """A help line's (number, name); the first of `number_vars` that is set wins. A number
+    other than the default needs its own name: the texts print the name beside the number, and
+    must not send someone to Samaritans on another service's line."""
+    given = next((v for v in number_vars if env.get(v, "").strip()), None)
+    number = env[given].strip() if given else default[0]
+    name = env.get(name_var, "").strip()
+    if given and not name and number != default[0]:
+        raise ConfigError(f"{given} is set: set {name_var} too (the service that number reaches)")
+    return number, name or default[1]
+
+
+def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """Help lines and the follow-up promise, as the deployment mapping holds them."""
+    # HEARD_HELPLINE is the older name of HEARD_HELPLINE_SELF.
+    self_number, self_name = _help_line(
+        env, ("HEARD_HELPLINE_SELF", "HEARD_HELPLINE"), "HEARD_HELPLINE_SELF_NAME", _SELF_LINE
+    )
+    abuse_number, abuse_name = _help_line(
+        env, ("HEARD_HELPLINE_ABUSE",), "HEARD_HELPLINE_ABUSE_NAME", _ABUSE_LINE
+    )
+    follow_up = env.get("HEARD_SAFEGUARDING_FOLLOW_UP", "").strip().lower()
+    if follow_up not in ("", "0", "1", "no", "yes", "false", "true"):
+        raise ConfigError(f"HEARD_SAFEGUARDING_FOLLOW_UP must be 1 or 0, not {follow_up!r}")
+    return {
+        "helpline": self_number,
+        "helpline_self_name": self_name,
+        "helpline_abuse": abuse_number,
+        "helpline_abuse_name": abuse_name,
+        "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
+        "safeguarding_follow_up": "yes" if follow_up in ("1", "yes", "true") else "no",
+    }
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     mode = env.get("HEARD_ENV", "development").strip() or "development"
@@ -198,9 +244,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
         deployment={
             "org": env.get("HEARD_ORG_NAME") or "Heard",
-            "helpline": env.get("HEARD_HELPLINE") or "116 123",
-            "emergency": env.get("HEARD_EMERGENCY") or "999",
             "contact": env.get("HEARD_CONTACT") or "",
+            **_safeguarding_settings(env),
         },
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,

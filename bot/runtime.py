@@ -43,7 +43,7 @@ class Runtime:
             self.catalogue,
             EngineSettings(
                 session_timeout=timedelta(minutes=self.settings.session_timeout_minutes),
-                deployment=Deployment(**self.settings.deployment),
+                deployment=Deployment.from_mapping(self.settings.deployment),
             ),
             random_ids(),
         )

@@ -23,6 +23,15 @@ def yes_no(label: Labeller) -> tuple[Choice, ...]:
     return (Choice(1, "yes", label(texts.YES)), Choice(2, "no", label(texts.NO)))
 
 
+def help_or_carry_on(label: Labeller) -> tuple[Choice, ...]:
+    """The safeguarding check-in's choices. Their values are yes/no, so the person's own yes
+    and no words work beside the numbers and the labels."""
+    return (
+        Choice(1, "yes", label(texts.SAFEGUARDING_CHECK_HELP)),
+        Choice(2, "no", label(texts.SAFEGUARDING_CHECK_CARRY_ON)),
+    )
+
+
 def languages(catalogue: Catalogue) -> tuple[Choice, ...]:
     """Every catalogue language, named in itself, in menu order."""
     return tuple(

@@ -1,5 +1,11 @@
 """Questions the engine asks by itself, outside any flow, kept in `Session.pending`:
-DELETE's confirmation, "carry on?" after safeguarding help lines, and LANGUAGE's menu."""
+DELETE's confirmation, the safeguarding check-in, "carry on?" after safeguarding help lines,
+and LANGUAGE's menu.
+
+`Session.pending` is a string: the confirmation's name, and for the check-in also the kind of
+risk the screen found (`safeguarding_check:harm_from_others`), so "yes, help now" on a later
+turn gives the help reply for that kind.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,49 @@ from bot.engine.replies import Question
 
 DELETE = "delete"
 SAFEGUARDING = "safeguarding"
+SAFEGUARDING_CHECK = "safeguarding_check"
 LANGUAGE = "language"
 
 TEXT_IDS = {
     DELETE: texts.DELETE_CONFIRM,
     SAFEGUARDING: texts.SAFEGUARDING_CONTINUE,
+    SAFEGUARDING_CHECK: texts.SAFEGUARDING_CHECK,
     LANGUAGE: texts.LANGUAGE_MENU,
 }
+
+
+def split(pending: str) -> tuple[str, str]:
+    """(name, argument) of a pending confirmation; the argument is "" when there is none."""
+    name, _, argument = pending.partition(":")
+    return name, argument
+
+
+def check_in(kind: str) -> str:
+    """The pending value of a check-in about `kind` (a SafeguardingKind)."""
+    return f"{SAFEGUARDING_CHECK}:{kind}"
+
+
+def text_id(ctx: TurnContext, kind: str) -> str | None:
+    name, _ = split(kind)
+    if name == SAFEGUARDING and ctx.settings.deployment.coordinators_follow_up:
+        return texts.SAFEGUARDING_CONTINUE_FOLLOW_UP
+    return TEXT_IDS.get(name)
 
 
 def pending_question(ctx: TurnContext, kind: str) -> Question:
     if kind == LANGUAGE:
         return Question("language", choices.languages(ctx.catalogue))
+    if split(kind)[0] == SAFEGUARDING_CHECK:
+        return Question("yes_no", choices.help_or_carry_on(ctx.label))
     return Question("yes_no", choices.yes_no(ctx.label))
 
 
 def ask_pending(ctx: TurnContext, kind: str) -> None:
-    if kind not in TEXT_IDS:  # a stored session from a newer engine: drop what we cannot ask
+    shown = text_id(ctx, kind)
+    if shown is None:  # a stored session from a newer engine: drop what we cannot ask
         ctx.work.pending = None
         return
     if ctx.work.pending != kind:
         ctx.work.retries = 0
     ctx.work.pending = kind
-    ctx.say(TEXT_IDS[kind], pending_question(ctx, kind).choices)
+    ctx.say(shown, pending_question(ctx, kind).choices)

@@ -7,7 +7,8 @@ Order inside one turn (docs/DESIGN.md):
    consents are kept, everything in progress is dropped, and the person goes to the menu
    (welcome if they never chose a language). The text that woke the session is still checked
    for risk and commands, but is not taken as an answer to the old question;
-3. safeguarding: help lines, an alert and a handover, then "carry on?";
+3. safeguarding: an alert, then for a clear sign the help reply for its kind, a handover and
+   "carry on?"; for an uncertain one a kind check-in, after keeping the answer it came with;
 4. whole-message commands (STOP always wins);
 5. the waiting confirmation or question; with nothing waiting, the flow on the stack or home.
 """
@@ -87,7 +88,7 @@ class Engine:
     def _opted_out(self, ctx: TurnContext) -> None:
         found = safeguarding.detect(ctx)
         if found:
-            safeguarding.alert(ctx, *found)
+            safeguarding.alert(ctx, found)
         # Only the keyword brings a person back: an intent guess is not consent to messages.
         if waiting.keyword(ctx) == "start":
             ctx.work.status = "active"
@@ -98,7 +99,7 @@ class Engine:
     def _turn(self, ctx: TurnContext) -> None:
         found = safeguarding.detect(ctx)
         if found:
-            safeguarding.respond(ctx, *found)
+            safeguarding.respond(ctx, found)
             return
         command = commands.detect(ctx)
         if command is not None and commands.apply(ctx, command):

@@ -121,11 +121,16 @@ class ErasureRequested:
 
 @dataclass(frozen=True)
 class SafeguardingAlert:
+    """A sign of risk for coordinators. `level` "clear": the person was given the help reply;
+    "check": the person was asked whether they want help now (their answer follows as a
+    `HandoverRequested` when they do)."""
+
     at: datetime
-    kind: str  # "risk_to_self" | "harm_from_others"
+    kind: str  # "risk_to_self" | "harm_from_others" | "immediate_danger" | "unspecified"
     matched: str  # "intent" | "keyword"
     language: str
     channel: str
+    level: str = "clear"  # "clear" | "check"; last, with a default, for older readers
 
 
 @dataclass(frozen=True)

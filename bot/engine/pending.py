@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine import texts
-from bot.engine.confirmations import DELETE, LANGUAGE, SAFEGUARDING, ask_pending, pending_question
+from bot.engine.confirmations import (
+    DELETE,
+    LANGUAGE,
+    SAFEGUARDING,
+    SAFEGUARDING_CHECK,
+    ask_pending,
+    pending_question,
+    split,
+)
 from bot.engine.context import TurnContext
 from bot.engine.events import ErasureRequested
 from bot.engine.flowstack import abandon, start_of
 from bot.engine.replies import understand
 from bot.engine.runner import resume
+from bot.engine.safeguarding import give_help
 from bot.engine.working import Working
 
 
-def _delete(ctx: TurnContext, answer: str) -> None:
+def _delete(ctx: TurnContext, answer: str, _: str) -> None:
     if answer != "yes":
         ctx.say(texts.DELETE_CANCELLED)
         resume(ctx)
@@ -27,7 +36,7 @@ def _delete(ctx: TurnContext, answer: str) -> None:
     ctx.work.stack.append(start_of(texts.WELCOME_FLOW))
 
 
-def _safeguarding(ctx: TurnContext, answer: str) -> None:
+def _safeguarding(ctx: TurnContext, answer: str, _: str) -> None:
     if answer == "yes":
         resume(ctx)
         return
@@ -37,22 +46,34 @@ def _safeguarding(ctx: TurnContext, answer: str) -> None:
     ctx.work.status = "ended"
 
 
-def _language(ctx: TurnContext, answer: str) -> None:
+def _safeguarding_check(ctx: TurnContext, answer: str, kind: str) -> None:
+    """Yes: the help reply for the kind the screen found; no: the flow carries on where it was
+    (after an answer the check-in kept, with the next question)."""
+    if answer == "yes":
+        give_help(ctx, kind)
+        return
+    resume(ctx)
+
+
+def _language(ctx: TurnContext, answer: str, _: str) -> None:
     ctx.set_language(answer)
     ctx.say(texts.LANGUAGE_CHANGED)
     resume(ctx)
 
 
-_ANSWERS: dict[str, Callable[[TurnContext, str], None]] = {
+# Each handler gets the understood answer and the pending confirmation's argument.
+_ANSWERS: dict[str, Callable[[TurnContext, str, str], None]] = {
     DELETE: _delete,
     SAFEGUARDING: _safeguarding,
+    SAFEGUARDING_CHECK: _safeguarding_check,
     LANGUAGE: _language,
 }
 
 
 def answer_pending(ctx: TurnContext) -> None:
     kind = ctx.work.pending or ""
-    handler = _ANSWERS.get(kind)
+    name, argument = split(kind)
+    handler = _ANSWERS.get(name)
     if handler is None:
         ctx.work.pending = None
         resume(ctx)
@@ -73,4 +94,4 @@ def answer_pending(ctx: TurnContext) -> None:
         return
     ctx.work.pending = None
     ctx.work.retries = 0
-    handler(ctx, value)
+    handler(ctx, value, argument)

@@ -2,23 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """Placeholders every message may use: {org}, {helpline}, {emergency}, {contact}."""
+    """Placeholders every message may use: {org}, {contact}, {emergency}, the help line for a
+    risk to oneself ({helpline_self}, {helpline_self_name}; {helpline} is the same number, for
+    older texts) and the one for harm from others ({helpline_abuse}, {helpline_abuse_name}).
+
+    A help line's name is printed beside its number, so a deployment that changes a number
+    changes the name with it (bot.config refuses one without the other).
+    """
 
     org: str = "Heard"
-    helpline: str = "116 123"
+    helpline: str = "116 123"  # for a risk to oneself: {helpline_self} (and {helpline})
+    helpline_self_name: str = "Samaritans"
+    helpline_abuse: str = "0808 2000 247"
+    helpline_abuse_name: str = "National Domestic Abuse Helpline"
     emergency: str = "999"
     contact: str = ""
+    # True only where a coordinator reads safeguarding alerts and contacts the person: only then
+    # does the engine say "someone from our team will be in touch" after the help lines.
+    coordinators_follow_up: bool = False
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> Deployment:
+        """From `Settings.deployment` (strings from the environment, already validated)."""
+        return cls(
+            org=values.get("org", cls.org),
+            helpline=values.get("helpline", cls.helpline),
+            helpline_self_name=values.get("helpline_self_name", cls.helpline_self_name),
+            helpline_abuse=values.get("helpline_abuse", cls.helpline_abuse),
+            helpline_abuse_name=values.get("helpline_abuse_name", cls.helpline_abuse_name),
+            emergency=values.get("emergency", cls.emergency),
+            contact=values.get("contact", cls.contact),
+            coordinators_follow_up=values.get("safeguarding_follow_up") == "yes",
+        )
 
     def params(self) -> dict[str, str]:
         return {
             "org": self.org,
             "helpline": self.helpline,
+            "helpline_self": self.helpline,
+            "helpline_self_name": self.helpline_self_name,
+            "helpline_abuse": self.helpline_abuse,
+            "helpline_abuse_name": self.helpline_abuse_name,
             "emergency": self.emergency,
             "contact": self.contact,
             "contact_email": self.contact,

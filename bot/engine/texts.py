@@ -25,8 +25,23 @@ DELETE_CANCELLED = "common.delete_cancelled"
 HANDOVER_DONE = "common.handover_done"
 WELCOME_BACK = "common.welcome_back"
 CONSENT_NEEDED = "common.consent_needed"
-SAFEGUARDING_HELP = "safeguarding.help"
+# Said first in every help reply: the person is thanked and heard before anything else.
+SAFEGUARDING_THANKS = "safeguarding.thanks"
+# The help reply for each kind of risk the safeguarding screen finds (bot.engine.inputs).
+SAFEGUARDING_HELP = {
+    "risk_to_self": "safeguarding.help_self",
+    "harm_from_others": "safeguarding.help_abuse",
+    "immediate_danger": "safeguarding.help_danger",
+    "unspecified": "safeguarding.help_general",
+}
+# "Carry on?" after a help reply; the second also says a coordinator will be in touch, and is
+# used only when the deployment has coordinators who follow alerts up.
 SAFEGUARDING_CONTINUE = "safeguarding.continue"
+SAFEGUARDING_CONTINUE_FOLLOW_UP = "safeguarding.continue_follow_up"
+# A kind check-in on an uncertain sign, with its two choices (yes: help now; no: carry on).
+SAFEGUARDING_CHECK = "safeguarding.check"
+SAFEGUARDING_CHECK_HELP = "safeguarding.check_help"
+SAFEGUARDING_CHECK_CARRY_ON = "safeguarding.check_carry_on"
 
 ENGINE_TEXT_IDS = (
     YES,
@@ -46,8 +61,13 @@ ENGINE_TEXT_IDS = (
     HANDOVER_DONE,
     WELCOME_BACK,
     CONSENT_NEEDED,
-    SAFEGUARDING_HELP,
+    SAFEGUARDING_THANKS,
+    *SAFEGUARDING_HELP.values(),
     SAFEGUARDING_CONTINUE,
+    SAFEGUARDING_CONTINUE_FOLLOW_UP,
+    SAFEGUARDING_CHECK,
+    SAFEGUARDING_CHECK_HELP,
+    SAFEGUARDING_CHECK_CARRY_ON,
 )
 
 # Optional: used when present, silently skipped when not.

@@ -55,6 +55,10 @@ MAX_OPTION_CHARS = 20  # ER-20: a longer option label is a warning
 PLACEHOLDER_SAMPLES: dict[str, str] = {
     "org": "Anytown Council Adult Care",
     "helpline": "07700 900123",
+    "helpline_self": "07700 900123",
+    "helpline_self_name": "Samaritans",
+    "helpline_abuse": "0808 2000 247",
+    "helpline_abuse_name": "National Domestic Abuse Helpline",
     "emergency": "999",
     "contact": "heard@example.org",
     "contact_email": "heard@example.org",

@@ -34,6 +34,15 @@ class Question:
 ENGINE_QUESTIONS = (
     Question("common.delete_confirm", "yes_no", YES_NO, False, "", "engine"),
     Question("safeguarding.continue", "yes_no", YES_NO, False, "", "engine"),
+    Question("safeguarding.continue_follow_up", "yes_no", YES_NO, False, "", "engine"),
+    Question(
+        "safeguarding.check",
+        "yes_no",
+        ("safeguarding.check_help", "safeguarding.check_carry_on"),
+        False,
+        "",
+        "engine",
+    ),
     Question("common.language_menu", "language", (), False, "", "engine"),
 )
 

@@ -1,45 +1,197 @@
-"""Risk comes first: help lines, an alert and a handover before anything else in the turn."""
+"""Risk comes first. A clear sign: thanks, the help lines for its kind, an alert and a handover,
+then "carry on?". An uncertain sign: the answer it came with is kept, then a kind check-in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 
-from bot.engine.events import HandoverRequested, SafeguardingAlert
-from bot.engine.inputs import Screening
-from tests.engine.chat import Chat, kinds, messages, of_type, said, welcomed
+from bot.catalogue import Catalogue, load_catalogue
+from bot.engine.engine import Engine
+from bot.engine.events import AnswerSaved, HandoverRequested, SafeguardingAlert
+from bot.engine.ids import counting_ids
+from bot.engine.inputs import SafeguardingKind, Screening, ScreeningLevel
+from bot.engine.settings import Deployment, EngineSettings
+from bot.flowspec import FlowSet, load_flows
+from tests.engine.chat import DEPLOYMENT, Chat, kinds, messages, of_type, said
 
-RISK = {"screening": Screening("risk_to_self", "check", "intent")}
-HARM = {"screening": Screening("harm_from_others", "clear", "intent")}
+HELP = {
+    "risk_to_self": "safeguarding.help_self",
+    "harm_from_others": "safeguarding.help_abuse",
+    "immediate_danger": "safeguarding.help_danger",
+    "unspecified": "safeguarding.help_general",
+}
+KINDS: list[SafeguardingKind] = [
+    "risk_to_self",
+    "harm_from_others",
+    "immediate_danger",
+    "unspecified",
+]
+LEVELS: list[ScreeningLevel] = ["clear", "check"]
+CHECK_IN = ["safeguarding.check"]
 
 
-def in_survey(chat: Chat) -> Chat:
-    welcomed(chat)
-    chat.send("1")
+def chat_for(flows: FlowSet, catalogue: Catalogue, deployment: Deployment) -> Chat:
+    return Chat(Engine(flows, catalogue, EngineSettings(deployment=deployment), counting_ids()))
+
+
+def helped(kind: str, follow_up: bool = False) -> list[str]:
+    """What a person is told when they get help for `kind`."""
+    carry_on = "safeguarding.continue_follow_up" if follow_up else "safeguarding.continue"
+    return ["safeguarding.thanks", HELP[kind], carry_on]
+
+
+def clear(kind: SafeguardingKind = "risk_to_self", source: str = "intent") -> Screening:
+    return Screening(kind, "clear", "keyword" if source == "keyword" else "intent")
+
+
+def check(kind: SafeguardingKind = "risk_to_self", source: str = "intent") -> Screening:
+    return Screening(kind, "check", "keyword" if source == "keyword" else "intent")
+
+
+def welcomed(chat: Chat) -> Chat:
+    chat.send("hello", language="en", language_confidence=0.95)
+    chat.send("1")  # standard register
+    chat.send("yes")  # share views
+    chat.send("yes")  # contact about a group
     return chat
 
 
-def test_a_risk_intent_at_low_confidence_gives_help_lines_first(chat: Chat) -> None:
-    turn = in_survey(chat).send("I can't go on", **RISK)
+def at_choice(chat: Chat) -> Chat:
+    """The survey's first question waits: a choice (housing, transport, other, prefer not)."""
+    welcomed(chat).send("1")
+    return chat
+
+
+def at_open(chat: Chat) -> Chat:
+    """An open question waits ("other": say more)."""
+    at_choice(chat).send("3")
+    return chat
+
+
+# --- each kind at each level ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_clear_sign_gets_thanks_and_the_help_lines_for_its_kind(
+    chat: Chat, kind: SafeguardingKind
+) -> None:
+    turn = at_open(chat).send("something hard", screening=Screening(kind, "clear", "intent"))
+    assert said(turn) == helped(kind)
     assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
-    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
-    help_lines = messages(turn)[0].text
-    assert "999" in help_lines and "116 123" in help_lines
-    assert [c.value for c in messages(turn)[1].choices] == ["yes", "no"]
     alert = of_type(turn, SafeguardingAlert)[0]
-    assert (alert.kind, alert.matched, alert.language) == ("risk_to_self", "intent", "en")
+    assert (alert.kind, alert.matched, alert.level, alert.language) == (
+        kind,
+        "intent",
+        "clear",
+        "en",
+    )
+    handover = of_type(turn, HandoverRequested)[0]
+    assert (handover.reason, handover.flow, handover.step) == (
+        "safeguarding",
+        "survey",
+        "q_topic_other",
+    )
+    assert [c.value for c in messages(turn)[-1].choices] == ["yes", "no"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_uncertain_sign_keeps_the_answer_and_checks_in_without_alarm(
+    chat: Chat, kind: SafeguardingKind
+) -> None:
+    turn = at_open(chat).send("the buses never come", screening=Screening(kind, "check", "intent"))
+    assert said(turn) == CHECK_IN
+    assert kinds(turn) == ["SafeguardingAlert", "AnswerSaved"]
+    alert = of_type(turn, SafeguardingAlert)[0]
+    assert (alert.kind, alert.level) == (kind, "check")
+    saved = of_type(turn, AnswerSaved)[0]
+    assert (saved.field, saved.value, saved.store) == (
+        "topic_other",
+        "the buses never come",
+        "view",
+    )
+    check_in = messages(turn)[0]
+    assert "danger" not in check_in.text and "999" not in check_in.text
+    assert [(c.number, c.value, c.label) for c in check_in.choices] == [
+        (1, "yes", "Yes, help now"),
+        (2, "no", "No, carry on"),
+    ]
+
+
+# --- the answer an uncertain sign came with is kept -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reach", "text", "field", "value", "next_question"),
+    [
+        (at_open, "I am scared to go out", "topic_other", "I am scared to go out", "survey.q_many"),
+        (at_choice, "transport, I am scared on the bus", "topic", "transport", "survey.q_many"),
+        (at_choice, "2", "topic", "transport", "survey.q_many"),
+    ],
+)
+@pytest.mark.parametrize("reply", ["2", "no", "No, carry on"])
+def test_carrying_on_after_a_check_in_goes_on_to_the_next_question(
+    chat: Chat,
+    reach: Callable[[Chat], Chat],
+    text: str,
+    field: str,
+    value: str,
+    next_question: str,
+    reply: str,
+) -> None:
+    turn = reach(chat).send(text, screening=check(source="keyword"))
+    assert said(turn) == CHECK_IN
+    assert [(a.field, a.value, a.raw_text) for a in of_type(turn, AnswerSaved)] == [
+        (field, value, text)
+    ]
+    turn = chat.send(reply)
+    assert said(turn) == [next_question]
+    assert kinds(turn) == []  # the alert was recorded once, with the sign
+
+
+def test_a_kept_answer_is_not_saved_again_after_help(chat: Chat) -> None:
+    at_open(chat).send("I am scared to go out", screening=check())
+    turn = chat.send("1")
+    assert said(turn) == helped("risk_to_self")
+    assert not of_type(turn, AnswerSaved)
+    assert said(chat.send("yes")) == ["survey.q_many"]
+
+
+def test_a_clear_sign_is_not_kept_as_a_view(chat: Chat) -> None:
+    at_open(chat).send("someone is hurting me", screening=clear("harm_from_others"))
+    assert not of_type(chat.turns[-1], AnswerSaved)
+    assert said(chat.send("yes")) == ["survey.q_topic_other"]  # asked again: nothing is lost
+
+
+# --- the person's answer to the check-in ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("reply", ["1", "yes", "Yes, help now"])
+def test_wanting_help_after_a_check_in_gives_the_help_lines_for_its_kind(
+    chat: Chat, kind: SafeguardingKind, reply: str
+) -> None:
+    at_choice(chat).send("I don't know any more", screening=check(kind))
+    turn = chat.send(reply)
+    assert said(turn) == helped(kind)
+    assert kinds(turn) == ["HandoverRequested"]
     handover = of_type(turn, HandoverRequested)[0]
     assert (handover.reason, handover.flow, handover.step) == ("safeguarding", "survey", "q_topic")
 
 
-def test_without_a_screening_finding_nothing_happens(chat: Chat) -> None:
-    turn = in_survey(chat).send("I can't go on", intent="risk_to_self", confidence=0.9)
-    assert not of_type(turn, SafeguardingAlert)
-
-
-def test_the_text_of_a_risk_message_is_not_saved_as_an_answer(chat: Chat) -> None:
-    in_survey(chat).send("3")  # an open question waits
-    turn = chat.send("someone is hurting me", **HARM)
+def test_a_clear_sign_at_the_check_in_gets_the_help_lines_at_once(chat: Chat) -> None:
+    at_choice(chat).send("please help", screening=check("unspecified", "keyword"))
+    turn = chat.send("he hits me", screening=clear("harm_from_others", "keyword"))
+    assert said(turn) == helped("harm_from_others")
     assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
+
+
+def test_a_check_in_not_understood_is_asked_again(chat: Chat) -> None:
+    at_choice(chat).send("I don't know any more", screening=check())
+    assert said(chat.send("maybe")) == ["common.not_understood", "safeguarding.check"]
+    assert said(chat.send("2")) == ["survey.q_topic"]
 
 
 @pytest.mark.parametrize(
@@ -50,58 +202,198 @@ def test_the_text_of_a_risk_message_is_not_saved_as_an_answer(chat: Chat) -> Non
         ("hmm", ["common.not_understood", "safeguarding.continue"], "active"),
     ],
 )
-def test_the_conversation_resumes_only_if_the_person_says_yes(
+def test_after_help_the_conversation_resumes_only_if_the_person_says_yes(
     chat: Chat, answer: str, expected: list[str], status: str
 ) -> None:
-    in_survey(chat).send("I can't go on", **RISK)
+    at_choice(chat).send("I can't go on", screening=clear())
     assert said(chat.send(answer)) == expected
     assert chat.session is not None and chat.session.status == status
 
 
 def test_after_saying_no_the_next_message_finds_the_menu(chat: Chat) -> None:
-    in_survey(chat).send("I can't go on", **RISK)
+    at_choice(chat).send("I can't go on", screening=clear())
     chat.send("no")
     assert said(chat.send("hello")) == ["menu.choose"]
 
 
-def test_safeguarding_wins_over_a_command(chat: Chat) -> None:
-    turn = in_survey(chat).send("help", **RISK)
-    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+# --- calls for help ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["help me", "please help", "somebody help", "help"])
+def test_a_call_for_help_on_a_choice_step_gets_the_check_in_not_a_view(
+    chat: Chat, text: str
+) -> None:
+    turn = at_choice(chat).send(text, screening=check("unspecified", "keyword"))
+    assert said(turn) == CHECK_IN
+    assert kinds(turn) == ["SafeguardingAlert"]
+    assert said(chat.send("1")) == helped("unspecified")
+
+
+def test_a_call_for_help_then_carry_on_asks_the_same_question_again(chat: Chat) -> None:
+    at_choice(chat).send("please help", screening=check("unspecified", "keyword"))
+    assert said(chat.send("2")) == ["survey.q_topic"]
 
 
 def test_a_first_message_at_risk_gets_help_before_any_welcome(chat: Chat) -> None:
-    turn = chat.send("pomocy", language="pl", language_confidence=0.9, **RISK)
-    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
-    assert [m.language for m in messages(turn)] == ["pl", "pl"]
+    turn = chat.send("pomocy", language="pl", language_confidence=0.9, screening=clear())
+    assert said(turn) == helped("risk_to_self")
+    assert [m.language for m in messages(turn)] == ["pl", "pl", "pl"]
     assert said(chat.send("tak")) == ["welcome.hello", "welcome.register"]
 
 
-def test_a_keyword_finding_raises_an_alert(chat: Chat) -> None:
-    turn = in_survey(chat).send(
-        "My neighbour is hurting me", screening=Screening("harm_from_others", "clear", "keyword")
-    )
-    alert = of_type(turn, SafeguardingAlert)[0]
-    assert (alert.kind, alert.matched) == ("harm_from_others", "keyword")
-    assert said(turn) == ["safeguarding.help", "safeguarding.continue"]
+def test_a_first_message_checked_in_on_goes_on_to_the_welcome(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    turn = chat.send("help me", screening=check("unspecified", "keyword"))
+    assert said(turn) == CHECK_IN
+    welcome = said(new_chat().send("hello"))
+    assert welcome[0].startswith("welcome.")
+    assert said(chat.send("2")) == welcome
 
 
-def test_an_opted_out_person_at_risk_is_recorded_but_not_messaged(chat: Chat) -> None:
+# --- which findings count ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_an_opted_out_person_at_risk_is_recorded_but_not_messaged(
+    chat: Chat, level: ScreeningLevel
+) -> None:
     welcomed(chat).send("stop")
-    turn = chat.send("I can't go on", **RISK)
+    turn = chat.send("I can't go on", screening=Screening("risk_to_self", level, "intent"))
     assert kinds(turn) == ["SafeguardingAlert"]
+    assert of_type(turn, SafeguardingAlert)[0].level == level
     assert said(turn) == []
     assert chat.session is not None and chat.session.status == "opted_out"
 
 
-def test_a_tapped_option_is_an_answer_even_if_the_classifier_reads_risk(chat: Chat) -> None:
-    in_survey(chat)  # the choice question q_topic waits
-    label = messages(chat.turns[-1])[-1].choices[0].label
-    turn = chat.send(label, **RISK)
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_tapped_option_with_an_intent_finding_is_just_an_answer(
+    chat: Chat, level: ScreeningLevel
+) -> None:
+    at_choice(chat)
+    label = messages(chat.turns[-1])[-1].choices[1].label
+    turn = chat.send(label, screening=Screening("risk_to_self", level, "intent"))
     assert not of_type(turn, SafeguardingAlert)
-    assert "safeguarding.help" not in said(turn)
+    assert said(turn) == ["survey.q_many"]
+    assert [(a.field, a.value) for a in of_type(turn, AnswerSaved)] == [("topic", "transport")]
 
 
-def test_an_open_answer_read_as_risk_still_raises_the_alarm(chat: Chat) -> None:
-    in_survey(chat).send("3")  # "other": an open question waits
-    turn = chat.send("transport", **RISK)
-    assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
+@pytest.mark.parametrize(
+    ("level", "expected", "saved"),
+    [("clear", helped("harm_from_others"), []), ("check", CHECK_IN, [("topic", "transport")])],
+)
+def test_a_keyword_finding_on_a_tapped_option_still_counts(
+    chat: Chat, level: ScreeningLevel, expected: list[str], saved: list[tuple[str, str]]
+) -> None:
+    at_choice(chat)
+    label = messages(chat.turns[-1])[-1].choices[1].label
+    turn = chat.send(label, screening=Screening("harm_from_others", level, "keyword"))
+    assert said(turn) == expected
+    assert of_type(turn, SafeguardingAlert)[0].matched == "keyword"
+    assert [(a.field, a.value) for a in of_type(turn, AnswerSaved)] == saved
+
+
+def test_without_a_screening_finding_nothing_happens(chat: Chat) -> None:
+    turn = at_open(chat).send("I can't go on", intent="risk_to_self", confidence=0.9)
+    assert not of_type(turn, SafeguardingAlert)
+
+
+def test_safeguarding_wins_over_a_command(chat: Chat) -> None:
+    turn = at_choice(chat).send("menu", screening=clear(source="keyword"))
+    assert said(turn) == helped("risk_to_self")
+
+
+# --- what the deployment says -----------------------------------------------------------------
+
+
+def test_the_team_is_said_to_be_in_touch_only_where_coordinators_follow_up(
+    fixture_flows: FlowSet, fixture_catalogue: Catalogue
+) -> None:
+    following = replace(DEPLOYMENT, coordinators_follow_up=True)
+    quiet = chat_for(fixture_flows, fixture_catalogue, DEPLOYMENT)
+    following_up = chat_for(fixture_flows, fixture_catalogue, following)
+    for chat, follow_up in ((quiet, False), (following_up, True)):
+        turn = at_choice(chat).send("I can't go on", screening=clear())
+        assert said(turn) == helped("risk_to_self", follow_up)
+        assert ("in touch" in messages(turn)[-1].text) is follow_up
+        # a check-in answered "carry on" promises nothing
+        chat.send("yes")
+        turn = chat.send("I am not sure", screening=check())
+        assert said(turn) == CHECK_IN and "in touch" not in messages(turn)[0].text
+        assert said(chat.send("1")) == helped("risk_to_self", follow_up)
+
+
+CHANGED = Deployment(
+    org="Anytown",
+    helpline="0800 111 222",
+    helpline_self_name="Anytown Listening Line",
+    helpline_abuse="0800 333 444",
+    helpline_abuse_name="Anytown Safe Homes",
+    emergency="112",
+)
+NUMBERS = {
+    "risk_to_self": ["0800 111 222", "Anytown Listening Line", "112"],
+    "harm_from_others": ["0800 333 444", "Anytown Safe Homes", "112"],
+    "immediate_danger": ["112"],
+    "unspecified": [
+        "0800 111 222",
+        "Anytown Listening Line",
+        "0800 333 444",
+        "Anytown Safe Homes",
+        "112",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[FlowSet, Catalogue]:
+    return load_flows(), load_catalogue()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_deployments_numbers_are_in_every_language_and_register(
+    shipped: tuple[FlowSet, Catalogue], kind: SafeguardingKind
+) -> None:
+    flows, catalogue = shipped
+    assert len(catalogue.languages) >= 9
+    for language in catalogue.languages:
+        for register in ("standard", "easy"):
+            chat = chat_for(flows, catalogue, CHANGED)
+            turn = chat.send(
+                "...", language=language, language_confidence=0.99, screening=clear(kind)
+            )
+            if register == "easy":  # the same turn for a person who chose easy read
+                chat = chat_for(flows, catalogue, CHANGED)
+                chat.send("...", language=language, language_confidence=0.99)
+                assert chat.session is not None
+                chat.session = replace(chat.session, register=register, language=language)
+                turn = chat.send("...", screening=clear(kind))
+            help_reply = messages(turn)[1]
+            where = f"{language}/{register} {help_reply.text_id}"
+            assert (help_reply.language, help_reply.register) == (language, register), where
+            assert not help_reply.fallback, where
+            for wanted in NUMBERS[kind]:
+                assert wanted in help_reply.text, where
+            for old in ("Samaritans", "116 123", "999", "0808 2000 247", "Domestic Abuse"):
+                assert old not in help_reply.text, where
+
+
+def test_the_check_in_is_in_every_language_and_register_and_names_no_number(
+    shipped: tuple[FlowSet, Catalogue],
+) -> None:
+    flows, catalogue = shipped
+    for language in catalogue.languages:
+        for register in ("standard", "easy"):
+            chat = chat_for(flows, catalogue, CHANGED)
+            chat.send("...", language=language, language_confidence=0.99)
+            assert chat.session is not None
+            chat.session = replace(chat.session, register=register, language=language)
+            turn = chat.send("...", screening=check("unspecified", "keyword"))
+            where = f"{language}/{register}"
+            assert said(turn) == CHECK_IN, where
+            check_in = messages(turn)[0]
+            assert (check_in.language, check_in.fallback) == (language, False), where
+            assert [c.value for c in check_in.choices] == ["yes", "no"], where
+            for number in ("112", "0800"):
+                assert number not in check_in.text, where

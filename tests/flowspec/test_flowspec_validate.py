@@ -29,8 +29,16 @@ ENGINE_TEXTS = """
   common.handover_done: {standard: "Asked.", easy: "Asked."}
   common.welcome_back: {standard: "Back.", easy: "Back."}
   common.consent_needed: {standard: "Consent.", easy: "Consent."}
-  safeguarding.help: {standard: "Call {emergency}.", easy: "Call {emergency}."}
+  safeguarding.thanks: {standard: "Thanks.", easy: "Thanks."}
+  safeguarding.help_self: {standard: "Call {helpline_self}.", easy: "Call {helpline_self}."}
+  safeguarding.help_abuse: {standard: "Call {helpline_abuse}.", easy: "Call {helpline_abuse}."}
+  safeguarding.help_danger: {standard: "Call {emergency}.", easy: "Call {emergency}."}
+  safeguarding.help_general: {standard: "Call {emergency}.", easy: "Call {emergency}."}
   safeguarding.continue: {standard: "Carry on?", easy: "Carry on?"}
+  safeguarding.continue_follow_up: {standard: "We will call. Carry on?", easy: "Carry on?"}
+  safeguarding.check: {standard: "OK?", easy: "OK?"}
+  safeguarding.check_help: {standard: "Help", easy: "Help"}
+  safeguarding.check_carry_on: {standard: "Carry on", easy: "Carry on"}
 """
 FLOW_TEXTS = ["t.hello", "t.ask", "t.a", "t.b", "t.bye", "t.q1"]
 
