@@ -2,9 +2,9 @@
 
 One scripted SMS conversation (bench.turns.SCRIPT) goes through the inbox: each message is
 recorded by `Intake`, claimed and handled by the `InboxWorker`. A `before_cursor_execute`
-listener counts what reaches the database, split into the claim and the turn (the one unit of
-work that runs the engine, stores the answers, queues the replies and marks the item done).
-SAVEPOINT, BEGIN and COMMIT are counted with the rest.
+listener records what reaches the database during the turn (the one unit of work that runs the
+engine, stores the answers, queues the replies and marks the item done), and during the claim.
+BEGIN and SAVEPOINT count with the rest; COMMIT is not a cursor statement and does not.
 
 Run: `python -m bench.statements [--database-url URL]` (default: a temporary SQLite file).
 """
@@ -14,59 +14,65 @@ from __future__ import annotations
 import argparse
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 from bench.turns import SCRIPT
+from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.config import load_settings
 from bot.delivery.inbox_worker import InboxWorker
 from bot.runtime import Runtime
+from bot.service.conversation import Conversation
 from bot.web.intake import Intake
+from storage.sql import SqlStore
 
 
 @contextmanager
-def counting(engine: Engine) -> Iterator[Counter[str]]:
-    """Counts statements by their first word (SELECT, INSERT, ...) while the block runs."""
-    counts: Counter[str] = Counter()
+def recording(store: SqlStore) -> Iterator[list[str]]:
+    """The SQL of every statement run while the block runs, whitespace collapsed."""
+    statements: list[str] = []
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        counts[statement.split(None, 1)[0].upper()] += 1
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
 
-    event.listen(engine, "before_cursor_execute", count)
+    event.listen(store.engine, "before_cursor_execute", record)
     try:
-        yield counts
+        yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(store.engine, "before_cursor_execute", record)
 
 
-def measure(data_dir: Path, database_url: str | None) -> tuple[list[Counter[str]], Counter[str]]:
-    env = {"HEARD_DATA_DIR": str(data_dir), "HEARD_SECRET_KEY": "b" * 43}
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    runtime = Runtime(load_settings(env))
-    store = runtime.store
-    worker = InboxWorker(store, runtime.conversation, runtime.catalogue, batch=1)
+def kind(statement: str) -> str:
+    return statement.split(None, 1)[0].upper()
+
+
+def play(
+    store: SqlStore,
+    conversation: Conversation,
+    catalogue: Catalogue,
+    script: Sequence[str] = SCRIPT,
+    address: str = "+447700900321",
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Plays `script` through the inbox; returns the statements of each turn and of each claim."""
+    worker = InboxWorker(store, conversation, catalogue, batch=1)
     intake = Intake(store)
     at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-    address = "+447700900" + at.strftime("%f")[:3]
-    turns: list[Counter[str]] = []
-    claims: Counter[str] = Counter()
-    for i, text in enumerate(SCRIPT):
+    turns: list[list[str]] = []
+    claims: list[list[str]] = []
+    for i, text in enumerate(script):
         at += timedelta(seconds=5)
-        key = f"SM{i:032d}{id(store) % 1000:03d}"[:34]
-        intake.record_now(InboundMessage("sms", address, text, key, at))
-        with counting(store.engine) as claimed:
+        intake.record_now(InboundMessage("sms", address, text, f"SM{i:032d}", at))
+        with recording(store) as claim:
             items = worker.claim()
-        claims.update(claimed)
         assert len(items) == 1, "the script's message was not claimed"
-        with counting(store.engine) as turn:
+        with recording(store) as turn:
             worker.process(items[0])
+        claims.append(claim)
         turns.append(turn)
     return turns, claims
 
@@ -76,16 +82,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="heard-bench-") as tmp:
-        turns, claims = measure(Path(tmp), args.database_url)
-    total: Counter[str] = Counter()
-    for turn in turns:
-        total.update(turn)
+        env = {"HEARD_DATA_DIR": tmp, "HEARD_SECRET_KEY": "b" * 43}
+        if args.database_url:
+            env["DATABASE_URL"] = args.database_url
+        runtime = Runtime(load_settings(env))
+        turns, claims = play(runtime.store, runtime.conversation, runtime.catalogue)
+    total = Counter(kind(s) for turn in turns for s in turn)
     n = len(turns)
+    by_kind = ", ".join(f"{k} {v / n:.1f}" for k, v in sorted(total.items()))
     print(f"turns: {n}")
-    print(f"statements per turn: {sum(total.values()) / n:.1f} (by kind: "
-          + ", ".join(f"{k} {v / n:.1f}" for k, v in sorted(total.items())) + ")")
-    print("per turn: " + " ".join(str(sum(t.values())) for t in turns))
-    print(f"claim: {sum(claims.values()) / n:.1f} per item")
+    print(f"statements per turn: {sum(total.values()) / n:.1f} ({by_kind})")
+    print("each turn: " + " ".join(str(len(turn)) for turn in turns))
+    print(f"per claim: {sum(len(c) for c in claims) / n:.1f}")
 
 
 if __name__ == "__main__":
