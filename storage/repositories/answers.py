@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -26,6 +27,16 @@ class Answers:
             )
         )
         self._db.flush()
+
+    def withdraw_profile(self, participant_id: str, field: str) -> None:
+        """Deletes the person's answers to a profile field they went BACK to and answered
+        again, before the new one is saved."""
+        self._db.execute(
+            delete(m.ProfileAnswerRow).where(
+                m.ProfileAnswerRow.participant_id == participant_id,
+                m.ProfileAnswerRow.field == field,
+            )
+        )
 
     def save_group_interest(self, interest: GroupInterest) -> None:
         self._db.add(

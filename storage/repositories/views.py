@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -37,6 +37,17 @@ class Views:
             )
         )
         self._db.flush()
+
+    def withdraw(self, participant_id: str, flow: str, question_id: str) -> None:
+        """Deletes the person's view of a question they went BACK to and answered again, before
+        the new one is saved, so an answer is replaced and never kept twice."""
+        self._db.execute(
+            delete(m.ViewRow).where(
+                m.ViewRow.participant_id == participant_id,
+                m.ViewRow.flow == flow,
+                m.ViewRow.question_id == question_id,
+            )
+        )
 
     def all(self, consultation: str | None = None) -> Iterator[ViewRecord]:
         """Every view (of one consultation, when given), oldest first."""

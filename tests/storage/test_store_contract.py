@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from storage.records import ConsentEntry, GroupInterest, ViewRecord
+from storage.records import ConsentEntry, GroupInterest, ProfileAnswer, ViewRecord
 from storage.sql import SqlStore
 from tests.storage.store_helpers import (
     CHAT_ID,
@@ -250,3 +250,30 @@ def test_a_nul_character_is_replaced_rather_than_failing_the_turn(store: SqlStor
 def test_an_unknown_person_has_nothing_to_export(store: SqlStore) -> None:
     with store.unit_of_work() as uow, pytest.raises(KeyError):
         uow.erasure.export("no-such-person")
+
+
+def test_withdrawing_an_answer_removes_only_that_question_of_that_person(
+    store: SqlStore,
+) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
+        other = uow.people.for_address("sms", "+447700900777", at()).participant_id
+        first = view(pid, "v1", "activities", 1)
+        kept = view(pid, "v2", "More buses", 2, question_id="q_better")
+        theirs = view(other, "v3", "activities", 3)
+        for record in (first, kept, theirs):
+            uow.views.save(record)
+        uow.answers.save_profile(ProfileAnswer(pid, "age_band", "25_44", at(4)))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.views.withdraw(pid, "have_your_say", "q_matters")
+        uow.answers.withdraw_profile(pid, "age_band")
+        uow.views.save(view(pid, "v4", "staff", 5))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert [(v.view_id, v.answer_value) for v in uow.views.all()] == [
+            ("v2", "More buses"),
+            ("v3", "activities"),
+            ("v4", "staff"),
+        ]
+        assert uow.erasure.export(pid)["profile_answers"] == []
