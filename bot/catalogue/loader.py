@@ -18,6 +18,7 @@ from bot.catalogue.model import (
     LanguageInfo,
     MessageEntry,
     fold,
+    phrase_key,
 )
 
 # Menu order: English first, then the languages of Wales and of the largest communities Heard
@@ -72,6 +73,7 @@ def _load_language(path: Path) -> LanguageInfo:
     if direction not in ("ltr", "rtl"):
         raise CatalogueError(f"{path}: direction must be ltr or rtl, not {direction!r}")
     sms = data.get("sms") or {}
+    phrases = {key: _phrases(data, key, path) for key in ("stop_phrases", "greetings")}
     return LanguageInfo(
         code=code,
         name=str(_require(data, "name", path)),
@@ -84,7 +86,16 @@ def _load_language(path: Path) -> LanguageInfo:
         numbers=numbers,
         messages=messages,
         source=str(path),
+        stop_phrases=phrases["stop_phrases"],
+        greetings=phrases["greetings"],
     )
+
+
+def _phrases(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    raw = data.get(key) or []
+    if not isinstance(raw, list):
+        raise CatalogueError(f"{path}: {key!r} must be a list of phrases")
+    return tuple(dict.fromkeys(k for k in (phrase_key(str(p)) for p in raw) if k))
 
 
 def load_catalogue(directory: Path | None = None) -> Catalogue:

@@ -16,6 +16,11 @@ from typing import Literal
 
 Register = Literal["standard", "easy"]
 BASE_LANGUAGE = "en"
+# Keyword lists that are answers to a question, not whole-message commands. `cancel` answers
+# the DELETE confirmation; elsewhere English "cancel" is a STOP word (as for Twilio).
+REPLY_WORD_LISTS = frozenset({"yes", "no", "skip", "cancel"})
+# Words a stop phrase may be followed by and still count ("please", "now", "thanks").
+STOP_PHRASE_EXTRA_WORDS = 2
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -44,6 +49,18 @@ def fold(text: str) -> str:
     return " ".join(folded.split())
 
 
+# Inside a phrase, apostrophes join ("don't" = "dont") and other punctuation separates
+# ("lasati-ma" = "lasati ma", "stop, please" = "stop please"). Only punctuation is touched:
+# vowel signs of Bengali or Gurmukhi are letters here.
+_JOINING = str.maketrans("", "", "'’‘`´")
+_SEPARATING = str.maketrans(dict.fromkeys(".,!?;:\"()[]-–—_/،۔؟।", " "))
+
+
+def phrase_key(text: str) -> str:
+    """How a whole message is compared with a catalogue phrase (stop phrases, greetings)."""
+    return " ".join(fold(text).translate(_JOINING).translate(_SEPARATING).split())
+
+
 @dataclass(frozen=True)
 class MessageEntry:
     text_id: str
@@ -68,6 +85,12 @@ class LanguageInfo:
     numbers: Mapping[str, int]  # folded number word -> value
     messages: Mapping[str, MessageEntry] = field(default_factory=dict)
     source: str = ""  # file path, for error messages
+    # Whole messages that ask for no more messages without a stop word ("leave me alone"):
+    # each acts exactly like STOP. Stored as `phrase_key`s.
+    stop_phrases: tuple[str, ...] = ()
+    # Whole-message greetings ("hi", "shwmae"): a first message that is only one of them names
+    # its language when the language guesser cannot. Stored as `phrase_key`s.
+    greetings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,28 @@ class Catalogue:
         return frozenset(
             word for info in self.languages.values() for word in info.keywords.get("stop", ())
         )
+
+    @cached_property
+    def stop_phrases(self) -> frozenset[str]:
+        """Every language's stop phrases (`phrase_key`s): they work whatever the language."""
+        return frozenset(p for info in self.languages.values() for p in info.stop_phrases)
+
+    def is_stop_phrase(self, text: str) -> bool:
+        """The whole message is a stop phrase, or a stop phrase of three or more words followed
+        by at most two more ("no more texts please", "leave me alone now"). Shorter phrases
+        only count alone: "please stop the cuts" is a view."""
+        words = phrase_key(text).split()
+        shortest = max(3, len(words) - STOP_PHRASE_EXTRA_WORDS)
+        return " ".join(words) in self.stop_phrases or any(
+            " ".join(words[:cut]) in self.stop_phrases for cut in range(shortest, len(words))
+        )
+
+    def greeting_language(self, text: str) -> str | None:
+        """The one language whose greetings hold the whole message, else None (a greeting
+        several languages share says nothing)."""
+        key = phrase_key(text)
+        found = [code for code, info in self.languages.items() if key and key in info.greetings]
+        return found[0] if len(found) == 1 else None
 
     @property
     def message_ids(self) -> frozenset[str]:
@@ -133,13 +178,16 @@ class Catalogue:
         return ResolvedText(text, lang, fallback, self.languages[lang].direction)
 
     def keyword_command(self, text: str) -> str | None:
-        """The command a whole message names in any language (STOP, HELP, ...), or None."""
+        """The command a whole message names in any language (STOP, HELP, ...), or None. A
+        stop phrase ("leave me alone") names STOP."""
         folded = fold(text).strip(" .!?¡¿,;:'\"")
         if not folded:
             return None
+        if self.is_stop_phrase(text):
+            return "stop"
         for info in self.languages.values():
             for command, words in info.keywords.items():
-                if command in ("yes", "no", "skip"):
+                if command in REPLY_WORD_LISTS:
                     continue
                 if folded in words:
                     return command

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.events import AnswerSaved
+from bot.engine.flowstack import remember_answered
 from bot.engine.questions import ask_question, question_for, waiting_ask
 from bot.engine.replies import understand
+from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
 from bot.engine.session import Frame
 from bot.engine.steps import assign
@@ -21,29 +23,25 @@ def answer_question(ctx: TurnContext) -> None:
         ctx.work.position = None
         resume(ctx)
         return
-    value = understand(
-        ctx.inp.text,
-        question_for(ctx, ask),
-        ctx.vocabulary(),
-        ctx.inp.understanding,
-        ctx.settings.intent_confidence,
-    )
+    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
     if value is None:
         not_understood(ctx, flow, ask)
         return
     ctx.work.retries = 0
     save_answer(ctx, flow, ask, value)
+    remember_answered(ctx, Frame(flow.id, ask.id))
     run(ctx, Frame(flow.id, ask.next))
 
 
 def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
-    """Follows `other`; when it names the ask itself, says so and asks again, adding the help
-    text (MENU, PERSON, ...) once the person has tried more than `max_retries` times."""
+    """Follows `other`; when it names the ask itself, says exactly what to send and asks again,
+    adding the help text (MENU, PERSON, ...) once the person has tried more than `max_retries`
+    times."""
     ctx.work.retries += 1
     if ask.other != ask.id:
         run(ctx, Frame(flow.id, ask.other))
         return
-    ctx.say(texts.NOT_UNDERSTOOD)
+    say_what_to_send(ctx, question_for(ctx, ask))
     if ctx.work.retries > ctx.settings.max_retries:
         ctx.say(texts.HELP)
     ask_question(ctx, flow.id, ask)
@@ -53,6 +51,9 @@ def save_answer(ctx: TurnContext, flow: Flow, ask: AskStep, value: str) -> None:
     shown = ctx.render(ask.text).text
     language, register = ctx.language, ctx.work.register  # as the question was asked
     assign(ctx, ask.save_as, value)
+    frame = Frame(flow.id, ask.id)
+    replaces = frame in ctx.work.undone  # answered before BACK stepped over it
+    ctx.work.undone = [f for f in ctx.work.undone if f != frame]
     if ask.store == "none":
         return
     ctx.emit(
@@ -70,5 +71,6 @@ def save_answer(ctx: TurnContext, flow: Flow, ask: AskStep, value: str) -> None:
             register=register,
             channel=ctx.inp.channel,
             consultation=flow.consultation.id if flow.consultation else None,
+            replaces=replaces,
         )
     )

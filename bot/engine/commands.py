@@ -1,4 +1,5 @@
-"""Whole-message commands: STOP, START, HELP, LANGUAGE, EASY, STANDARD, DELETE, MENU, PERSON.
+"""Whole-message commands: STOP, START, HELP, LANGUAGE, EASY, STANDARD, DELETE, MENU, PERSON,
+BACK.
 
 A command is a catalogue keyword of any language (STOP is looked for first, so it always wins),
 or a confident NLU intent, except while an open question waits: there free text is an answer,
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine import texts
+from bot.engine.back import step_back
 from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, OptedOut
@@ -109,6 +111,7 @@ COMMANDS: dict[str, Callable[[TurnContext], None]] = {
     "delete": lambda ctx: ask_pending(ctx, DELETE),
     "menu": _menu,
     "person": _person,
+    "back": step_back,
 }
 
 

@@ -77,18 +77,28 @@ class TurnContext:
     def emit(self, event: Event) -> None:
         self.events.append(event)
 
-    def params(self) -> dict[str, str]:
-        # Deployment values win over answers, so an answer cannot pose as the helpline.
-        return {**self.work.fields, **self.settings.deployment.params()}
+    def params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        # Deployment values win over answers (and over `extra`, numbers the engine computes for
+        # one message), so an answer cannot pose as the helpline.
+        return {**self.work.fields, **(extra or {}), **self.settings.deployment.params()}
 
-    def render(self, text_id: str) -> ResolvedText:
-        return self.catalogue.text(self.language, self.work.register, text_id, self.params())
+    def render(self, text_id: str, extra: dict[str, str] | None = None) -> ResolvedText:
+        return self.catalogue.text(
+            self.language, self.work.register, text_id, self.params(extra)
+        )
 
     def label(self, text_id: str) -> str:
         return self.render(text_id).text
 
-    def say(self, text_id: str, choices: tuple[Choice, ...] = ()) -> None:
-        resolved = self.render(text_id)
+    def say(
+        self,
+        text_id: str,
+        choices: tuple[Choice, ...] = (),
+        *,
+        params: dict[str, str] | None = None,
+    ) -> None:
+        """`params` fill placeholders of this one message (numbers the engine computes)."""
+        resolved = self.render(text_id, params)
         self.emit(
             MessageCreated(
                 at=self.at,
@@ -127,6 +137,10 @@ class TurnContext:
         u = self.inp.understanding
         confident = u.language_confidence >= self.settings.language_confidence
         code = u.language if confident and u.language in self.catalogue.languages else None
+        if code is None and not confident:
+            # "hi" or "hello" says nothing to the guesser; as a catalogue greeting of one
+            # language it is a greeting in that language, to be confirmed like any guess.
+            code = self.catalogue.greeting_language(self.inp.text)
         if code is None and keep_earlier and GUESSED_LANGUAGE in self.work.fields:
             return
         self.work.fields[GUESSED_LANGUAGE] = code or ""

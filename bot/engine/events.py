@@ -52,6 +52,9 @@ class AnswerSaved:
     register: Register
     channel: str
     consultation: str | None = None
+    # True when the person went BACK and answered this question again: the host replaces the
+    # answer stored for (flow, step) (or for `field`, for profile answers), never adds a second.
+    replaces: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from bot.engine.session import Frame
 
 START = "@start"
 AFTER_CONSENT = "@after_consent"
+# Answered questions kept for BACK; more than a person steps back through in one go.
+HISTORY_LIMIT = 20
 
 
 def start_of(flow_id: str) -> Frame:
@@ -57,6 +59,7 @@ def begin(ctx: TurnContext, flow_id: str, *, gate: bool = True) -> Frame | None:
         ctx.work.fields[CONSENT_NEEDED_FIELD] = ""  # entered directly: every purpose
     if flow_id == texts.WELCOME_FLOW:
         ctx.put_language_guess(keep_earlier=True)
+    forget_flow(ctx, flow_id)  # BACK never reaches into an earlier run of the same flow
     ctx.emit(FlowStarted(ctx.at, flow_id))
     return Frame(flow_id, flow.start)
 
@@ -79,6 +82,17 @@ def leave(ctx: TurnContext, flow_id: str) -> Frame | None:
     return start_of(texts.MENU_FLOW)
 
 
+def remember_answered(ctx: TurnContext, frame: Frame) -> None:
+    """Records an answered question for BACK (the latest answer of a repeated one counts)."""
+    history = [f for f in ctx.work.history if f != frame]
+    ctx.work.history = [*history, frame][-HISTORY_LIMIT:]
+
+
+def forget_flow(ctx: TurnContext, flow_id: str) -> None:
+    ctx.work.history = [f for f in ctx.work.history if f.flow != flow_id]
+    ctx.work.undone = [f for f in ctx.work.undone if f.flow != flow_id]
+
+
 def abandon(ctx: TurnContext) -> None:
     """Drops every flow in progress (MENU, STOP, DELETE, ...), reporting each as not completed."""
     in_progress = [ctx.work.position] if ctx.work.position else []
@@ -89,3 +103,5 @@ def abandon(ctx: TurnContext) -> None:
     ctx.work.stack.clear()
     ctx.work.pending = None
     ctx.work.retries = 0
+    ctx.work.history.clear()
+    ctx.work.undone.clear()

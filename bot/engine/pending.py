@@ -18,6 +18,7 @@ from bot.engine.context import TurnContext
 from bot.engine.events import ErasureRequested
 from bot.engine.flowstack import abandon, start_of
 from bot.engine.replies import understand
+from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume
 from bot.engine.safeguarding import give_help
 from bot.engine.working import Working
@@ -78,16 +79,11 @@ def answer_pending(ctx: TurnContext) -> None:
         ctx.work.pending = None
         resume(ctx)
         return
-    value = understand(
-        ctx.inp.text,
-        pending_question(ctx, kind),
-        ctx.vocabulary(),
-        ctx.inp.understanding,
-        ctx.settings.intent_confidence,
-    )
+    question = pending_question(ctx, kind)
+    value = understand(ctx.inp.text, question, ctx.vocabulary())
     if value is None:
         ctx.work.retries += 1
-        ctx.say(texts.NOT_UNDERSTOOD)
+        say_what_to_send(ctx, question)
         if ctx.work.retries > ctx.settings.max_retries:
             ctx.say(texts.HELP)
         ask_pending(ctx, kind)

@@ -2,7 +2,11 @@
 
 Pure functions of the text, the question's choices and the words of the person's language (plus
 English, always). Each returns the normalised value, or None when the reply is not understood:
-the engine then says `common.not_understood` and asks again, so a wrong guess is worse than None.
+the engine then says what to send and asks again, so a wrong guess is worse than None.
+
+No classifier is consulted here: a yes/no question (consent, DELETE, "carry on?") is answered
+only by a number, an option's own words or a yes/no word of the catalogue. "bye" or "why?" read
+as `affirm` by the NLU must never grant consent.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from dataclasses import dataclass, field
 from bot.catalogue import Catalogue
 from bot.catalogue.model import fold
 from bot.engine.events import Choice
-from bot.engine.inputs import Understanding
 from bot.flowspec.model import SKIP_VALUE, AnswerKind
 
 _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
@@ -26,6 +29,9 @@ _CONNECTORS = frozenset(
     {"and", "a", "ac", "i", "oraz", "si", "iyo", "aur", "te", "اور", "و", "এবং", "ও", "ਅਤੇ", "ਤੇ"}
 )
 _MIN_CONTAINED = 3  # shortest reply that may match inside a longer label
+# A number inside a sentence ("2 please", "I think number 3") picks an option only in a reply
+# this short; in a longer one the number is more likely part of what the person says.
+_NUMBER_IN_SENTENCE_MAX_WORDS = 5
 
 
 def clean(text: str) -> str:
@@ -52,6 +58,7 @@ class Vocabulary:
     skip: frozenset[str] = frozenset()
     easy: frozenset[str] = frozenset()
     standard: frozenset[str] = frozenset()
+    cancel: frozenset[str] = frozenset()
     languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # code -> names
 
     @classmethod
@@ -66,6 +73,7 @@ class Vocabulary:
             skip=words("skip"),
             easy=words("easy"),
             standard=words("standard"),
+            cancel=words("cancel"),
             languages={
                 code: frozenset({fold(code), fold(info.name), fold(info.english_name)})
                 for code, info in catalogue.languages.items()
@@ -81,6 +89,8 @@ class Question:
     choices: tuple[Choice, ...] = ()
     min: int | None = None
     max: int | None = None
+    # The DELETE confirmation: "cancel" (in the person's language or English) means no.
+    cancel_means_no: bool = False
 
 
 def number_of(text: str, vocab: Vocabulary) -> int | None:
@@ -131,21 +141,61 @@ def _has_words(haystack: str, needle: str) -> bool:
 
 
 def parse_choice(text: str, question: Question, vocab: Vocabulary) -> str | None:
-    chosen = (
-        _by_number(question.choices, number_of(text, vocab))
-        or _skip_choice(text, question.choices, vocab)
-        or match_label(text, question.choices)
+    """The whole reply names one option (number, skip word, label); else, in a short sentence,
+    exactly one option is meant ("2 please", "I think number 3", "the bus one")."""
+    chosen = _by_number(question.choices, number_of(text, vocab)) or _skip_choice(
+        text, question.choices, vocab
     )
+    if chosen is None:
+        chosen = match_label(text, question.choices)
+        if question.kind in ("choice", "scale", "register"):
+            numbered = _by_number(question.choices, number_in_sentence(text, vocab))
+            if chosen is not None and numbered is not None and chosen != numbered:
+                if _DIGITS.search(text):
+                    return None  # "3, the bus one" naming two options: not understood
+                numbered = None  # "the bus one": "one" is a pronoun, the label says which
+            chosen = chosen or numbered
     return chosen.value if chosen else None
 
 
-def parse_yes_no(
-    text: str, question: Question, vocab: Vocabulary, understanding: Understanding, threshold: float
-) -> str | None:
+def number_in_sentence(text: str, vocab: Vocabulary) -> int | None:
+    """The one number a short reply holds ("2 please", "number 3", "the second one"), else None.
+
+    Digits win over number words; "one" beside another number word is the pronoun ("the second
+    one"). Two different numbers ("2 or 3") are not understood.
+    """
+    raw = clean(text).split()
+    if not 1 < len(raw) <= _NUMBER_IN_SENTENCE_MAX_WORDS or any(
+        w.lstrip("#(").startswith(("-", "\u2212")) for w in raw
+    ):
+        return None
+    words = [bare(w) for w in raw]
+    digits = {int(w) for w in words if _DIGITS.fullmatch(w)}
+    if any(_DIGITS.search(w) and not _DIGITS.fullmatch(w) for w in words):
+        return None  # "2nd", "3pm", "1,5": not a plain number
+    if digits:
+        return digits.pop() if len(digits) == 1 else None
+    named = [(w, vocab.numbers[w]) for w in words if w in vocab.numbers]
+    if len(named) > 1:
+        named = [(w, n) for w, n in named if w != "one"]
+    values = {n for _, n in named}
+    return values.pop() if len(values) == 1 else None
+
+
+def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None:
+    """A number, an option's label, or a yes/no word of the person's language (or English) as
+    the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
+    said = bare(text)
+    asks_back = clean(text).rstrip(" .!").endswith(("?", "\u061f"))
+    if (_DIGITS.search(said) or asks_back) and number_of(text, vocab) is None:
+        # "yes 2", "1 please": the words and the number may disagree; "ok?", "acha?"
+        # ("really?"), "yes?": a question back, not an answer
+        return None
     by_choice = parse_choice(text, question, vocab)
     if by_choice is not None:
         return by_choice
-    said = bare(text)
+    if question.cancel_means_no and said in vocab.cancel:
+        return "no"
     words = {bare(w) for w in said.split()}
     first = said.split(" ", 1)[0] if said else ""
     # "yes please" is yes; "yes no" or "no, yes" is not understood.
@@ -153,8 +203,6 @@ def parse_yes_no(
     is_no = (said in vocab.no or first in vocab.no) and not words & vocab.yes
     if is_yes != is_no:
         return "yes" if is_yes else "no"
-    if understanding.intent_confidence >= threshold:
-        return {"affirm": "yes", "deny": "no"}.get(understanding.intent or "")
     return None
 
 
@@ -252,17 +300,11 @@ def parse_open(text: str, question: Question, vocab: Vocabulary) -> str | None:
     return cleaned or None
 
 
-def understand(
-    text: str,
-    question: Question,
-    vocab: Vocabulary,
-    understanding: Understanding,
-    intent_threshold: float,
-) -> str | None:
+def understand(text: str, question: Question, vocab: Vocabulary) -> str | None:
     """The normalised answer to `question`, or None when the reply is not understood."""
     kind = question.kind
     if kind == "yes_no":
-        return parse_yes_no(text, question, vocab, understanding, intent_threshold)
+        return parse_yes_no(text, question, vocab)
     if kind == "multi":
         return parse_multi(text, question, vocab)
     if kind == "number":

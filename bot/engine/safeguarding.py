@@ -20,7 +20,7 @@ from bot.engine.answers import save_answer
 from bot.engine.confirmations import SAFEGUARDING, ask_pending, check_in
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, SafeguardingAlert
-from bot.engine.flowstack import is_marker
+from bot.engine.flowstack import is_marker, remember_answered
 from bot.engine.inputs import Screening
 from bot.engine.questions import question_for, waiting_ask
 from bot.engine.replies import understand
@@ -82,17 +82,12 @@ def keep_answer(ctx: TurnContext) -> None:
     flow = ctx.flows.get(position.flow) if position else None
     if ctx.work.pending is not None or ask is None or flow is None:
         return
-    value = understand(
-        ctx.inp.text,
-        question_for(ctx, ask),
-        ctx.vocabulary(),
-        ctx.inp.understanding,
-        ctx.settings.intent_confidence,
-    )
+    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
     if value is None:
         return
     ctx.work.retries = 0
     save_answer(ctx, flow, ask, value)
+    remember_answered(ctx, Frame(flow.id, ask.id))
     ctx.work.position = None
     ctx.work.stack.append(Frame(flow.id, ask.next))
 

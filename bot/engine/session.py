@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from bot.engine.events import Event, Register
 
-SESSION_SPEC_VERSION = 1
+SESSION_SPEC_VERSION = 2
+# Version 2 added `history` and `undone` (BACK). Older stored sessions are migrated on load.
 
 Status = Literal["active", "ended", "opted_out"]
 
@@ -46,6 +47,10 @@ class Session:
     status: Status = "active"
     retries: int = 0  # not-understood replies to the current question
     pending: str | None = None  # a confirmation being asked: "delete" | "language" | ...
+    # Questions answered in the flows in progress, oldest first: where BACK steps back to.
+    history: tuple[Frame, ...] = ()
+    # Questions BACK stepped back over: their stored answers are replaced when answered again.
+    undone: tuple[Frame, ...] = ()
     spec_version: int = SESSION_SPEC_VERSION
 
     def evolve(self, **changes: Any) -> Session:
@@ -60,10 +65,7 @@ class Session:
     @classmethod
     def from_json(cls, raw: str) -> Session:
         try:
-            data = json.loads(raw)
-            version = data.get("spec_version")
-            if version != SESSION_SPEC_VERSION:
-                raise SessionFormatError(f"session spec_version {version!r} is not supported")
+            data = migrate(json.loads(raw))
             position = data.get("position")
             return cls(
                 session_id=data["session_id"],
@@ -80,11 +82,36 @@ class Session:
                 status=data.get("status", "active"),
                 retries=int(data.get("retries", 0)),
                 pending=data.get("pending"),
+                history=tuple(Frame(**f) for f in data.get("history", ())),
+                undone=tuple(Frame(**f) for f in data.get("undone", ())),
             )
         except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
             if isinstance(exc, SessionFormatError):
                 raise
             raise SessionFormatError(f"stored session is not readable: {exc}") from exc
+
+
+def migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no BACK: nothing answered can be stepped back to yet."""
+    return {**data, "history": [], "undone": [], "spec_version": 2}
+
+
+_MIGRATIONS = {1: migrate_1_to_2}
+
+
+def migrate(data: Any) -> dict[str, Any]:
+    """A stored session's JSON brought to `SESSION_SPEC_VERSION`, one version at a time."""
+    if not isinstance(data, dict):
+        raise SessionFormatError("stored session is not a JSON object")
+    current: dict[str, Any] = data
+    version = current.get("spec_version")
+    while version != SESSION_SPEC_VERSION:
+        step = _MIGRATIONS.get(version) if isinstance(version, int) else None
+        if step is None:
+            raise SessionFormatError(f"session spec_version {version!r} is not supported")
+        current = step(current)
+        version = current["spec_version"]
+    return current
 
 
 @dataclass(frozen=True)

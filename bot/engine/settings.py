@@ -63,7 +63,8 @@ class EngineSettings:
     # A language guess at least this confident fills `guessed_language` for the welcome flow.
     # (0.75, not 0.8: a real six-letter greeting such as "Shwmae" scores 0.8 less a rounding error.)
     language_confidence: float = 0.75
-    # An intent at least this confident counts as a command, yes/no or a branch subject.
+    # An intent at least this confident counts as a command or a branch subject (never as a
+    # yes/no answer: those need words, bot.engine.replies).
     intent_confidence: float = 0.6
     # Not-understood replies to one question before the reply also offers MENU / PERSON.
     max_retries: int = 2

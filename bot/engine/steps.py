@@ -13,7 +13,7 @@ from bot.engine.events import (
     GroupInterestRecorded,
     HandoverRequested,
 )
-from bot.engine.flowstack import leave, start_of
+from bot.engine.flowstack import forget_flow, leave, start_of
 from bot.engine.questions import ask_question
 from bot.engine.session import Frame
 from bot.flowspec.model import (
@@ -143,6 +143,7 @@ def run_end(ctx: TurnContext, flow: Flow, step: EndStep) -> Frame | None:
     if step.text:
         ctx.say(step.text)
     ctx.emit(FlowEnded(ctx.at, flow.id, completed=True))
+    forget_flow(ctx, flow.id)
     return leave(ctx, flow.id)
 
 

@@ -42,6 +42,25 @@ SAFEGUARDING_CONTINUE_FOLLOW_UP = "safeguarding.continue_follow_up"
 SAFEGUARDING_CHECK = "safeguarding.check"
 SAFEGUARDING_CHECK_HELP = "safeguarding.check_help"
 SAFEGUARDING_CHECK_CARRY_ON = "safeguarding.check_carry_on"
+BACK_AGAIN = "back.again"
+BACK_NONE = "back.none"
+# After a reply not understood: exactly what to send, per kind of question (bot.engine.retry).
+RETRY_YES_NO = "retry.yes_no"
+RETRY_YES_NO_TAP = "retry.yes_no_tap"
+RETRY_CHOICE = "retry.choice"
+RETRY_CHOICE_TAP = "retry.choice_tap"
+RETRY_MULTI = "retry.multi"
+RETRY_NUMBER = "retry.number"
+RETRY_OPEN = "retry.open"
+RETRY_TEXT_IDS = (
+    RETRY_YES_NO,
+    RETRY_YES_NO_TAP,
+    RETRY_CHOICE,
+    RETRY_CHOICE_TAP,
+    RETRY_MULTI,
+    RETRY_NUMBER,
+    RETRY_OPEN,
+)
 
 ENGINE_TEXT_IDS = (
     YES,
@@ -68,6 +87,9 @@ ENGINE_TEXT_IDS = (
     SAFEGUARDING_CHECK,
     SAFEGUARDING_CHECK_HELP,
     SAFEGUARDING_CHECK_CARRY_ON,
+    BACK_AGAIN,
+    BACK_NONE,
+    *RETRY_TEXT_IDS,
 )
 
 # Optional: used when present, silently skipped when not.

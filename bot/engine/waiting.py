@@ -7,9 +7,8 @@ never count as an option here: any text answers them, so their text is always ch
 
 from __future__ import annotations
 
-from bot.engine.confirmations import pending_question
+from bot.engine.confirmations import DELETE, pending_question
 from bot.engine.context import TurnContext
-from bot.engine.inputs import Understanding
 from bot.engine.questions import question_for, waiting_ask
 from bot.engine.replies import bare, understand
 
@@ -19,13 +18,16 @@ STOP_PHRASE_MAX_WORDS = 4
 
 
 def keyword(ctx: TurnContext) -> str | None:
-    """The command a whole message names in any catalogue language. STOP is looked for first,
-    so it always wins."""
+    """The command a whole message names in any catalogue language. STOP (a stop word or a
+    stop phrase such as "leave me alone") is looked for first, so it always wins, except that
+    at DELETE's confirmation "cancel" cancels the deletion rather than every message."""
     said = bare(ctx.inp.text)
     if not said:
         return None
+    if ctx.work.pending == DELETE and said in ctx.vocabulary().cancel:
+        return None
     stop_words = ctx.catalogue.stop_words
-    if said in stop_words:
+    if said in stop_words or ctx.catalogue.is_stop_phrase(ctx.inp.text):
         return "stop"
     words = said.split()
     if (
@@ -47,11 +49,7 @@ def chooses_an_option(ctx: TurnContext) -> bool:
         if ask is None or ask.answer == "open":
             return False
         question = question_for(ctx, ask)
-    words_only = Understanding(language=ctx.inp.understanding.language)
-    value = understand(
-        ctx.inp.text, question, ctx.vocabulary(), words_only, ctx.settings.intent_confidence
-    )
-    return value is not None
+    return understand(ctx.inp.text, question, ctx.vocabulary()) is not None
 
 
 def our_words(ctx: TurnContext) -> bool:

@@ -24,6 +24,8 @@ class Working:
     status: Status = "active"
     retries: int = 0
     pending: str | None = None
+    history: list[Frame] = field(default_factory=list)
+    undone: list[Frame] = field(default_factory=list)
 
     @classmethod
     def fresh(cls, session_id: str, participant_id: str, channel: str, at: datetime) -> Working:
@@ -45,6 +47,8 @@ class Working:
             status=session.status,
             retries=session.retries,
             pending=session.pending,
+            history=list(session.history),
+            undone=list(session.undone),
         )
 
     def freeze(self, last_active: datetime) -> Session:
@@ -63,4 +67,6 @@ class Working:
             status=self.status,
             retries=self.retries,
             pending=self.pending,
+            history=tuple(self.history),
+            undone=tuple(self.undone),
         )

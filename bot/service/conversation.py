@@ -186,6 +186,8 @@ class Conversation:
     def _store_answer(
         self, uow: UnitOfWork, pid: str, event: AnswerSaved, consents: dict[str, bool]
     ) -> None:
+        if event.replaces:  # BACK: the new answer takes the old one's place, never a second
+            repo.withdraw_answer(pid, event.flow, event.step, event.field)
         if event.store == "view" and consents.get("share_views"):
             uow.views.save(
                 ViewRecord(

@@ -32,6 +32,7 @@ class Chat:
     session: Session | None = None
     now: datetime = START
     turns: list[Turn] = field(default_factory=list)
+    channel: str = "sms"
 
     def send(
         self,
@@ -49,7 +50,7 @@ class Chat:
         understanding = Understanding(
             intent, confidence, language, language_confidence, safeguarding=screening
         )
-        inp = TurnInput(PARTICIPANT, "sms", text, self.now, understanding, start_flow)
+        inp = TurnInput(PARTICIPANT, self.channel, text, self.now, understanding, start_flow)
         turn = self.engine.handle(self.session, inp)
         assert Session.from_json(turn.session.to_json()) == turn.session
         self.session = turn.session

@@ -52,7 +52,7 @@ def test_commands_interrupt_a_question(
     [
         ("talk_to_person", 0.9, ["common.handover_done", "survey.q_topic"]),
         ("help", 0.7, ["common.help", "survey.q_topic"]),
-        ("talk_to_person", 0.5, ["common.not_understood", "survey.q_topic"]),
+        ("talk_to_person", 0.5, ["retry.choice", "survey.q_topic"]),
     ],
 )
 def test_a_confident_intent_is_a_command_on_a_closed_question(
@@ -127,7 +127,7 @@ def test_language_command_changes_the_language_and_asks_again(chat: Chat) -> Non
 
 def test_a_language_menu_reply_that_is_not_a_language_is_asked_again(chat: Chat) -> None:
     in_survey(chat).send("language")
-    assert said(chat.send("klingon")) == ["common.not_understood", "common.language_menu"]
+    assert said(chat.send("klingon")) == ["retry.choice", "common.language_menu"]
 
 
 def test_easy_changes_the_register_of_what_follows(chat: Chat) -> None:
@@ -162,7 +162,7 @@ def test_delete_declined_keeps_everything_and_asks_again(chat: Chat) -> None:
 def test_a_muddled_delete_confirmation_is_asked_again(chat: Chat) -> None:
     in_survey(chat).send("delete")
     turn = chat.send("what?")
-    assert said(turn) == ["common.not_understood", "common.delete_confirm"]
+    assert said(turn) == ["retry.yes_no", "common.delete_confirm"]
     assert not of_type(turn, ErasureRequested)
 
 

@@ -35,7 +35,7 @@ def test_a_new_person_with_a_confident_guess_is_greeted_in_that_language(chat: C
 def test_without_a_confident_known_guess_welcome_asks_for_the_language(
     chat: Chat, language: str | None, confidence: float
 ) -> None:
-    turn = chat.send("hi", language=language, language_confidence=confidence)
+    turn = chat.send("hmm", language=language, language_confidence=confidence)
     assert said(turn) == ["welcome.language"]
     assert [c.label for c in messages(turn)[0].choices] == ["English", "Polski", "العربية"]
     assert chat.session is not None and chat.session.fields["guessed_language"] == ""
@@ -119,10 +119,10 @@ def test_the_skip_choice_on_a_number_question_is_zero(chat: Chat) -> None:
 @pytest.mark.parametrize(
     ("attempt", "expected"),
     [
-        (1, ["common.not_understood", "survey.q_topic"]),
-        (2, ["common.not_understood", "survey.q_topic"]),
-        (3, ["common.not_understood", "common.help", "survey.q_topic"]),
-        (4, ["common.not_understood", "common.help", "survey.q_topic"]),
+        (1, ["retry.choice", "survey.q_topic"]),
+        (2, ["retry.choice", "survey.q_topic"]),
+        (3, ["retry.choice", "common.help", "survey.q_topic"]),
+        (4, ["retry.choice", "common.help", "survey.q_topic"]),
     ],
 )
 def test_not_understood_asks_again_then_offers_help(
@@ -143,7 +143,7 @@ def test_an_understood_answer_resets_the_retries(chat: Chat) -> None:
     chat.send("banana")
     chat.send("1")
     assert chat.session is not None and chat.session.retries == 0
-    assert said(chat.send("banana")) == ["common.not_understood", "survey.q_many"]
+    assert said(chat.send("banana")) == ["retry.multi", "survey.q_many"]
 
 
 def test_other_can_send_a_reply_that_is_not_understood_elsewhere(chat: Chat) -> None:

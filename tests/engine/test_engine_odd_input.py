@@ -26,7 +26,7 @@ def test_odd_replies_to_a_choice_question_are_answered_politely(chat: Chat, text
     if text == "1\u200b":
         assert said(turn) == ["survey.intro", "survey.q_topic"]
     else:
-        assert said(turn) == ["common.not_understood", "menu.choose"]
+        assert said(turn) == ["retry.choice", "menu.choose"]
 
 
 @pytest.mark.parametrize("text", ODD)
@@ -40,7 +40,7 @@ def test_an_unknown_language_in_a_stored_session_falls_back_to_english(chat: Cha
     assert chat.session is not None
     chat.session = chat.session.evolve(language="xx")
     turn = chat.send("banana")
-    assert said(turn) == ["common.not_understood", "menu.choose"]
+    assert said(turn) == ["retry.choice", "menu.choose"]
     assert {m.language for m in messages(turn)} == {"en"}
 
 

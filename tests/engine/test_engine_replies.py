@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, load_catalogue
 from bot.engine.events import Choice
-from bot.engine.inputs import Understanding
 from bot.engine.replies import Question, Vocabulary, understand
 
 CHOICE = Question(
@@ -132,23 +131,92 @@ def test_reply_is_understood(
     expected: str | None,
 ) -> None:
     vocab = Vocabulary.of(fixture_catalogue, language)
-    assert understand(text, question, vocab, Understanding(), 0.6) == expected
-
-
-@pytest.mark.parametrize(
-    ("intent", "confidence", "expected"),
-    [("affirm", 0.9, "yes"), ("deny", 0.7, "no"), ("affirm", 0.4, None), ("greet", 0.9, None)],
-)
-def test_yes_no_falls_back_to_a_confident_intent(
-    fixture_catalogue: Catalogue, intent: str, confidence: float, expected: str | None
-) -> None:
-    vocab = Vocabulary.of(fixture_catalogue, "en")
-    understanding = Understanding(intent, confidence)
-    assert understand("sounds good to me", YES_NO, vocab, understanding, 0.6) == expected
+    assert understand(text, question, vocab) == expected
 
 
 def test_a_very_long_reply_is_an_open_answer_and_no_choice(fixture_catalogue: Catalogue) -> None:
     vocab = Vocabulary.of(fixture_catalogue, "en")
     text = "word " * 1000
-    assert understand(text, OPEN, vocab, Understanding(), 0.6) == text.strip()
-    assert understand(text, CHOICE, vocab, Understanding(), 0.6) is None
+    assert understand(text, OPEN, vocab) == text.strip()
+    assert understand(text, CHOICE, vocab) is None
+
+
+BUS = Question(
+    "choice",
+    (
+        Choice(1, "housing", "Housing"),
+        Choice(2, "transport", "The bus"),
+        Choice(3, "staff", "Staff"),
+        Choice(4, "prefer_not_to_say", "Prefer not to say"),
+    ),
+)
+
+IN_A_SENTENCE = [
+    # (language, text, expected value or None): one option meant inside a short sentence
+    ("en", "2 please", "transport"),
+    ("en", "I think number 3", "staff"),
+    ("en", "the bus one", "transport"),
+    ("en", "number 2", "transport"),
+    ("en", "option 1 please", "housing"),
+    ("en", "the second one", "transport"),
+    ("en", "2 or 3", None),  # two options: ambiguous
+    ("en", "3, the bus one", None),  # a number and a label that disagree
+    ("en", "I am 45", None),  # no such option
+    ("en", "-2 please", None),
+    ("en", "2nd", None),
+    ("en", "I went there 2 times last week with my sister", None),  # a long sentence
+    ("pl", "chyba 2", "transport"),
+    ("pl", "numer 3 proszę", "staff"),
+    ("pl", "dwa proszę", "transport"),
+    ("cy", "rhif 2 plis", "transport"),
+    ("cy", "tri os gwelwch yn dda", "staff"),
+    ("ro", "2 vă rog", "transport"),
+    ("ro", "cred că 3", "staff"),
+    ("so", "2 fadlan", "transport"),
+    ("so", "saddex fadlan", "staff"),
+    ("ur", "۲ نمبر", "transport"),
+    ("ur", "نمبر 3", "staff"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), IN_A_SENTENCE)
+def test_a_choice_named_inside_a_short_sentence(
+    shipped: Catalogue, language: str, text: str, expected: str | None
+) -> None:
+    assert understand(text, BUS, Vocabulary.of(shipped, language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "1 please"), ("en", "yes 2"), ("en", "no 1"), ("pl", "tak 2"), ("ro", "da 2")],
+)
+def test_a_yes_no_question_never_guesses_from_a_number_in_a_sentence(
+    shipped: Catalogue, language: str, text: str
+) -> None:
+    assert understand(text, YES_NO, Vocabulary.of(shipped, language)) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "bye"),
+        ("en", "why?"),
+        ("en", "sounds good"),
+        ("en", "ok?"),
+        ("en", "yes?"),
+        ("ro", "de ce?"),
+        ("ro", "da?"),
+        ("cy", "pam"),
+        ("ur", "acha?"),
+        ("ur", "اچھا؟"),
+    ],
+)
+def test_a_yes_no_question_needs_a_yes_or_no_word(
+    shipped: Catalogue, language: str, text: str
+) -> None:
+    assert understand(text, YES_NO, Vocabulary.of(shipped, language)) is None
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Catalogue:
+    return load_catalogue()

@@ -190,7 +190,7 @@ def test_a_clear_sign_at_the_check_in_gets_the_help_lines_at_once(chat: Chat) ->
 
 def test_a_check_in_not_understood_is_asked_again(chat: Chat) -> None:
     at_choice(chat).send("I don't know any more", screening=check())
-    assert said(chat.send("maybe")) == ["common.not_understood", "safeguarding.check"]
+    assert said(chat.send("maybe")) == ["retry.yes_no", "safeguarding.check"]
     assert said(chat.send("2")) == ["survey.q_topic"]
 
 
@@ -199,7 +199,7 @@ def test_a_check_in_not_understood_is_asked_again(chat: Chat) -> None:
     [
         ("yes", ["survey.q_topic"], "active"),
         ("no", ["safeguarding.end"], "ended"),
-        ("hmm", ["common.not_understood", "safeguarding.continue"], "active"),
+        ("hmm", ["retry.yes_no", "safeguarding.continue"], "active"),
     ],
 )
 def test_after_help_the_conversation_resumes_only_if_the_person_says_yes(
@@ -247,9 +247,8 @@ def test_a_first_message_checked_in_on_goes_on_to_the_welcome(
     chat = new_chat()
     turn = chat.send("help me", screening=check("unspecified", "keyword"))
     assert said(turn) == CHECK_IN
-    welcome = said(new_chat().send("hello"))
-    assert welcome[0].startswith("welcome.")
-    assert said(chat.send("2")) == welcome
+    after = said(chat.send("2"))
+    assert after and all(text_id.startswith("welcome.") for text_id in after)
 
 
 # --- which findings count ---------------------------------------------------------------------

@@ -111,11 +111,12 @@ def test_an_option_that_is_also_a_keyword_is_an_answer(
         ("please stop", "stop", True),
         ("stop texting me", "stop", True),
         ("I want to stop going to the centre on Mondays", "stop", False),
-        ("leave me alone", "stop", False),  # no stop word: asked again, never silenced
+        ("leave me alone", None, True),  # a catalogue stop phrase, whatever the classifier says
+        ("please leave me alone, the bus is late", "stop", False),  # not the whole message
         ("stop", None, True),
     ],
 )
-def test_only_a_stop_word_can_silence_someone(
+def test_only_a_stop_word_or_phrase_can_silence_someone(
     flows: FlowSet, catalogue: Catalogue, reply: str, intent: str | None, stops: bool
 ) -> None:
     chat = at_menu(flows, catalogue)
@@ -133,7 +134,7 @@ def test_a_negative_number_picks_no_option(
     chat.send("1")
     chat.send("skip")  # q_better skipped; q_matters (a choice) waits
     turn = chat.send(reply)
-    assert said(turn)[0] == "common.not_understood"
+    assert said(turn)[0] == "retry.choice"
 
 
 def test_a_consent_gate_asks_only_for_what_is_missing(

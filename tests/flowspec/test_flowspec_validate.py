@@ -16,6 +16,15 @@ ENGINE_TEXTS = """
   common.no: {standard: "No", easy: "No"}
   common.prefer_not_to_say: {standard: "Prefer not to say", easy: "Prefer not to say"}
   common.not_understood: {standard: "Sorry?", easy: "Sorry?"}
+  back.again: {standard: "Again.", easy: "Again."}
+  back.none: {standard: "Nothing before.", easy: "Nothing before."}
+  retry.yes_no: {standard: "1 or 2?", easy: "1 or 2?"}
+  retry.yes_no_tap: {standard: "Yes or No?", easy: "Yes or No?"}
+  retry.choice: {standard: "1 to {last}?", easy: "1 to {last}?"}
+  retry.choice_tap: {standard: "Tap one.", easy: "Tap one."}
+  retry.multi: {standard: "1 to {last}?", easy: "1 to {last}?"}
+  retry.number: {standard: "{low} to {high}?", easy: "{low} to {high}?"}
+  retry.open: {standard: "Your words?", easy: "Your words?"}
   common.stopped: {standard: "Stopped.", easy: "Stopped."}
   common.started: {standard: "Started.", easy: "Started."}
   common.help: {standard: "Help.", easy: "Help."}

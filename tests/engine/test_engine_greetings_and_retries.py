@@ -1,0 +1,125 @@
+"""A first "hi" is a greeting in English like any other, and every retry says what to send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.catalogue import Catalogue, load_catalogue
+from bot.engine.events import MessageCreated, Register
+from bot.engine.session import Turn
+from bot.flowspec import FlowSet, load_flows
+from tests.engine.chat import Chat, make_engine, messages, said, welcomed
+
+LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
+REGISTERS: tuple[Register, ...] = ("standard", "easy")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def flows() -> FlowSet:
+    return load_flows()
+
+
+# (first message, the language it is a greeting of); the guesser had no confident guess
+GREETINGS = [
+    ("hi", "en"),
+    ("Hi!", "en"),
+    ("hello", "en"),
+    ("Hey", "en"),
+    ("hi there", "en"),
+    ("shwmae", "cy"),
+    ("Cześć", "pl"),
+    ("buna ziua", "ro"),
+    ("nabad", "so"),
+    ("adaab", "ur"),
+    ("sat sri akal", "pa"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), GREETINGS)
+def test_a_first_greeting_is_confirmed_in_its_language_not_answered_with_the_menu(
+    flows: FlowSet, catalogue: Catalogue, text: str, language: str
+) -> None:
+    chat = Chat(make_engine(flows, catalogue))
+    turn = chat.send(text, language=None, language_confidence=0.0)
+    assert said(turn) == ["welcome.hello", "welcome.confirm_language"]
+    assert {m.language for m in messages(turn)} == {language}
+    assert catalogue.languages[language].name in messages(turn)[-1].text
+
+
+@pytest.mark.parametrize("text", ["salam", "assalamu alaikum", "ok", "hmm"])
+def test_a_greeting_many_languages_share_still_gets_the_language_menu(
+    flows: FlowSet, catalogue: Catalogue, text: str
+) -> None:
+    chat = Chat(make_engine(flows, catalogue))
+    turn = chat.send(text)
+    assert said(turn) == ["welcome.hello", "common.language_menu"]
+
+
+def test_a_confident_guess_of_another_language_is_not_overridden_by_a_greeting(
+    flows: FlowSet, catalogue: Catalogue
+) -> None:
+    chat = Chat(make_engine(flows, catalogue))
+    turn = chat.send("hej", language="pl", language_confidence=0.9)
+    assert messages(turn)[-1].language == "pl"
+
+
+def retry_of(turn: Turn) -> MessageCreated:
+    found = [m for m in messages(turn) if m.text_id.startswith("retry.")]
+    assert len(found) == 1
+    return found[0]
+
+
+# (replies to reach the question, channel, the not-understood reply, retry id, words it says)
+RETRIES = [
+    ([], "sms", "banana", "retry.choice", "one number from 1 to 4"),
+    ([], "telegram", "banana", "retry.choice_tap", "tap one of the answers"),
+    (["1"], "sms", "banana", "retry.multi", "one or more numbers from 1 to 3"),
+    (["1", "1"], "sms", "banana", "retry.choice", "one number from 1 to 6"),  # 1..5 + skip
+    (["1", "1", "2"], "sms", "old", "retry.number", "a number from 16 to 120"),
+    (["delete"], "sms", "maybe", "retry.yes_no", "reply 1 for yes or 2 for no"),
+    (["delete"], "telegram", "maybe", "retry.yes_no_tap", "tap Yes or No"),
+]
+
+
+@pytest.mark.parametrize(("path", "channel", "reply", "text_id", "words"), RETRIES)
+def test_every_retry_says_what_to_send_for_that_kind_of_question(
+    new_chat: Callable[..., Chat],
+    path: list[str],
+    channel: str,
+    reply: str,
+    text_id: str,
+    words: str,
+) -> None:
+    chat = new_chat()
+    chat.channel = channel
+    welcomed(chat)
+    chat.send("1")  # the survey
+    for text in path:
+        chat.send(text)
+    retry = retry_of(chat.send(reply))
+    assert retry.text_id == text_id
+    assert words in retry.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("register", REGISTERS)
+def test_every_language_says_the_numbers_to_send(
+    catalogue: Catalogue, language: str, register: Register
+) -> None:
+    def text(text_id: str, **params: str) -> str:
+        return catalogue.text(language, register, text_id, params).text
+
+    assert "1" in text("retry.yes_no") and "2" in text("retry.yes_no")
+    assert "7" in text("retry.choice", last="7")
+    assert "7" in text("retry.multi", last="7")
+    assert "16" in text("retry.number", low="16", high="120")
+    assert "120" in text("retry.number", low="16", high="120")
+    if language != "en":
+        assert text("retry.open") != catalogue.text("en", "standard", "retry.open").text
