@@ -187,7 +187,8 @@ class Conversation:
         self, uow: UnitOfWork, pid: str, event: AnswerSaved, consents: dict[str, bool]
     ) -> None:
         if event.replaces:  # BACK: the new answer takes the old one's place, never a second
-            repo.withdraw_answer(pid, event.flow, event.step, event.field)
+            uow.views.withdraw(pid, event.flow, event.step)
+            uow.answers.withdraw_profile(pid, event.field)
         if event.store == "view" and consents.get("share_views"):
             uow.views.save(
                 ViewRecord(
