@@ -24,11 +24,11 @@ from typing import Any
 from bot.config import load_settings
 from bot.runtime import Runtime
 
-# One person's conversation over SMS: greet, keep English, standard register, consent to
-# sharing views (no to the optional purposes), then the demo consultation from the menu.
+# One person's conversation over SMS: greet, choose English, consent to keeping views, the
+# demo consultation that the opening starts, then finish (under "more" in the menu).
 SCRIPT = (
-    "hello", "1", "2", "1", "2", "2", "1", "Better transport to the centre", "1", "4", "1",
-    "More evening activities please", "6",
+    "hello", "1", "1", "Better transport to the centre", "1", "4", "1",
+    "More evening activities please", "4", "4",
 )
 
 

@@ -99,7 +99,9 @@ def create_app(
             else:
                 from bot.web.telegram_polling import poll_updates
 
-                poller = asyncio.create_task(poll_updates(settings.telegram, intake, stop))
+                poller = asyncio.create_task(
+                    poll_updates(settings.telegram, intake, stop, catalogue=runtime.catalogue)
+                )
         try:
             yield
         finally:

@@ -1,5 +1,9 @@
 """`heard chat`: a conversation in the terminal through the same engine, renderer and store as
-the channels. Reads lines from stdin, so it works interactively and piped."""
+the channels. Reads lines from stdin, so it works interactively and piped.
+
+With `--channel telegram` a line is read as Telegram delivers it: `/start` (with or without a
+deep link code) and the command menu's `/menu`, `/help`, `/stop`, `/language` mean what they
+mean in the app (bot.channels.telegram.read_command, bot.delivery.inbox_worker.turn_text)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.catalogue import Catalogue
+from bot.channels.base import InboundMessage
+from bot.channels.telegram import read_command
 from bot.config import Settings
+from bot.delivery.inbox_worker import turn_text
 from bot.engine.events import MessageCreated
 from bot.render.sms import render_sms_for
 from bot.render.telegram import render_telegram
@@ -48,15 +55,23 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
         text = line.rstrip("\r\n")
         if not interactive:
             stdout.write(f"you> {text}\n")
+        now = datetime.now(UTC)
+        deep_link: str | None = None
+        if channel == "telegram":
+            text, deep_link = read_command(text)
+            inbound = InboundMessage(channel, address, text, "chat", now, deep_link=deep_link)
+            text = turn_text(inbound, catalogue)
         uow = store.unit_of_work()
         try:
             with uow:
                 outcome = conversation.handle(
-                    uow, channel=channel, address=address, text=text, at=datetime.now(UTC)
+                    uow, channel=channel, address=address, text=text, at=now,
+                    start_flow=deep_link,
                 )
                 uow.commit()
-        except Exception:
-            log.exception("turn failed; nothing from it was stored")
+        except Exception as exc:
+            # The type only: an exception's message or traceback can quote the person's words.
+            log.error("turn failed (%s); nothing from it was stored", type(exc).__name__)
             stdout.write("heard> Sorry, something went wrong on our side. Please try again.\n")
             continue
         for message in outcome.messages:

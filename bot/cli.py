@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.config import ConfigError, load_settings
+from bot.logs import UVICORN_LOG_CONFIG, configure_logging
 
 log = logging.getLogger("heard")
 
@@ -17,11 +18,8 @@ DEFAULT_ADDRESS = {"sms": "+447700900000", "telegram": "100000000"}
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # All log set-up (library caps, redaction) lives in bot.logs.
+    configure_logging(level, sys.stderr)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -34,7 +32,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     app = create_app(
         settings, telegram_polling=args.telegram_polling, workers=not args.no_workers
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=UVICORN_LOG_CONFIG,
+        proxy_headers=False,
+    )
     return 0
 
 
@@ -85,6 +90,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     from bot.lint.runner import lint_command
 
     settings = load_settings()
+    _configure_logging("WARNING")
     return lint_command(settings.flows_dir, settings.catalogue_dir, strict=args.strict)
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.engine.settings import GROUP_SUPPORT
+
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,10 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_EMERGENCY",
     "HEARD_SAFEGUARDING_FOLLOW_UP",
     "HEARD_CONTACT",
+    "HEARD_SENDS_UPDATES",
+    "HEARD_GROUP_SUPPORT",
+    "HEARD_HANDOVER",
+    "HEARD_ASK_REGISTER",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
     "TWILIO_ACCOUNT_SID",
@@ -48,6 +54,8 @@ ENV_VARS: tuple[str, ...] = (
     "OUTBOX_MAX_ATTEMPTS",
     "HEARD_INBOX_LEASE_SECONDS",
     "HEARD_OUTBOX_LEASE_SECONDS",
+    "HEARD_INBOX_RETENTION_DAYS",
+    "HEARD_MESSAGE_LOG_RETENTION_DAYS",
     "RASA_URL",
     "RASA_TOKEN",
 )
@@ -97,6 +105,11 @@ class Settings:
     # have died with its worker and is claimed again (bot.delivery).
     inbox_lease_seconds: float = 120.0
     outbox_lease_seconds: float = 60.0
+    # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
+    # and message log texts older than `message_log_retention_days` are cleared, by the
+    # retention job the workers run (bot.delivery.retention).
+    inbox_retention_days: float = 30.0
+    message_log_retention_days: float = 30.0
 
     @property
     def production(self) -> bool:
@@ -175,6 +188,29 @@ def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
         "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
         "safeguarding_follow_up": "yes" if follow_up in ("1", "yes", "true") else "no",
     }
+_YES = ("yes", "true", "1", "on")
+_NO = ("no", "false", "0", "off", "")
+
+
+def _flag(env: Mapping[str, str], name: str) -> str:
+    """A promise flag as the deployment mapping holds it: "yes" or "no" (unset is "no")."""
+    raw = env.get(name, "").strip().lower()
+    if raw in _YES:
+        return "yes"
+    if raw in _NO:
+        return "no"
+    raise ConfigError(f"{name} must be yes or no, not {raw!r}")
+
+
+def _group_support(env: Mapping[str, str]) -> str:
+    """HEARD_GROUP_SUPPORT: what working-group members get paid, comma-separated offers."""
+    raw = env.get("HEARD_GROUP_SUPPORT", "")
+    offers = {part.strip().lower() for part in raw.split(",") if part.strip()}
+    unknown = sorted(offers - set(GROUP_SUPPORT))
+    if unknown:
+        known = " and/or ".join(GROUP_SUPPORT)
+        raise ConfigError(f"HEARD_GROUP_SUPPORT lists {', '.join(unknown)}: use {known}")
+    return ",".join(o for o in GROUP_SUPPORT if o in offers)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -193,6 +229,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes.append(f"using the development key in {data_dir / 'secret-key'}")
     elif len(secret) < 32:
         raise ConfigError("HEARD_SECRET_KEY must be at least 32 characters")
+
+    contact = env.get("HEARD_CONTACT", "").strip()
+    if not contact and mode == "production":
+        # The consent texts tell people whom to contact about their data.
+        raise ConfigError("HEARD_CONTACT is required when HEARD_ENV=production")
 
     database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'heard.sqlite'}"
 
@@ -235,6 +276,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc
 
+    inbox_days = _float(env, "HEARD_INBOX_RETENTION_DAYS", 30.0)
     return Settings(
         env=mode,
         data_dir=data_dir,
@@ -244,8 +286,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
         deployment={
             "org": env.get("HEARD_ORG_NAME") or "Heard",
-            "contact": env.get("HEARD_CONTACT") or "",
+            "contact": contact,
             **_safeguarding_settings(env),
+            # Promises: messages say these things only when they are set.
+            "sends_updates": _flag(env, "HEARD_SENDS_UPDATES"),
+            "group_support": _group_support(env),
+            "handover": _flag(env, "HEARD_HANDOVER"),
+            "ask_register": _flag(env, "HEARD_ASK_REGISTER"),
         },
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,
@@ -257,4 +304,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes=tuple(notes),
         inbox_lease_seconds=_float(env, "HEARD_INBOX_LEASE_SECONDS", 120.0),
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
+        inbox_retention_days=inbox_days,
+        message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
     )

@@ -172,7 +172,7 @@ class MessageLogRow(Base):
     participant_id: Mapped[str] = _person()
     direction: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(SHORT)
-    text: Mapped[str] = mapped_column(FreeText)
+    text: Mapped[str | None] = mapped_column(FreeText)  # None: not kept (records.LoggedMessage)
     text_id: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(SHORT)
     at: Mapped[datetime]

@@ -30,6 +30,7 @@ from storage.records import (
     SafeguardingAlertRecord,
     ViewRecord,
 )
+from storage.vocabulary import closed_value, profile_total_value
 
 ERASED_KEY_PREFIX = "erased:"
 TotalKey = tuple[str, str, str, str]  # metric, subject, language, channel
@@ -125,7 +126,8 @@ def erasure_totals(data: PersonData) -> Counter[TotalKey]:
         if answer.field not in latest_profile or answer.at >= latest_profile[answer.field].at:
             latest_profile[answer.field] = answer
     for answer in latest_profile.values():
-        totals["profile_answers", f"{answer.field}={answer.value}", "", ""] += 1
+        value = profile_total_value(answer.field, answer.value)
+        totals["profile_answers", f"{closed_value(answer.field)}={value}", "", ""] += 1
     for interest in data.group_interests:
         totals["group_interests", "", interest.language, interest.channel] += 1
     for handover in data.handovers:

@@ -91,7 +91,9 @@ class LoggedMessage:
     participant_id: str
     direction: str  # "in" | "out"
     channel: str
-    text: str
+    # None when not kept: the person has not agreed to share their views, or the text is older
+    # than the message log's retention (bot.service.conversation, bot.delivery.retention).
+    text: str | None
     text_id: str | None
     language: str | None
     at: datetime

@@ -74,6 +74,11 @@ def _load_language(path: Path) -> LanguageInfo:
         raise CatalogueError(f"{path}: direction must be ltr or rtl, not {direction!r}")
     sms = data.get("sms") or {}
     phrases = {key: _phrases(data, key, path) for key in ("stop_phrases", "greetings")}
+    plain = sms.get("plain_letters") or {}
+    if not isinstance(plain, dict) or not all(
+        isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in plain.items()
+    ):
+        raise CatalogueError(f"{path}: sms.plain_letters must map single letters to text")
     return LanguageInfo(
         code=code,
         name=str(_require(data, "name", path)),
@@ -88,6 +93,7 @@ def _load_language(path: Path) -> LanguageInfo:
         source=str(path),
         stop_phrases=phrases["stop_phrases"],
         greetings=phrases["greetings"],
+        plain_letters=dict(plain),
     )
 
 

@@ -91,6 +91,10 @@ class LanguageInfo:
     # Whole-message greetings ("hi", "shwmae"): a first message that is only one of them names
     # its language when the language guesser cannot. Stored as `phrase_key`s.
     greetings: tuple[str, ...] = ()
+    # `sms.plain_letters`: a reviewed table of accented letter -> the same letter without its
+    # accent, used on SMS for a person who writes without accents (bot.render.plain). Empty
+    # for a language where dropping an accent can change a word's meaning.
+    plain_letters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

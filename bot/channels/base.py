@@ -42,6 +42,9 @@ class InboundMessage:
     `opt_out_type` is set when the provider itself handled STOP / START / HELP; the person's
     consent record must mirror it even though the provider already acted.
     `deep_link` is the code of a Telegram `/start <code>` link (which flow to start).
+    `media` is True for a message without words (a voice note, photo or sticker).
+    `language_hint` is the language the person's app is set to (Telegram `language_code`),
+    a prior for the language guess only.
     """
 
     channel: str  # "sms" | "telegram"
@@ -51,6 +54,8 @@ class InboundMessage:
     at: datetime  # timezone-aware
     opt_out_type: str | None = None
     deep_link: str | None = None
+    media: bool = False
+    language_hint: str | None = None
 
 
 @dataclass(frozen=True)

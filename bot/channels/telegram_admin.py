@@ -1,5 +1,6 @@
 """`heard telegram set-webhook`: tell Telegram where to deliver updates, with the secret token
-it must send back (`X-Telegram-Bot-Api-Secret-Token`), and only the update kinds Heard reads."""
+it must send back (`X-Telegram-Bot-Api-Secret-Token`), and only the update kinds Heard reads;
+then register the command menu in every catalogue language (bot.channels.telegram_commands)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.catalogue import load_catalogue
+from bot.channels.telegram_commands import register_commands
 from bot.config import Settings
 
 log = logging.getLogger("heard.telegram")
@@ -35,6 +38,7 @@ def set_webhook(settings: Settings, drop_pending: bool) -> int:
         return 2
     url = webhook_url(settings.public_url)
     secret = config.webhook_secret
+    catalogue = load_catalogue(settings.catalogue_dir)
 
     async def call() -> bool:
         bot = (
@@ -43,12 +47,15 @@ def set_webhook(settings: Settings, drop_pending: bool) -> int:
             else Bot(config.bot_token, base_url=config.api_base_url)
         )
         async with bot:
-            return await bot.set_webhook(
+            ok = await bot.set_webhook(
                 url=url,
                 secret_token=secret,
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=drop_pending,
             )
+            if ok:
+                await register_commands(bot, catalogue)
+            return ok
 
     try:
         ok = asyncio.run(call())
@@ -59,5 +66,5 @@ def set_webhook(settings: Settings, drop_pending: bool) -> int:
     if not ok:
         log.error("Telegram did not accept the webhook")
         return 1
-    log.info("Telegram webhook set to %s", url)
+    log.info("Telegram webhook set to %s; command menu registered", url)
     return 0

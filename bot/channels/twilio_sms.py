@@ -92,15 +92,19 @@ def parse_twilio_inbound(form: Mapping[str, str], at: datetime | None = None) ->
     Keeps only MessageSid, From, Body and OptOutType; the geographic fields Twilio sometimes adds
     (FromCity, FromZip, ...) are personal data Heard has no use for, so they go no further.
     `at` is when the webhook arrived (Twilio sends no timestamp); it defaults to now.
+    A picture message (MMS, `NumMedia` above 0) without words is marked `media`.
     """
     opt_out = form.get("OptOutType", "").strip().upper()
+    body = form.get("Body", "")
+    media = form.get("NumMedia", "0").strip()
     return InboundMessage(
         channel=CHANNEL,
         address=form["From"],
-        text=form.get("Body", ""),
+        text=body,
         provider_key=form["MessageSid"],
         at=at if at is not None else datetime.now(UTC),
         opt_out_type=opt_out if opt_out in OPT_OUT_TYPES else None,
+        media=not body.strip() and media.isdigit() and int(media) > 0,
     )
 
 

@@ -27,6 +27,8 @@ def to_payload(message: InboundMessage) -> dict[str, Any]:
         "at": message.at.isoformat(),
         "opt_out_type": message.opt_out_type,
         "deep_link": message.deep_link,
+        "media": message.media,
+        "language_hint": message.language_hint,
     }
 
 
@@ -43,6 +45,12 @@ def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> In
             at=at,
             opt_out_type=payload.get("opt_out_type"),
             deep_link=payload.get("deep_link"),
+            media=bool(payload.get("media", False)),
+            language_hint=_text_or_none(payload.get("language_hint")),
         )
     except (KeyError, ValueError) as exc:
         raise PayloadError("inbox payload is missing a field") from exc
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

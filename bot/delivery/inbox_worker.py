@@ -127,6 +127,8 @@ class InboxWorker:
             text=turn_text(inbound, self._catalogue),
             at=inbound.at,
             start_flow=inbound.deep_link,
+            language_hint=inbound.language_hint,
+            media=inbound.media,
         )
         self._queue_replies(uow, inbound, outcome, now)
         marked = uow.inbox.done(

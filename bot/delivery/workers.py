@@ -1,5 +1,7 @@
 """The inbox and outbox workers of one process, built from a `Runtime`.
 
+With them runs the retention job (bot.delivery.retention), hourly.
+
 `heard run` starts them as asyncio tasks in the web app's lifespan (one process for `make run`);
 `heard worker` runs them alone (for scaling out, and for the crash test). Several worker
 processes may share one PostgreSQL database: claims never hand the same row to two of them.
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from bot.delivery.inbox_worker import InboxWorker
 from bot.delivery.outbox_worker import OutboxChannel, OutboxWorker
 from bot.delivery.ratelimit import ChannelLimits, RateLimiter
+from bot.delivery.retention import RetentionJob
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import OutboxWiring, provider_wiring
 from bot.runtime import Runtime
@@ -50,6 +53,11 @@ class Workers:
             lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=poll_seconds,
         )
+        self.retention = RetentionJob(
+            runtime.store,
+            inbox_days=settings.inbox_retention_days,
+            message_log_days=settings.message_log_retention_days,
+        )
         self._poll = poll_seconds
         self.channel_names = tuple(channels)
 
@@ -62,6 +70,7 @@ class Workers:
             await asyncio.gather(
                 self.inbox.run(stop, self._poll, on_progress=self.outbox.wake),
                 self.outbox.run(stop),
+                self.retention.run(stop),
             )
         finally:
             await self.wiring.aclose()

@@ -97,8 +97,17 @@ def _person(ctx: TurnContext) -> None:
             ctx.inp.channel,
         )
     )
-    ctx.say(texts.HANDOVER_DONE)
+    ctx.say(handover_text(ctx))
     resume(ctx)
+
+
+def handover_text(ctx: TurnContext) -> str:
+    """The reply to a request for a person promises a call back only when the deployment has
+    someone following requests up; otherwise it says where to reach the team, if it can."""
+    deployment = ctx.settings.deployment
+    if deployment.handover:
+        return texts.HANDOVER_DONE
+    return texts.HANDOVER_NOTED_CONTACT if deployment.contact.strip() else texts.HANDOVER_NOTED
 
 
 COMMANDS: dict[str, Callable[[TurnContext], None]] = {

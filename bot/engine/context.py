@@ -25,6 +25,9 @@ from bot.engine.working import Working
 from bot.flowspec.model import FlowSet
 
 GUESSED_LANGUAGE = "guessed_language"
+# Set by bot.engine.letters from the person's own messages: "yes" when they write without
+# accents (kept here so `say` can read it without importing that module).
+PLAIN_LETTERS_FIELD = "plain_letters"
 GUESSED_LANGUAGE_NAME = "guessed_language_name"
 
 
@@ -110,6 +113,7 @@ class TurnContext:
                 choices=choices,
                 direction=resolved.direction,
                 fallback=resolved.fallback,
+                plain_letters=self.work.fields.get(PLAIN_LETTERS_FIELD) == "yes",
             )
         )
 

@@ -23,6 +23,7 @@ from bot.engine.events import OptedIn, SessionExpired
 from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import TurnInput
+from bot.engine.letters import note_how_they_write
 from bot.engine.pending import answer_pending
 from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
@@ -30,6 +31,9 @@ from bot.engine.session import Session, Turn
 from bot.engine.settings import EngineSettings
 from bot.engine.working import Working
 from bot.flowspec.model import FlowSet
+
+# Session field: "yes" when a new person came by a deep link (the flow waits under welcome).
+DEEP_LINK_FIELD = "deep_link"
 
 
 class Engine:
@@ -57,6 +61,7 @@ class Engine:
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         else:
             self._returning(ctx, session)
+        note_how_they_write(ctx)
         self._turn(ctx)
         return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
 
@@ -69,6 +74,8 @@ class Engine:
         link = self._deep_link(ctx.inp)
         if link:
             ctx.work.stack.append(start_of(link))
+            # Welcome reads this to leave the person to the flow they asked for.
+            ctx.work.fields[DEEP_LINK_FIELD] = "yes"
         ctx.work.stack.append(start_of(texts.WELCOME_FLOW))
 
     def _returning(self, ctx: TurnContext, session: Session) -> None:

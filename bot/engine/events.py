@@ -35,6 +35,9 @@ class MessageCreated:
     choices: tuple[Choice, ...] = ()
     direction: Literal["ltr", "rtl"] = "ltr"
     fallback: bool = False  # True when the text came from English because a translation is missing
+    # The person writes their language without its accented letters (session field
+    # `plain_letters`): the SMS renderer may then use the language's reviewed plain-letter table.
+    plain_letters: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+# What a deployment may offer people who join a working group (HEARD_GROUP_SUPPORT).
+GROUP_SUPPORT = ("travel", "childcare")
+# `branch.on: deployment.<name>` reads these (docs/DESIGN.md, "Promises").
+DEPLOYMENT_FLAGS = ("contact", "sends_updates", "group_support", "handover", "ask_register")
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -15,6 +20,10 @@ class Deployment:
 
     A help line's name is printed beside its number, so a deployment that changes a number
     changes the name with it (bot.config refuses one without the other).
+
+    The promise flags say what the deployment really does; flows branch on them
+    (`deployment.<name>`) to pick a message that promises only that. Off by default, so a
+    deployment that configures nothing promises nothing.
     """
 
     org: str = "Heard"
@@ -27,6 +36,11 @@ class Deployment:
     # True only where a coordinator reads safeguarding alerts and contacts the person: only then
     # does the engine say "someone from our team will be in touch" after the help lines.
     coordinators_follow_up: bool = False
+    sends_updates: bool = False  # the team texts people what changed after a consultation
+    group_support: tuple[str, ...] = ()  # what working-group members get paid: GROUP_SUPPORT
+    handover: bool = False  # someone follows up every "talk to a person" request
+    # The opening asks "standard or easy read?"; otherwise EASY works at any time, unasked.
+    ask_register: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, str]) -> Deployment:
@@ -40,7 +54,27 @@ class Deployment:
             emergency=values.get("emergency", cls.emergency),
             contact=values.get("contact", cls.contact),
             coordinators_follow_up=values.get("safeguarding_follow_up") == "yes",
+            sends_updates=values.get("sends_updates") == "yes",
+            group_support=tuple(s for s in values.get("group_support", "").split(",") if s),
+            handover=values.get("handover") == "yes",
+            ask_register=values.get("ask_register") == "yes",
         )
+
+    def promise(self, name: str) -> str:
+        """The value a flow branches on: "yes" / "no" for a flag, the offers sorted and
+        comma-separated ("" for none) for group_support, "yes" / "no" for whether a contact
+        is set. An unknown name is ""."""
+        if name == "group_support":
+            return ",".join(s for s in GROUP_SUPPORT if s in self.group_support)
+        flags = {
+            "contact": bool(self.contact.strip()),
+            "sends_updates": self.sends_updates,
+            "handover": self.handover,
+            "ask_register": self.ask_register,
+        }
+        if name not in flags:
+            return ""
+        return "yes" if flags[name] else "no"
 
     def params(self) -> dict[str, str]:
         return {

@@ -18,8 +18,11 @@ from bot.engine.questions import ask_question
 from bot.engine.session import Frame
 from bot.flowspec.model import (
     CONSENT_SUBJECT_PREFIX,
+    DEPLOYMENT_SUBJECT_PREFIX,
     INTENT_SUBJECT,
     LANGUAGE_FIELD,
+    MORE_VALUE,
+    NONE_VALUE,
     REGISTER_FIELD,
     AskStep,
     BranchStep,
@@ -62,6 +65,8 @@ def branch_subject(ctx: TurnContext, on: str) -> str:
     if on.startswith(CONSENT_SUBJECT_PREFIX):
         granted = ctx.work.consents.get(on.removeprefix(CONSENT_SUBJECT_PREFIX))
         return "" if granted is None else ("yes" if granted else "no")
+    if on.startswith(DEPLOYMENT_SUBJECT_PREFIX):
+        return ctx.settings.deployment.promise(on.removeprefix(DEPLOYMENT_SUBJECT_PREFIX))
     return ctx.work.fields.get(on, "")
 
 
@@ -106,11 +111,19 @@ def run_consent(ctx: TurnContext, flow: Flow, step: ConsentStep) -> Frame | None
 
 
 def run_join_group(ctx: TurnContext, flow: Flow, step: JoinGroupStep) -> Frame | None:
-    def value(key: str) -> str:
-        return ctx.work.fields.get(step.fields.get(key, ""), "")
-
     def values(key: str) -> tuple[str, ...]:
-        return tuple(v for v in value(key).split(",") if v)
+        joined = [
+            part
+            for name in step.fields.get(key, ())
+            for part in ctx.work.fields.get(name, "").split(",")
+            if part and part != MORE_VALUE
+        ]
+        chosen = tuple(dict.fromkeys(joined))
+        real = tuple(v for v in chosen if v != NONE_VALUE)
+        return real or chosen
+
+    def value(key: str) -> str:
+        return ",".join(values(key))
 
     ctx.emit(
         GroupInterestRecorded(

@@ -22,7 +22,9 @@ STANDARD_ON = "common.standard_on"
 DELETE_CONFIRM = "common.delete_confirm"
 DELETED = "common.deleted"
 DELETE_CANCELLED = "common.delete_cancelled"
-HANDOVER_DONE = "common.handover_done"
+HANDOVER_DONE = "common.handover_done"  # promises a call back: only with Deployment.handover
+HANDOVER_NOTED = "common.handover_noted"  # no one follows requests up, and no contact is set
+HANDOVER_NOTED_CONTACT = "common.handover_noted_contact"  # ... the person can reach {contact}
 WELCOME_BACK = "common.welcome_back"
 CONSENT_NEEDED = "common.consent_needed"
 # Said first in every help reply: the person is thanked and heard before anything else.
@@ -78,6 +80,8 @@ ENGINE_TEXT_IDS = (
     DELETED,
     DELETE_CANCELLED,
     HANDOVER_DONE,
+    HANDOVER_NOTED,
+    HANDOVER_NOTED_CONTACT,
     WELCOME_BACK,
     CONSENT_NEEDED,
     SAFEGUARDING_THANKS,

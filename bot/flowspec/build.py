@@ -62,7 +62,11 @@ def build_step(raw: dict[str, Any]) -> Step:
     if kind == "consent":
         return ConsentStep(sid, cast(Purpose, raw["purpose"]), raw["from"], raw["next"])
     if kind == "join_group":
-        return JoinGroupStep(sid, dict(raw["fields"]), raw["next"])
+        fields = {
+            key: tuple(value) if isinstance(value, list) else (value,)
+            for key, value in raw["fields"].items()
+        }
+        return JoinGroupStep(sid, fields, raw["next"])
     if kind == "handover":
         return HandoverStep(sid, raw["next"], raw.get("text"))
     if kind == "enter":

@@ -22,8 +22,13 @@ REGISTER_FIELD = "$register"
 INTENT_SUBJECT = "intent"
 # `branch.on: consent.<purpose>` reads the consent record: "yes", "no", or "" when never asked.
 CONSENT_SUBJECT_PREFIX = "consent."
+# `branch.on: deployment.<name>` reads what the deployment promises (`Deployment.promise`).
+DEPLOYMENT_SUBJECT_PREFIX = "deployment."
 # The value a skippable ask saves when the person prefers not to say.
 SKIP_VALUE = "prefer_not_to_say"
+# Option values a join_group leaves out of a joined answer (see JoinGroupStep).
+MORE_VALUE = "more"
+NONE_VALUE = "none"
 # join_group keys, and the event field each fills.
 GROUP_KEYS = ("topics", "availability", "access_needs", "interpreter_language", "contact")
 
@@ -90,7 +95,10 @@ class ConsentStep:
 @dataclass(frozen=True)
 class JoinGroupStep:
     id: str
-    fields: Mapping[str, str]  # GROUP_KEYS key -> session field
+    # GROUP_KEYS key -> the session fields whose answers it joins (a question asked in steps).
+    # A joined answer drops the option value `more` (it only leads to the next step) and drops
+    # `none` when another step chose something.
+    fields: Mapping[str, tuple[str, ...]]
     next: str
 
 

@@ -50,6 +50,18 @@ SMS_SEGMENTS_ERROR = 2  # more is an error
 MAX_OPTIONS = 4  # ER-20: more options is a warning
 MAX_OPTION_CHARS = 20  # ER-20: a longer option label is a warning
 
+# OPEN-01: SMS segments a new person may receive before the first question (bot.lint.opening).
+OPENING_SEGMENTS_GSM7 = 3
+OPENING_SEGMENTS_UCS2 = 5
+
+# TR-02: letters whose accent tells words apart, so a plain-letter table must not list them.
+# Welsh: the circumflex marks a long vowel (tŵr "tower" / twr "heap", gŵyr "knows" / gwyr
+# "men"), so Welsh has no table. Polish and Romanian are commonly texted without accents and
+# read by context: no letter of theirs is listed.
+MEANING_LETTERS: dict[str, str] = {"cy": "âêîôûŵŷÂÊÎÔÛŴŶ"}
+# TR-01: plain forms agreed for letters that Unicode does not decompose into letter + accent.
+PLAIN_EXCEPTIONS: dict[str, str] = {"ł": "l", "Ł": "L"}
+
 # Placeholders are measured filled with values of a typical length, all GSM-7, so that a
 # placeholder never changes a message's encoding. The phone numbers are Ofcom drama numbers.
 PLACEHOLDER_SAMPLES: dict[str, str] = {

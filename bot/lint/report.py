@@ -48,6 +48,7 @@ class LintReport:
     problems: tuple[Problem, ...]
     stats: tuple[LanguageStats, ...] = ()
     notes: tuple[str, ...] = ()  # checks that could not run, and why
+    sections: tuple[str, ...] = ()  # further tables (the opening path, plain letters), as lines
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
@@ -86,6 +87,8 @@ def format_report(report: LintReport) -> str:
     lines = [str(p) for p in _sorted(report.problems)]
     if report.stats:
         lines += ["", *_stats_table(report.stats)]
+    if report.sections:
+        lines += ["", *report.sections]
     if report.notes:
         lines += ["", *(f"note: {note}" for note in report.notes)]
     lines += [

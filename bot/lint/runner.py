@@ -13,9 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalogue import Catalogue, CatalogueError, LanguageInfo, load_catalogue
+from bot.flowspec.loader import FlowError, load_flows
 from bot.lint.easyread import Finding, TextContext, check_text
+from bot.lint.opening import check_opening, format_opening
 from bot.lint.options import option_count, option_labels
 from bot.lint.parity import REGISTERS, location, parity, review_status
+from bot.lint.plain import PlainSavings, format_savings, plain_savings, problems_for
 from bot.lint.problems import Problem
 from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
@@ -115,7 +118,36 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
 
     problems += parity(catalogue, shown)
     problems += review_status(catalogue, shown)
-    return LintReport(tuple(problems), tuple(stats), tuple(notes))
+    savings: list[PlainSavings] = []
+    for info in catalogue.languages.values():
+        if info.plain_letters:
+            problems += problems_for(info, catalogue, questions, shown(info))
+            savings.append(plain_savings(info, catalogue, questions))
+    sections = format_savings(savings)
+    if not any(p.severity == "error" and p.rule.startswith("FLOW") for p in problems):
+        opening, section = _opening(flows_dir, catalogue, notes)
+        problems += opening
+        sections = [*section, "", *sections] if section else sections
+    return LintReport(tuple(problems), tuple(stats), tuple(notes), tuple(sections))
+
+
+def _opening(
+    flows_dir: Path, catalogue: Catalogue, notes: list[str]
+) -> tuple[list[Problem], list[str]]:
+    """OPEN-01 and its table, on flows that validated (a broken flow is reported already)."""
+    try:
+        flows = load_flows(flows_dir)
+    except (FlowError, OSError) as exc:
+        notes.append(f"opening path not walked: {str(exc).splitlines()[0]}")
+        return [], []
+    if "welcome" not in flows or "menu" not in flows:
+        notes.append("opening path not walked: no welcome or menu flow")
+        return [], []
+    file_of = {code: shown_path(info.source) for code, info in catalogue.languages.items()}
+    file_of["welcome"] = shown_path(flows_dir / "welcome.yaml")
+    problems, paths = check_opening(flows, catalogue, file_of)
+    names = {code: info.english_name for code, info in catalogue.languages.items()}
+    return problems, format_opening(paths, names)
 
 
 def lint_command(flows_dir: Path | None, catalogue_dir: Path | None, strict: bool = False) -> int:

@@ -59,7 +59,10 @@ def measure(
     register: Register,
     text_id: str,
     questions: Mapping[str, Sequence[Question]],
+    plain: Mapping[str, str] | None = None,
 ) -> Measured:
+    """The SMS of one message as sent; with `plain`, as sent to a person who writes without
+    accents (the language's plain-letter table applied)."""
     info = catalogue.languages[language]
     resolved = catalogue.text(language, register, text_id, PLACEHOLDER_SAMPLES)
     candidates: list[Measured] = []
@@ -76,7 +79,7 @@ def measure(
             choices=tuple(Choice(n, str(n), lab) for n, lab in enumerate(labels, start=1)),
             direction=resolved.direction,
         )
-        rendering = render_sms(message, normalise=info.gsm7_normalise)
+        rendering = render_sms(message, normalise=info.gsm7_normalise, plain=plain)
         candidates.append(Measured(text_id, language, register, rendering, question))
     return max(candidates, key=lambda m: m.rendering.segments)
 

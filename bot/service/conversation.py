@@ -7,13 +7,20 @@ once). The CLI commits after each turn. A turn reads the participant (with their
 the session once each, and writes the session once.
 
 Privacy: nothing here logs message text or addresses. Views and "about you" answers are stored
-only while the matching consent is granted, whatever the flow says.
+only while the matching consent is granted, whatever the flow says. The message log keeps the
+words of a message (in or out) only for a person who has agreed to share their views (as it
+stands at the end of the turn); for anyone else it records that a message passed (direction,
+channel, text id, language, time) without its text. The postcode question keeps a district
+only, in the profile and in the session (bot.service.postcode).
+
+Media: a message without words (a voice note, photo or sticker) gets `common.type_please` in the
+person's language and runs no turn, so the waiting question stays where it was.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,12 +36,14 @@ from bot.engine.events import (
     MessageCreated,
     OptedIn,
     OptedOut,
+    Register,
     RegisterChanged,
     SafeguardingAlert,
 )
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import TurnInput
 from bot.engine.session import Session, SessionFormatError
+from bot.service.postcode import district_of
 from bot.service.understanding import Understander
 from storage.records import (
     ConsentEntry,
@@ -46,11 +55,14 @@ from storage.records import (
     ViewRecord,
 )
 from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import NOT_GIVEN, POSTCODE_FIELDS, SKIPPED
 
 log = logging.getLogger("heard.conversation")
 
 # Stored with OptedOut/OptedIn so the consent record shows when messages were stopped.
 MESSAGES_PURPOSE = "messages"
+SHARE_VIEWS = "share_views"
+TYPE_PLEASE = "common.type_please"
 
 
 @dataclass(frozen=True)
@@ -76,24 +88,92 @@ class Conversation:
         text: str,
         at: datetime,
         start_flow: str | None = None,
+        language_hint: str | None = None,
+        media: bool = False,
     ) -> TurnOutcome:
+        """`language_hint` (a Telegram `language_code`) stands in for the stored language when
+        none is stored yet: a prior for the language guess, never a choice. `media`: the
+        message had no words (see module)."""
         participant = uow.people.for_address(channel, address, at)
         pid = participant.participant_id
         session = self._load_session(uow, pid)
-        stored_language = (session.language if session else None) or participant.language
+        known_language = (session.language if session else None) or participant.language
+        hinted = self._catalogue_language(language_hint)
+        stored_language = known_language or hinted
+        if media:
+            if participant.opted_out:
+                return TurnOutcome(pid, (), ())
+            guessed = session.fields.get("guessed_language") if session else None
+            return self._ask_for_words(
+                uow, pid, channel, at, session, participant.register,
+                known_language or guessed or hinted,
+            )
         understanding = self._understander.understand(text, stored_language)
-        uow.messages.log(
-            LoggedMessage(pid, "in", channel, text, None, stored_language, at)
-        )
         turn = self._engine.handle(
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
         )
-        erased = self._apply(uow, pid, turn.session, turn.events)
+        erased, consents = self._apply(uow, pid, turn.session, turn.events)
         if not erased:
-            uow.sessions.save(pid, turn.session.to_json(), at)
+            keep = consents.get(SHARE_VIEWS, False)
+            uow.messages.log(
+                LoggedMessage(
+                    pid, "in", channel, _loggable(text, turn.events) if keep else None, None,
+                    stored_language, at,
+                )
+            )
+            for event in turn.events:
+                if isinstance(event, MessageCreated):
+                    uow.messages.log(
+                        LoggedMessage(
+                            pid, "out", turn.session.channel, event.text if keep else None,
+                            event.text_id, event.language, event.at,
+                        )
+                    )
+            uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
+
+    def _catalogue_language(self, code: str | None) -> str | None:
+        return hint_language(code, self._engine.catalogue.codes)
+
+    def _ask_for_words(
+        self,
+        uow: UnitOfWork,
+        pid: str,
+        channel: str,
+        at: datetime,
+        session: Session | None,
+        register: str,
+        language: str | None,
+    ) -> TurnOutcome:
+        if session is not None and session.status == "opted_out":
+            return TurnOutcome(pid, (), ())
+        if session is not None:
+            register = session.register
+        chosen: Register = "easy" if register == "easy" else "standard"
+        resolved = self._engine.catalogue.text(
+            language, chosen, TYPE_PLEASE, self._engine.settings.deployment.params()
+        )
+        message = MessageCreated(
+            at=at,
+            message_id=self._ids(),
+            text_id=TYPE_PLEASE,
+            text=resolved.text,
+            language=resolved.language,
+            register=chosen,
+            direction=resolved.direction,
+            fallback=resolved.fallback,
+        )
+        keep = uow.consent.latest(pid).get(SHARE_VIEWS, False)
+        uow.messages.log(LoggedMessage(pid, "in", channel, None, None, language, at))
+        uow.messages.log(
+            LoggedMessage(
+                pid, "out", channel, message.text if keep else None, TYPE_PLEASE,
+                message.language, at,
+            )
+        )
+        return TurnOutcome(pid, (message,), (message,))
 
     @staticmethod
     def _load_session(uow: UnitOfWork, pid: str) -> Session | None:
@@ -109,22 +189,14 @@ class Conversation:
 
     def _apply(
         self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event]
-    ) -> bool:
-        # Read only when an answer needs the gate: most turns store no answer.
-        gated = any(isinstance(e, AnswerSaved | GroupInterestRecorded) for e in events)
-        consents = dict(uow.consent.latest(pid)) if gated else {}
+    ) -> tuple[bool, dict[str, bool]]:
+        """Stores what the events say; returns (erased, the consents at the end of the turn)."""
+        consents = dict(uow.consent.latest(pid))
         erased = False
         for event in events:
             if erased:
                 break  # nothing after an erasure may name the person again
             match event:
-                case MessageCreated():
-                    uow.messages.log(
-                        LoggedMessage(
-                            pid, "out", session.channel, event.text, event.text_id,
-                            event.language, event.at,
-                        )
-                    )
                 case ConsentRecorded():
                     uow.consent.record(
                         ConsentEntry(
@@ -181,7 +253,7 @@ class Conversation:
                     erased = True
                 case _:
                     pass
-        return erased
+        return erased, consents
 
     def _store_answer(
         self, uow: UnitOfWork, pid: str, event: AnswerSaved, consents: dict[str, bool]
@@ -207,4 +279,40 @@ class Conversation:
                 )
             )
         elif event.store == "profile" and consents.get("about_you"):
-            uow.answers.save_profile(ProfileAnswer(pid, event.field, event.value, event.at))
+            uow.answers.save_profile(
+                ProfileAnswer(pid, event.field, _profile_value(event.field, event.value), event.at)
+            )
+
+
+def hint_language(code: str | None, known: Collection[str]) -> str | None:
+    """The catalogue language an app's language code names (`pl-PL` -> `pl`), if any."""
+    if not code:
+        return None
+    primary = code.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in known else None
+
+
+def _profile_value(field: str, value: str) -> str:
+    if field not in POSTCODE_FIELDS or value == SKIPPED:
+        return value
+    return district_of(value) or NOT_GIVEN
+
+
+def _loggable(text: str, events: Sequence[Event]) -> str:
+    """The words of an answer to the postcode question are logged as the district kept."""
+    for event in events:
+        if isinstance(event, AnswerSaved) and event.field in POSTCODE_FIELDS:
+            return _profile_value(event.field, event.value)
+    return text
+
+
+def _without_postcodes(session: Session) -> Session:
+    """The session as stored: a postcode answer kept as its district only."""
+    fields = session.fields
+    if not any(name in fields for name in POSTCODE_FIELDS):
+        return session
+    cleaned = {
+        name: _profile_value(name, value) if name in POSTCODE_FIELDS and value else value
+        for name, value in fields.items()
+    }
+    return session.evolve(fields=cleaned)

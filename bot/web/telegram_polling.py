@@ -4,6 +4,8 @@ inbox a webhook fills, for local development without a public URL.
 An update is confirmed to Telegram (the next offset) only after it is committed to the inbox;
 a restart may fetch it again, and its provider key makes that a no-op. Telegram refuses
 getUpdates while a webhook is set: delete it first (`setWebhook` with an empty URL).
+When `catalogue` is given, the command menu is registered first (a failure is logged and polling
+goes on).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import logging
 from telegram import Bot
 from telegram.error import Conflict, TelegramError
 
+from bot.catalogue import Catalogue
 from bot.channels.telegram import parse_telegram_update
+from bot.channels.telegram_commands import register_commands
 from bot.config import TelegramConfig
 from bot.web.intake import Intake
 from bot.web.webhooks import telegram_bot_id
@@ -33,6 +37,7 @@ async def poll_updates(
     *,
     long_poll: int = LONG_POLL_SECONDS,
     backoff: float = BACKOFF_SECONDS,
+    catalogue: Catalogue | None = None,
 ) -> None:
     bot_id = telegram_bot_id(config.bot_token)
     bot = (
@@ -42,6 +47,11 @@ async def poll_updates(
     )
     offset: int | None = None
     async with bot:
+        if catalogue is not None:
+            try:
+                await register_commands(bot, catalogue)
+            except TelegramError as exc:
+                log.warning("Telegram command menu not registered: %s", type(exc).__name__)
         while not stop.is_set():
             try:
                 updates = await bot.get_updates(

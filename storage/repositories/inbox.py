@@ -143,7 +143,8 @@ class Inbox:
         )
 
     def purge(self, before: datetime) -> int:
-        """Deletes done and failed items received before `before`; returns how many."""
+        """Deletes done and failed items received before `before`; returns how many. Pending
+        and processing items stay, however old."""
         result = self._db.execute(
             delete(m.InboxRow).where(
                 m.InboxRow.status.in_(["done", "failed"]),

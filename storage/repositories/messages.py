@@ -1,8 +1,13 @@
 """The message log: every message in and out of a conversation, for the person's subject
-access export and for staff following up an alert or a handover."""
+access export and for staff following up an alert or a handover. Its words are kept only for a
+person who agreed to share their views (bot.service.conversation), and only for the message
+log's retention (bot.delivery.retention)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -15,6 +20,7 @@ class Messages:
         self._db = db
 
     def log(self, message: LoggedMessage) -> None:
+        """`message.text` None logs that a message passed without keeping its words."""
         self._db.add(
             m.MessageLogRow(
                 participant_id=message.participant_id,
@@ -27,3 +33,15 @@ class Messages:
             )
         )
         self._db.flush()
+
+    def clear_text(self, before: datetime) -> int:
+        """Forgets the text of messages sent or received before `before` (the row stays:
+        direction, channel, text id, language, time); returns how many texts were cleared."""
+        result = self._db.execute(
+            update(m.MessageLogRow)
+            .where(m.MessageLogRow.at < as_utc(before), m.MessageLogRow.text.is_not(None))
+            .values(text=None)
+            .execution_options(synchronize_session=False)
+        )
+        self._db.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0)

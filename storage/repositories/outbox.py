@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
@@ -172,6 +172,18 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         self._db.expire_all()
+
+    def purge(self, before: datetime) -> int:
+        """Deletes sent and failed messages created before `before`; returns how many. Pending
+        and sending messages stay, however old."""
+        result = self._db.execute(
+            delete(m.OutboxRow).where(
+                m.OutboxRow.status.in_(["sent", "failed"]),
+                m.OutboxRow.created_at < as_utc(before),
+            )
+        )
+        self._db.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def status_update(
         self,

@@ -41,7 +41,9 @@ def test_a_secret_telegram_would_refuse_is_refused_at_start_up(secret: str) -> N
         TelegramWebhookVerifier(secret)
 
 
-def message(text: str, deep_link: str | None = None, update_id: int = 101) -> InboundMessage:
+def message(
+    text: str, deep_link: str | None = None, update_id: int = 101, *, media: bool = False
+) -> InboundMessage:
     return InboundMessage(
         channel="telegram",
         address=str(CHAT),
@@ -49,7 +51,14 @@ def message(text: str, deep_link: str | None = None, update_id: int = 101) -> In
         provider_key=f"{BOT_ID}:{update_id}",
         at=AT,
         deep_link=deep_link,
+        media=media,
+        language_hint="en",  # the fake's users have their app in English
     )
+
+
+def with_caption(update: dict[str, Any], caption: str) -> dict[str, Any]:
+    update["message"]["caption"] = caption
+    return update
 
 
 @pytest.mark.parametrize(
@@ -77,7 +86,35 @@ def message(text: str, deep_link: str | None = None, update_id: int = 101) -> In
         pytest.param(
             tg.text_update(101, CHAT, "/startle", DATE), message("/startle"), id="not-start"
         ),
-        pytest.param(tg.photo_update(101, CHAT, DATE), message(""), id="photo-without-text"),
+        pytest.param(
+            tg.text_update(101, CHAT, "/menu", DATE), message("MENU"), id="menu-command"
+        ),
+        pytest.param(
+            tg.text_update(101, CHAT, "/help@heard_test_bot", DATE),
+            message("HELP"),
+            id="help-command-addressed-to-the-bot",
+        ),
+        pytest.param(
+            tg.text_update(101, CHAT, "/stop", DATE), message("STOP"), id="stop-command"
+        ),
+        pytest.param(
+            tg.text_update(101, CHAT, "/language", DATE),
+            message("LANGUAGE"),
+            id="language-command",
+        ),
+        pytest.param(
+            tg.text_update(101, CHAT, "/delete", DATE),
+            message("/delete"),
+            id="not-a-menu-command-is-text",
+        ),
+        pytest.param(
+            tg.photo_update(101, CHAT, DATE), message("", media=True), id="photo-without-text"
+        ),
+        pytest.param(
+            with_caption(tg.photo_update(101, CHAT, DATE), "Our day centre"),
+            message("Our day centre"),
+            id="photo-with-a-caption",
+        ),
         pytest.param(tg.edited_text_update(101, CHAT, "No", DATE), None, id="edited-message"),
         pytest.param(tg.callback_query_update(101, CHAT, "yes", DATE), None, id="callback-query"),
         pytest.param(tg.group_text_update(101, -100770090, "hi", DATE), None, id="group-chat"),
@@ -107,3 +144,40 @@ def test_the_same_update_id_from_two_bots_gives_two_keys() -> None:
     second = parse_telegram_update(update, None, 2)
     assert first is not None and second is not None
     assert first.provider_key != second.provider_key
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("voice", {"file_id": "AwACAgQ", "file_unique_id": "AgAD", "duration": 3}),
+        ("sticker", {"file_id": "CAACAgQ", "file_unique_id": "AgAE", "type": "regular",
+                     "width": 512, "height": 512, "is_animated": False, "is_video": False}),
+    ],
+)
+def test_a_message_without_words_is_marked_as_media(kind: str, body: dict[str, Any]) -> None:
+    update = tg.text_update(303, CHAT, "x", DATE)
+    del update["message"]["text"]
+    update["message"][kind] = body
+    parsed = parse_telegram_update(update, None, BOT_ID)
+    assert parsed is not None and parsed.media and parsed.text == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("pl", "pl"),
+        ("pt-br", "pt-br"),
+        ("ar", "ar"),
+        (None, None),
+        (12345, None),
+        ("x" * 300, None),
+    ],
+)
+def test_the_senders_app_language_is_carried_as_a_hint(code: object, hint: str | None) -> None:
+    update = tg.text_update(404, CHAT, "Hello", DATE)
+    if code is None:
+        del update["message"]["from"]["language_code"]
+    else:
+        update["message"]["from"]["language_code"] = code
+    parsed = parse_telegram_update(update, None, BOT_ID)
+    assert parsed is not None and parsed.language_hint == hint

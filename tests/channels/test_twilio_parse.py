@@ -49,6 +49,15 @@ def test_inbound_sms_becomes_an_inbound_message(
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "pictures", "media"),
+    [("", "1", True), ("", "0", False), ("Our day centre", "1", False), ("  ", "2", True)],
+)
+def test_a_picture_message_without_words_is_media(body: str, pictures: str, media: bool) -> None:
+    form = inbound_form(ACCOUNT, from_=PERSON, body=body) | {"NumMedia": pictures}
+    assert parse_twilio_inbound(form, at=AT).media is media
+
+
 def test_location_fields_go_no_further() -> None:
     form = inbound_form(ACCOUNT, from_=PERSON, body="hello", with_geography=True)
     parsed = parse_twilio_inbound(form, at=AT)

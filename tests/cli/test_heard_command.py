@@ -115,6 +115,21 @@ def test_hostile_input_gets_a_reply_and_no_crash(tmp_path: Path, hostile: str) -
     assert "something went wrong" not in result.stdout
 
 
+def test_telegram_chat_reads_commands_as_the_app_sends_them(tmp_path: Path) -> None:
+    english = load_catalogue()
+    result = run_heard(
+        ["chat", "--channel", "telegram", "--from", "100200301"],
+        tmp_path,
+        "/start\n/help\n/stop\n",
+    )
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.split("you> ")
+    hello = english.text("en", "standard", "welcome.hello").text.split("{org}")[1]
+    assert hello.strip(" .") in replies[1]  # /start greets, never "not understood"
+    assert english.text("en", "standard", "common.help").text in replies[2]
+    assert english.text("en", "standard", "common.stopped").text in replies[3]
+
+
 def test_lint_reports_no_errors(tmp_path: Path) -> None:
     result = run_heard(["lint"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

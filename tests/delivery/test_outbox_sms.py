@@ -30,6 +30,7 @@ from tests.web.harness import (
 )
 
 PERSON = "+447700900501"
+GREETING = "Hello, I would like to have my say"
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def created_bodies(heard: Pipeline) -> Counter[str]:
 
 
 def queue_welcome(heard: Pipeline) -> list[OutboxMessage]:
-    """A new person says hello: the welcome replies wait in the outbox."""
-    heard.post_sms(PERSON, "Hello")
+    """A new person says hello in a language Heard recognises: the opening's replies (who we
+    are, and the consent question) wait in the outbox."""
+    heard.post_sms(PERSON, GREETING)
     heard.process_inbox()
     queued = heard.outbox()
     assert len(queued) >= 2 and all(m.status == "pending" for m in queued)

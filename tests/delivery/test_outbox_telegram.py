@@ -27,7 +27,9 @@ def heard(brains: Brains, sql_store: SqlStore, tmp_path: Path) -> Iterator[Pipel
 
 
 def queue_welcome(heard: Pipeline) -> list[OutboxMessage]:
-    heard.post_telegram(tg.text_update(1, CHAT, "/start", int(time.time())))
+    """A greeting Heard recognises as English: the opening sends two replies at once."""
+    greeting = "Hello, I would like to have my say"
+    heard.post_telegram(tg.text_update(1, CHAT, greeting, int(time.time())))
     heard.process_inbox()
     queued = heard.outbox()
     assert len(queued) >= 2

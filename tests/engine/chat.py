@@ -23,7 +23,7 @@ from bot.flowspec import FlowSet
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PARTICIPANT = "participant-test-0001"
-DEPLOYMENT = Deployment(org="Heard Test", contact="team@example.invalid")
+DEPLOYMENT = Deployment(org="Heard Test", contact="team@example.invalid", handover=True)
 
 
 @dataclass

@@ -58,12 +58,12 @@ def test_back_asks_the_last_question_again_and_the_new_answer_replaces_the_old(
     turn = chat.send(back)
     assert said(turn) == ["back.again", "hys.q_matters"]
     assert chat.session is not None and chat.session.position == Frame("have_your_say", "q_matters")
-    turn = chat.send("3")  # staff, instead of activities
+    turn = chat.send("1")  # getting there, instead of activities
     assert said(turn) == ["hys.q_rating"]
     assert answered(chat) == [
         ("q_better", "More buses", False),
         ("q_matters", "activities", False),
-        ("q_matters", "staff", True),  # the host replaces the stored "activities"
+        ("q_matters", "getting_there", True),  # the host replaces the stored "activities"
     ]
 
 
@@ -99,17 +99,15 @@ def test_at_the_first_question_of_a_flow_there_is_nothing_to_go_back_to(
     assert of_type(turn, AnswerSaved) == []
 
 
-def test_back_in_consent_lets_the_person_change_a_consent_answer(
-    flows: FlowSet, catalogue: Catalogue
-) -> None:
+def test_back_never_leaves_the_flow_it_is_in(flows: FlowSet, catalogue: Catalogue) -> None:
+    """After the opening's consent the first question belongs to the consultation: BACK there
+    says there is nothing to go back to, and the consent stands (DELETE withdraws it)."""
     chat = at_consent(flows, catalogue, "cy")
-    chat.send("ie")  # keep my answers: yes; contact_group waits
+    chat.send("ie")  # keep my answers: yes; the consultation's first question waits
     turn = chat.send("yn ôl")
-    assert said(turn) == ["back.again", "consent.ask_share_views"]
-    turn = chat.send("na")
-    recorded = of_type(turn, ConsentRecorded)
-    assert [(r.purpose, r.granted) for r in recorded] == [("share_views", False)]
-    assert chat.session is not None and chat.session.consents["share_views"] is False
+    assert said(turn) == ["back.none", "hys.q_better"]
+    assert not of_type(turn, ConsentRecorded)
+    assert chat.session is not None and chat.session.consents["share_views"] is True
 
 
 def test_back_at_the_delete_confirmation_cancels_the_deletion(

@@ -29,28 +29,20 @@ def test_the_shipped_flows_are_valid_against_the_english_catalogue(catalogue: Ca
 def test_an_english_speaker_has_their_say(flows: FlowSet, catalogue: Catalogue) -> None:
     chat = Chat(make_engine(flows, catalogue))
     turn = chat.send("Hello", language="en", language_confidence=0.97)
-    assert said(turn) == ["welcome.hello", "welcome.confirm_language"]
-    assert "English" in messages(turn)[-1].text
-    assert said(chat.send("yes")) == ["welcome.register"]
-    assert said(chat.send("1"))[-1] == "consent.ask_share_views"
-    chat.send("yes")
-    chat.send("no")
-    turn = chat.send("no")
-    assert said(turn)[-1] == "menu.choose"
+    assert said(turn) == ["consent.about", "consent.ask_share_views"]
+    assert "team@example.invalid" in messages(turn)[0].text
+    turn = chat.send("yes")
+    assert said(turn) == ["hys.q_better"]  # the first question straight after the yes
     assert chat.session is not None
-    assert chat.session.consents == {
-        "share_views": True,
-        "contact_group": False,
-        "about_you": False,
-    }
-    assert said(chat.send("1")) == ["hys.intro", "hys.q_better"]
-    replies = ["More buses on Sundays", "staff", "4", "yes", "skip"]
+    assert chat.session.consents == {"share_views": True}  # nothing optional asked up front
+    replies = ["More buses on Sundays", "3", "1", "4", "yes", "skip"]
     saved: list[AnswerSaved] = []
     for text in replies:
         saved += [e for e in chat.send(text).events if isinstance(e, AnswerSaved)]
     assert [(a.field, a.value) for a in saved] == [
         ("better", "More buses on Sundays"),
-        ("matters", "staff"),
+        ("matters", "people"),
+        ("matters_people", "staff"),
         ("rating", "4"),
         ("listened", "yes"),
         ("more", "prefer_not_to_say"),
@@ -61,21 +53,19 @@ def test_an_english_speaker_has_their_say(flows: FlowSet, catalogue: Catalogue) 
 
 
 def test_about_you_needs_its_own_consent(flows: FlowSet, catalogue: Catalogue) -> None:
-    chat = Chat(make_engine(flows, catalogue))
-    chat.send("Hello", language="en", language_confidence=0.97)
-    for text in ("yes", "1", "yes", "no", "no"):
-        chat.send(text)
-    turn = chat.send("3")  # about you: consent first, because about_you was refused
+    chat = at_menu(flows, catalogue)
+    turn = chat.send("3")  # about you: its consent is asked now, when it becomes relevant
     assert said(turn) == ["consent.ask_about_you"]  # only what this flow needs
     assert not [e for e in turn.events if isinstance(e, ConsentRecorded)]
 
 
 def at_menu(flows: FlowSet, catalogue: Catalogue) -> Chat:
-    """An English speaker who gave every consent, waiting at the main menu."""
+    """An English speaker who agreed to keep their views and left the first consultation (by
+    MENU), waiting at the main menu."""
     chat = Chat(make_engine(flows, catalogue))
     chat.send("Hello", language="en", language_confidence=0.97)
-    for reply in ("yes", "1", "yes", "yes", "yes"):
-        turn = chat.send(reply)
+    chat.send("yes")
+    turn = chat.send("MENU")
     assert said(turn)[-1] == "menu.choose"
     return chat
 
@@ -95,7 +85,8 @@ def test_an_option_that_is_also_a_keyword_is_an_answer(
 ) -> None:
     chat = at_menu(flows, catalogue)
     chat.send("2")  # join a working group
-    chat.send("yes")
+    chat.send("yes")  # may we contact you
+    chat.send("yes")  # interested
     chat.send("1")  # topics
     chat.send("1")  # availability
     turn = chat.send("Easy read", intent="easy_read", confidence=0.95)  # an access need
@@ -140,10 +131,7 @@ def test_a_negative_number_picks_no_option(
 def test_a_consent_gate_asks_only_for_what_is_missing(
     flows: FlowSet, catalogue: Catalogue
 ) -> None:
-    chat = Chat(make_engine(flows, catalogue))
-    chat.send("Hello", language="en", language_confidence=0.97)
-    for reply in ("yes", "1", "yes", "no", "no"):  # keep views; no group contact; no about-you
-        chat.send(reply)
+    chat = at_menu(flows, catalogue)  # views kept; nothing else asked yet
     turn = chat.send("2")  # join a working group: needs contact_group
     assert said(turn) == ["consent.ask_contact_group"]  # no facts again, no share_views again
     turn = chat.send("yes")

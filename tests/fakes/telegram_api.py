@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -85,6 +86,8 @@ class FakeTelegramApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[SentMessage] = []
         self.webhook: dict[str, Any] | None = None
+        # language_code ("" for none) -> the commands set for it, as sent
+        self.commands: dict[str, list[dict[str, Any]]] = {}
         self.updates: deque[dict[str, Any]] = deque()
         self._script: defaultdict[str, deque[Reply]] = defaultdict(deque)
         self._next_message_id = 1
@@ -95,6 +98,7 @@ class FakeTelegramApi:
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "getUpdates": self._get_updates,
+            "setMyCommands": self._set_my_commands,
         }
         self.app = Starlette(
             routes=[Route("/bot{token}/{method}", self._dispatch, methods=["GET", "POST"])]
@@ -153,6 +157,22 @@ class FakeTelegramApi:
         if params.get("drop_pending_updates"):
             self.updates.clear()
         self.webhook = params
+        return 200, True
+
+    def _set_my_commands(self, params: dict[str, Any]) -> tuple[int, Any]:
+        commands = params.get("commands")
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        if not isinstance(commands, list) or len(commands) > 100:
+            return 400, error(400, "Bad Request: commands are wrong")
+        for command in commands:
+            name, description = command.get("command", ""), command.get("description", "")
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(description) <= 256:
+                return 400, error(400, "Bad Request: BOT_COMMAND_INVALID")
+        language = str(params.get("language_code") or "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            return 400, error(400, "Bad Request: invalid language code specified")
+        self.commands[language] = commands
         return 200, True
 
     def _delete_webhook(self, params: dict[str, Any]) -> tuple[int, Any]:

@@ -36,6 +36,8 @@ ENGINE_TEXTS = """
   common.deleted: {standard: "Deleted.", easy: "Deleted."}
   common.delete_cancelled: {standard: "Kept.", easy: "Kept."}
   common.handover_done: {standard: "Asked.", easy: "Asked."}
+  common.handover_noted: {standard: "Noted.", easy: "Noted."}
+  common.handover_noted_contact: {standard: "Noted: {contact}", easy: "Noted: {contact}"}
   common.welcome_back: {standard: "Back.", easy: "Back."}
   common.consent_needed: {standard: "Consent.", easy: "Consent."}
   safeguarding.thanks: {standard: "Thanks.", easy: "Thanks."}

@@ -12,7 +12,7 @@ import pytest
 from bot.catalogue import Catalogue, default_catalogue_dir, load_catalogue
 from bot.engine.engine import Engine
 from bot.engine.ids import counting_ids
-from bot.engine.settings import EngineSettings
+from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.flowspec.model import FlowSet
 from bot.nlu.embedded import EmbeddedNLU
@@ -59,7 +59,11 @@ def harness(
     engine = Engine(
         flows,
         catalogue,
-        EngineSettings(session_timeout=timedelta(hours=24)),
+        # As production runs: a contact is required there (HEARD_CONTACT); no promises set.
+        EngineSettings(
+            session_timeout=timedelta(hours=24),
+            deployment=Deployment(contact="heard@example.org"),
+        ),
         counting_ids("msg"),
     )
     return Harness(engine, flows, catalogue, understander, sql_store)

@@ -1,8 +1,9 @@
 """Plays a scripted person through Heard and writes what they would see, for golden files.
 
 The person answers whatever is asked, by reading the question the engine is waiting on: the
-target language from the language menu, the target flow from the main menu, yes to consent,
-the first option, 4 on a scale, a sentence for open text. On Telegram they tap buttons (send
+target language from the language menu, the target flow from the main menu (once: the opening
+itself runs the first consultation), yes to consent, the first option, 4 on a scale, a sentence
+for open text; "finish" (under "more") when they are done. On Telegram they tap buttons (send
 the label text); on SMS they type the number. So a golden file shows the whole conversation as
 the person sees it in their language and on their channel, and the records it leaves behind.
 """
@@ -38,6 +39,9 @@ class Persona:
     channel: str
     target: str | None  # a menu option value: have_your_say, working_group, about_you; None
     open_answer: str = "More help at weekends, please."
+    # The first message. "hi" names English (a greeting of one language); "ok" names none, so
+    # the language menu asks.
+    greeting: str = "ok"
     chose_target: bool = False
     lines: list[str] = field(default_factory=list)
 
@@ -59,7 +63,7 @@ def next_reply(
 ) -> str | None:
     """The person's next message, or None when the conversation is over for them."""
     if session is None:
-        return "hi"
+        return persona.greeting
     if last is None:
         return None
     if session.pending is not None:  # the engine's own yes/no or language question
@@ -69,6 +73,8 @@ def next_reply(
         return None
     step = flows.flows[session.position.flow].steps.get(session.position.step)
     choices = last.choices
+    if session.position.flow == persona.target:
+        persona.chose_target = True  # reached without the menu (the opening's consultation)
     if not isinstance(step, AskStep):
         return _first(choices, persona.channel) if choices else None
     if step.answer == "language":
@@ -76,14 +82,14 @@ def next_reply(
     if step.answer == "register":
         return _pick(choices, "standard", persona.channel)
     if step.answer == "yes_no":
-        keep = session.language == persona.language
-        wanted = "no" if step.id == "confirm_language" and not keep else "yes"
-        return _pick(choices, wanted, persona.channel)
+        return _pick(choices, "yes", persona.channel)
     if session.position.flow == "menu":
         if persona.target and not persona.chose_target:
             persona.chose_target = True
             return _pick(choices, persona.target, persona.channel)
-        return _pick(choices, "finish", persona.channel)
+        return _pick(choices, "finish", persona.channel) or _pick(
+            choices, "more", persona.channel
+        )
     if step.answer == "scale":
         return _pick(choices, "4", persona.channel) or "4"
     if step.answer == "number":

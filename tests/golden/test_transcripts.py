@@ -19,10 +19,25 @@ LANGUAGES = load_catalogue().codes
 CHANNELS = ("sms", "telegram")
 # Scenario name -> the menu option the person picks (None: welcome and consent only).
 SCENARIOS: dict[str, str | None] = {
+    "opening": None,
     "welcome_and_consent": None,
     "have_your_say": "have_your_say",
     "working_group": "working_group",
     "about_you": "about_you",
+}
+# The first message of the opening scenario: a greeting in the person's own language, so the
+# transcript shows the opening when the language is recognised (the other scenarios say "hi",
+# which names no language, and show the language menu).
+GREETINGS = {
+    "en": "Hello there",
+    "cy": "Shwmae, bore da",
+    "pl": "Dzień dobry",
+    "ur": "السلام علیکم، کیا حال ہے",
+    "pa": "ਸਤਿ ਸ੍ਰੀ ਅਕਾਲ ਜੀ",
+    "bn": "নমস্কার, কেমন আছেন",
+    "ar": "مرحبا، كيف الحال",
+    "so": "Iska warran, subax wanaagsan",
+    "ro": "Bună ziua",
 }
 OPEN_ANSWERS = {
     "en": "More help at weekends, please.",
@@ -70,6 +85,8 @@ def test_flow_transcript(
     persona = Persona(
         language, channel, SCENARIOS[scenario], OPEN_ANSWERS.get(language, OPEN_ANSWERS["en"])
     )
+    if scenario == "opening":
+        persona.greeting = GREETINGS.get(language, "hi")
     harness.play(persona)
     text = transcript(harness, f"{scenario} in {language} over {channel}")
     check(GOLDEN / scenario / f"{language}.{channel}.txt", text, update_golden)
@@ -84,3 +101,22 @@ def test_commands_transcript(
     harness.play_commands(persona)
     text = transcript(harness, f"commands in {language} over {channel}")
     check(GOLDEN / "commands" / f"{language}.{channel}.txt", text, update_golden)
+
+
+# People who text without accents: the opening and the rest in plain letters, on SMS only
+# (Telegram costs nothing per segment and keeps every letter).
+PLAIN = {
+    "pl": ("Dzien dobry wszystkim", "Wiecej pomocy w weekendy, prosze."),
+    "ro": ("Buna ziua, ce mai faceti", "Mai mult ajutor in weekend, va rog."),
+}
+
+
+@pytest.mark.parametrize(
+    "language", [c for c, i in load_catalogue().languages.items() if i.plain_letters]
+)
+def test_plain_letters_transcript(harness: Harness, language: str, update_golden: bool) -> None:
+    greeting, answer = PLAIN[language]
+    persona = Persona(language, "sms", None, answer, greeting=greeting)
+    harness.play(persona)
+    text = transcript(harness, f"opening in {language} over sms, written without accents")
+    check(GOLDEN / "plain_letters" / f"{language}.sms.txt", text, update_golden)

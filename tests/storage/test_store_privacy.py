@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from storage import models
+from storage.records import ProfileAnswer
 from storage.sql import SqlStore
 from storage.unit_of_work import UnitOfWork
 from tests.storage.store_helpers import (
@@ -196,3 +197,34 @@ def test_a_forgotten_table_would_stop_the_erasure(sql_store: SqlStore) -> None:
         uow.commit()
     with sql_store.engine.connect() as connection, pytest.raises(IntegrityError):
         connection.execute(delete(models.ParticipantRow).where(models.ParticipantRow.id == pid))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "counted_as"),
+    [
+        pytest.param("area", "Flat 3, " + "Acacia Road " * 25, "area=other", id="300-char-area"),
+        pytest.param("area", "CF10", "area=CF10", id="district"),
+        pytest.param("area", "cardiff", "area=other", id="one-word-area"),
+        pytest.param("area", "prefer_not_to_say", "area=prefer_not_to_say", id="skipped"),
+        pytest.param("age_band", "age_25_44", "age_band=age_25_44", id="option-id"),
+        pytest.param("carer", "I look after my mum", "carer=other", id="free-text-elsewhere"),
+    ],
+)
+def test_anonymous_totals_hold_only_closed_values(
+    store: SqlStore, field: str, value: str, counted_as: str
+) -> None:
+    """Rows written before the host kept districts only, or by a future open question, must
+    not stop an erasure (a 200-character counter on PostgreSQL) or outlive it as a counter."""
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
+        apply(uow, [ProfileAnswer(pid, field, value, at(1))])
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.erasure.erase(pid, at(2))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        totals = uow.erasure.anonymous_totals()
+        subjects = [t.subject for t in totals if t.metric == "profile_answers"]
+        assert uow.people.get(pid) is None
+    assert subjects == [counted_as]
+    assert all(len(subject) <= 64 for subject in subjects)

@@ -130,7 +130,7 @@ def test_the_simulator_is_off_in_production(
 ) -> None:
     with pipeline(
         brains, sql_store, tmp_path, twilio=False, telegram=False,
-        env={"HEARD_ENV": "production"},
+        env={"HEARD_ENV": "production", "HEARD_CONTACT": "privacy@heard.example.org"},
     ) as heard:
         response = heard.http.request(
             method, f"{heard.url}{path}",

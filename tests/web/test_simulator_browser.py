@@ -57,7 +57,7 @@ def test_an_sms_conversation_in_polish_shows_each_reply_with_its_cost(page: Any)
     polish = load_catalogue()
     page.fill("#from", "+447700900411")
     send(page, "Dzień dobry, chcę coś powiedzieć")
-    hello = polish.text("pl", "standard", "welcome.hello").text.split("{org}")[0].strip()
+    hello = polish.text("pl", "standard", "consent.about").text.split("{org}")[0].strip()
     page.wait_for_selector(f"#log li.heard:has-text('{hello}')")
     meta = page.locator("#log li.heard .meta").first.inner_text()
     assert meta.startswith("SMS: UCS-2,")  # Polish letters cost UCS-2 segments
@@ -70,7 +70,20 @@ def test_on_telegram_the_choices_are_buttons_a_person_can_tap(page: Any) -> None
     english = page.locator("#buttons button.choice", has_text="English")
     english.wait_for()
     english.click()
-    # Choosing English by tapping moves on to the register question: its two buttons appear.
-    page.wait_for_selector("#buttons button.choice:has-text('Standard')")
+    # Choosing English by tapping moves on to the consent question: its two buttons appear.
+    page.wait_for_selector("#buttons button.choice:has-text('Yes')")
     labels = page.locator("#buttons button.choice").all_inner_texts()
     assert len(labels) == 2
+
+
+def test_arabic_bubbles_read_right_to_left_with_latin_words_inside(page: Any) -> None:
+    page.fill("#from", "+447700900412")
+    send(page, "مرحبا، أسكن في CF10")
+    mine = page.locator("#log li.person .words").first
+    mine.wait_for()
+    assert mine.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.locator("#log li.heard").first.wait_for()
+    send(page, "Hello, CF10 please")
+    latin = page.locator("#log li.person .words").nth(1)
+    latin.wait_for()
+    assert latin.evaluate("e => getComputedStyle(e).direction") == "ltr"

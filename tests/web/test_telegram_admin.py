@@ -28,6 +28,26 @@ def test_set_webhook_registers_the_url_secret_and_update_kinds(
     assert bool(api.webhook.get("drop_pending_updates")) is drop_pending
 
 
+def test_set_webhook_registers_the_command_menu_in_every_catalogue_language(
+    tmp_path: Path,
+) -> None:
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    with live_server(api.app) as url:
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert set_webhook(settings, drop_pending=False) == 0
+    languages = ["", "en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro"]
+    assert sorted(api.commands) == sorted(languages)
+    for code, commands in api.commands.items():
+        names = [command["command"] for command in commands]
+        assert names == ["start", "menu", "help", "stop", "language"], code
+    described = {code: commands[3]["description"] for code, commands in api.commands.items()}
+    assert described[""] == described["en"] == "Stop all messages"
+    assert described["pl"] == "Zatrzymaj wszystkie wiadomości"
+    assert described["ar"] == "أوقف كل الرسائل"
+    # Every language describes its menu in its own words, not in English.
+    assert len(set(described.values())) == len(languages) - 1
+
+
 @pytest.mark.parametrize(
     "missing",
     [
@@ -43,3 +63,45 @@ def test_set_webhook_refuses_a_configuration_that_cannot_work(
         env = heard_env(tmp_path, "sqlite://", telegram_url=url) | missing
         assert set_webhook(load_settings(env), drop_pending=False) == 2
     assert api.webhook is None
+
+
+def test_polling_registers_the_command_menu_then_reads_commands(tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    from bot.catalogue import load_catalogue
+    from bot.channels.base import InboundMessage
+    from bot.web.telegram_polling import poll_updates
+    from tests.fakes import telegram_api as tg
+
+    class Recorder:
+        def __init__(self, stop: asyncio.Event) -> None:
+            self.stop = stop
+            self.got: list[InboundMessage] = []
+
+        async def record(self, inbound: InboundMessage) -> bool:
+            self.got.append(inbound)
+            self.stop.set()
+            return True
+
+    api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    api.queue_update(tg.text_update(61, 7700900123, "/menu", int(time.time())))
+
+    async def run() -> Recorder:
+        stop = asyncio.Event()
+        recorder = Recorder(stop)
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert settings.telegram is not None
+        await asyncio.wait_for(
+            poll_updates(
+                settings.telegram, recorder, stop, long_poll=0,  # type: ignore[arg-type]
+                catalogue=load_catalogue(),
+            ),
+            timeout=20,
+        )
+        return recorder
+
+    with live_server(api.app) as url:
+        recorder = asyncio.run(run())
+    assert len(api.commands) == 10
+    assert [m.text for m in recorder.got] == ["MENU"]

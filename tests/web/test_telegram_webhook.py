@@ -108,44 +108,53 @@ def test_updates_that_need_no_turn_are_acknowledged_and_dropped(heard: Pipeline)
     assert heard.inbox() == []
 
 
+def without_app_language(update: dict[str, Any]) -> dict[str, Any]:
+    del update["message"]["from"]["language_code"]
+    return update
+
+
 def test_choices_arrive_as_a_one_time_keyboard(heard: Pipeline, brains: Brains) -> None:
     chats = Chats(heard)
-    chats.say(CHAT, "/start")
+    # Without the app's language as a hint, a new person is shown every language.
+    start = tg.text_update(4999, CHAT, "/start", int(time.time()))
+    heard.post_telegram(without_app_language(start))
     heard.run_all()
     menu = sent_to(heard, CHAT)[-1]
     assert menu.reply_markup is not None and menu.reply_markup.get("one_time_keyboard") is True
     buttons = [label for row in labels(menu.reply_markup) for label in row]
     assert {"English", "Cymraeg", "Polski", "اردو"} <= set(buttons)
     assert all(len(row) <= 2 for row in labels(menu.reply_markup))
+    before = len(sent_to(heard, CHAT))
     chats.say(CHAT, "1")
     heard.run_all()
-    register = sent_to(heard, CHAT)[-1]
-    question = brains.runtime.catalogue.entry("en", "welcome.register")
-    assert question is not None and register.text == question.standard
-    [[standard], [_easy]] = labels(register.reply_markup)  # long labels: one to a row
+    about, ask = sent_to(heard, CHAT)[before:]
+    assert about.reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
+    question = brains.runtime.catalogue.entry("en", "consent.ask_share_views")
+    assert question is not None and ask.text == question.standard
+    [[yes, _no]] = labels(ask.reply_markup)  # short labels: two to a row
     # Pressing a button sends its label as text: it is taken as the answer.
     before = len(sent_to(heard, CHAT))
-    chats.say(CHAT, standard)
+    chats.say(CHAT, yes)
     heard.run_all()
     after = sent_to(heard, CHAT)[before:]
     assert after and all(m.text != question.standard for m in after)
-    assert after[0].reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
 
 
-# Through welcome and consent: English, easy read, yes to sharing views, no, no.
-WELCOME_AND_CONSENT = ("1", "2", "1", "2", "2")
+# Through the opening: English, yes to keeping views, then yes to being contacted about a
+# working group (the deep-linked flow's own consent; the other chat answers the first question).
+OPENING = ("1", "1", "1")
 
 
 def test_a_deep_link_starts_the_flow_it_names(heard: Pipeline, brains: Brains) -> None:
     chats = Chats(heard)
-    chats.say(CHAT, "/start have_your_say")
+    chats.say(CHAT, "/start working_group")
     chats.say(OTHER_CHAT, "/start")
-    for answer in WELCOME_AND_CONSENT:
+    for answer in OPENING:
         heard.run_all()
         chats.say(CHAT, answer)
         chats.say(OTHER_CHAT, answer)
     heard.run_all()
-    entry = brains.runtime.catalogue.entry("en", "hys.intro")
+    entry = brains.runtime.catalogue.entry("en", "wg.intro")
     assert entry is not None
     intro = {entry.standard, entry.easy}
     assert any(m.text in intro for m in sent_to(heard, CHAT))
@@ -233,3 +242,53 @@ def test_a_body_that_is_not_an_update_is_refused_politely(heard: Pipeline, body:
     )
     assert response.status_code == 400
     assert heard.inbox() == []
+
+
+def catalogue_text(brains: Brains, language: str, text_id: str) -> set[str]:
+    entry = brains.runtime.catalogue.entry(language, text_id)
+    assert entry is not None
+    return {entry.standard, entry.easy}
+
+
+def test_menu_commands_do_what_their_keywords_do(heard: Pipeline, brains: Brains) -> None:
+    chats = Chats(heard)
+    chats.say(CHAT, "/start")
+    heard.run_all()
+    chats.say(CHAT, "/language")
+    heard.run_all()
+    assert labels(sent_to(heard, CHAT)[-1].reply_markup)[0] == ["English", "Cymraeg"]
+    chats.say(CHAT, "/stop")
+    heard.run_all()
+    assert sent_to(heard, CHAT)[-1].text in catalogue_text(brains, "en", "common.stopped")
+    with heard.store.unit_of_work() as uow:
+        [person] = list(uow.people.all())
+    assert person.opted_out
+
+
+def test_a_photo_gets_a_polite_request_for_words_and_the_question_stays(
+    heard: Pipeline, brains: Brains
+) -> None:
+    chats = Chats(heard)
+    chats.say(CHAT, "/start")
+    heard.run_all()
+    # The fake's people have their app in English: "Shall we carry on in English?"
+    assert sent_to(heard, CHAT)[-1].text == "Shall we carry on in English?"
+    heard.post_telegram(tg.photo_update(9301, CHAT, int(time.time())))
+    heard.run_all()
+    [reply] = sent_to(heard, CHAT)[-1:]
+    assert reply.text in catalogue_text(brains, "en", "common.type_please")
+    # No turn ran: "1" (yes) still answers the question asked before the photo.
+    chats.say(CHAT, "1")
+    heard.run_all()
+    assert sent_to(heard, CHAT)[-1].text in catalogue_text(brains, "en", "welcome.register")
+
+
+def test_a_first_photo_is_answered_in_the_language_of_the_persons_app(
+    heard: Pipeline, brains: Brains
+) -> None:
+    update = tg.photo_update(9401, CHAT, int(time.time()))
+    update["message"]["from"]["language_code"] = "pl"
+    heard.post_telegram(update)
+    heard.run_all()
+    [reply] = sent_to(heard, CHAT)
+    assert reply.text in catalogue_text(brains, "pl", "common.type_please")

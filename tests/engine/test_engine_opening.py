@@ -1,0 +1,226 @@
+"""The short opening on the shipped flows and catalogue: a first view within 4 messages from the
+person, in every catalogue language, on SMS and Telegram; the menu, language and easy read still
+reachable by keyword; nothing optional asked up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.catalogue import load_catalogue
+from bot.engine.engine import Engine
+from bot.engine.events import AnswerSaved, ConsentRecorded, MessageCreated
+from bot.engine.ids import counting_ids
+from bot.engine.inputs import TurnInput, Understanding
+from bot.engine.session import Session, Turn
+from bot.engine.settings import Deployment, EngineSettings
+from bot.flowspec import FlowSet, load_flows
+
+CATALOGUE = load_catalogue()
+LANGUAGES = CATALOGUE.codes
+CHANNELS = ("sms", "telegram")
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+DEPLOYMENT = Deployment(org="Anytown Council", contact="heard@example.org")
+FIRST_VIEW_WITHIN = 4  # messages from the person, first contact and the first answer included
+
+
+@pytest.fixture(scope="module")
+def flows() -> FlowSet:
+    return load_flows()
+
+
+@dataclass
+class Person:
+    """One person texting Heard on one channel: a tap on Telegram sends the label, on SMS the
+    person types the number."""
+
+    engine: Engine
+    channel: str
+    session: Session | None = None
+    sent: int = 0
+    turns: list[Turn] = field(default_factory=list)
+
+    def send(self, text: str, language: str | None = None) -> Turn:
+        self.sent += 1
+        understanding = Understanding(
+            language=language, language_confidence=1.0 if language else 0.0
+        )
+        at = START + timedelta(minutes=self.sent)
+        turn = self.engine.handle(
+            self.session, TurnInput("p-1", self.channel, text, at, understanding)
+        )
+        self.session = turn.session
+        self.turns.append(turn)
+        return turn
+
+    def choose(self, value: str) -> Turn:
+        last = [e for e in self.turns[-1].events if isinstance(e, MessageCreated)][-1]
+        choice = next(c for c in last.choices if c.value == value)
+        return self.send(choice.label if self.channel == "telegram" else str(choice.number))
+
+    def said(self, turn: Turn | None = None) -> list[str]:
+        turn = turn or self.turns[-1]
+        return [e.text_id for e in turn.events if isinstance(e, MessageCreated)]
+
+    def views(self) -> list[AnswerSaved]:
+        return [
+            e for t in self.turns for e in t.events if isinstance(e, AnswerSaved)
+            and e.store == "view"
+        ]
+
+
+def person(flows: FlowSet, channel: str = "sms", **deployment: Any) -> Person:
+    settings = EngineSettings(deployment=replace(DEPLOYMENT, **deployment))
+    return Person(Engine(flows, CATALOGUE, settings, counting_ids()), channel)
+
+
+def until_first_view(p: Person, answer: str = "More buses on Sundays, please") -> int:
+    """Answers whatever the opening asks with yes (or the person's language) and the first
+    question with `answer`; returns how many messages the person sent when the view was kept."""
+    for _ in range(10):
+        if p.views():
+            return p.sent
+        session = p.session
+        assert session is not None and session.position is not None, p.said()
+        flow = p.engine.flows[session.position.flow]
+        step = flow.steps[session.position.step]
+        if flow.consultation is not None:
+            p.send(answer)
+        else:
+            assert getattr(step, "answer", "") == "yes_no", step
+            p.choose("yes")
+    raise AssertionError(f"no view after {p.sent} messages: {p.said()}")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_recognised_language_stores_a_view_in_3_messages(
+    flows: FlowSet, language: str, channel: str
+) -> None:
+    p = person(flows, channel)
+    p.send("hello", language=language)
+    assert p.said() == ["consent.about", "consent.ask_share_views"]
+    assert p.session is not None and p.session.language == language
+    assert until_first_view(p) == 3
+    assert p.views()[0].language == language
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_via_the_language_menu_a_view_is_stored_in_4_messages(
+    flows: FlowSet, language: str, channel: str
+) -> None:
+    p = person(flows, channel)
+    p.send("\U0001f642")  # no language recognised: the language menu
+    assert p.said() == ["welcome.choose_language"]
+    p.choose(language)
+    assert p.said() == ["consent.about", "consent.ask_share_views"]
+    sent = until_first_view(p)
+    assert sent == FIRST_VIEW_WITHIN
+    assert p.views()[0].language == language
+
+
+def test_only_keeping_views_is_asked_before_the_first_question(flows: FlowSet) -> None:
+    p = person(flows)
+    p.send("hello", language="en")
+    until_first_view(p)
+    consents = [e for t in p.turns for e in t.events if isinstance(e, ConsentRecorded)]
+    assert [(c.purpose, c.granted) for c in consents] == [("share_views", True)]
+    assert "welcome.register" not in [i for t in p.turns for i in p.said(t)]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("EASY", ["common.easy_on", "consent.ask_share_views"]),
+        ("MENU", ["menu.choose"]),
+        ("LANGUAGE", ["common.language_menu"]),
+        ("HELP", ["common.help", "consent.ask_share_views"]),
+    ],
+)
+def test_keywords_work_during_the_opening(
+    flows: FlowSet, keyword: str, expected: list[str]
+) -> None:
+    p = person(flows)
+    p.send("hello", language="en")
+    assert p.said(p.send(keyword)) == expected
+    if keyword == "EASY":
+        assert p.session is not None and p.session.register == "easy"
+
+
+def test_a_reply_not_understood_after_a_guess_offers_the_language_menu(flows: FlowSet) -> None:
+    p = person(flows)
+    p.send("Dzień dobry", language="pl")
+    assert p.said(p.send("I don't understand this")) == ["welcome.choose_language"]
+    p.choose("en")
+    assert p.said() == ["consent.about", "consent.ask_share_views"]
+    # Once the language was chosen, a reply not understood asks the same question again.
+    assert p.said(p.send("hmm")) == ["retry.yes_no", "consent.ask_share_views"]
+
+
+def test_a_deployment_can_ask_for_the_register(flows: FlowSet) -> None:
+    p = person(flows, ask_register=True)
+    p.send("hello", language="en")
+    assert p.said() == ["welcome.register"]
+    p.choose("easy")
+    assert p.said() == ["consent.about", "consent.ask_share_views"]
+    assert p.session is not None and p.session.register == "easy"
+
+
+def test_no_to_keeping_views_stores_nothing_and_shows_the_menu(flows: FlowSet) -> None:
+    p = person(flows)
+    p.send("hello", language="en")
+    assert p.said(p.choose("no")) == ["consent.declined", "menu.choose"]
+    p.choose("have_your_say")  # asked again at the gate, with the same facts
+    assert p.said() == ["consent.about", "consent.ask_share_views"]
+
+
+@pytest.mark.parametrize(
+    ("messages", "plain"),
+    [
+        (["Dzien dobry wszystkim"], True),  # plain letters: replies in plain letters
+        (["Dzień dobry wszystkim"], False),
+        (["Dzien dobry wszystkim", "tak"], True),  # a short reply says nothing new
+        (["Dzien dobry wszystkim", "Więcej autobusów proszę"], False),
+        (["hi"], False),  # too short to tell: nothing changes
+    ],
+)
+def test_how_the_person_writes_sets_plain_letters(
+    flows: FlowSet, messages: list[str], plain: bool
+) -> None:
+    p = person(flows)
+    for text in messages:
+        p.send(text, language="pl")
+    said = [e for e in p.turns[-1].events if isinstance(e, MessageCreated)]
+    assert said and all(m.plain_letters is plain for m in said)
+
+
+def test_the_first_question_follows_the_yes_directly(flows: FlowSet) -> None:
+    p = person(flows)
+    p.send("hello", language="en")
+    assert p.said(p.choose("yes")) == ["hys.q_better"]
+
+
+
+def test_a_deep_link_comes_straight_after_the_consent(flows: FlowSet) -> None:
+    p = person(flows, "telegram")
+    engine, at = p.engine, START + timedelta(minutes=1)
+    turn = engine.handle(
+        None, TurnInput("p-1", "telegram", "/start", at, Understanding(), "working_group")
+    )
+    p.session, p.sent = turn.session, 1
+    p.turns.append(turn)
+    assert p.said() == ["welcome.choose_language"]
+    p.choose("en")
+    # Keeping views, then the linked flow's own consent: not the demo consultation.
+    assert p.said(p.choose("yes")) == ["consent.ask_contact_group"]
+
+
+@pytest.mark.parametrize("register", ["standard", "easy"])
+def test_the_about_you_consent_names_every_question(register: str) -> None:
+    text = CATALOGUE.text("en", register, "consent.ask_about_you").text.lower()  # type: ignore[arg-type]
+    for kind in ("age", "area", "ethnic group", "disability", "carer"):
+        assert kind in text
