@@ -97,23 +97,32 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 def _cmd_nlu_parse(args: argparse.Namespace) -> int:
     import json
 
+    from bot.nlu.report import parse_report
     from bot.runtime import Runtime
 
     settings = load_settings()
     _configure_logging("WARNING")
     runtime = Runtime(settings)
-    guess = runtime.guesser.guess(args.text, args.lang)
-    language = args.lang or guess.language
-    parsed = runtime.nlu.parse(args.text, language)
-    out = parsed.as_rasa_json()
-    out["backend"] = parsed.backend
-    out["language"] = {
-        "guess": guess.language,
-        "confidence": round(guess.confidence, 3),
-        "source": guess.source,
-    }
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    nlu, guesser = runtime.nlu, runtime.guesser
+    if not args.batch:
+        if args.text is None:
+            print(
+                "heard nlu parse: give a text, or --batch to read lines from stdin", file=sys.stderr
+            )
+            return 2
+        out = parse_report(nlu, guesser, args.text, args.lang)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    # One text per line in, one JSON object per line out, in order; an empty line gets an
+    # object too, so the output lines up with the input.
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        sys.stdout.write(
+            json.dumps(parse_report(nlu, guesser, text, args.lang), ensure_ascii=False)
+        )
+        sys.stdout.write("\n")
+    sys.stdout.flush()
     return 0
 
 
@@ -173,7 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     nlu = sub.add_parser("nlu", help="check what Heard understands")
     nlu_sub = nlu.add_subparsers(dest="what", required=True)
     parse = nlu_sub.add_parser("parse", help="print the intent and language of a text as JSON")
-    parse.add_argument("text")
+    parse.add_argument("text", nargs="?", default=None)
+    parse.add_argument(
+        "--batch",
+        action="store_true",
+        help="read one text per stdin line; write one JSON object per line",
+    )
     parse.add_argument("--lang", default=None, help="the person's stored language, if any")
     parse.set_defaults(func=_cmd_nlu_parse)
 
@@ -195,7 +209,6 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         print(f"heard: configuration error: {exc}", file=stderr or sys.stderr)
         return 2
     return code
-
 
 
 if __name__ == "__main__":

@@ -58,7 +58,10 @@ class Runtime:
     def embedded_nlu(self) -> NLU:
         from bot.nlu.embedded import EmbeddedNLU
 
-        return EmbeddedNLU.from_directory(self.settings.flows_dir.parent / "nlu_data")
+        return EmbeddedNLU.from_directory(
+            self.settings.flows_dir.parent / "nlu_data",
+            cache_dir=self.settings.data_dir / "nlu-cache",
+        )
 
     @cached_property
     def nlu(self) -> NLU:

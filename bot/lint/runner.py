@@ -22,6 +22,7 @@ from bot.lint.plain import PlainSavings, format_savings, plain_savings, problems
 from bot.lint.problems import Problem
 from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
+from bot.lint.safeguarding import safeguarding_problems
 from bot.lint.sms_size import Measured, measure, sms_size
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -124,6 +125,7 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
             problems += problems_for(info, catalogue, questions, shown(info))
             savings.append(plain_savings(info, catalogue, questions))
     sections = format_savings(savings)
+    problems += safeguarding_problems(flows_dir, catalogue.languages, shown_path)
     if not any(p.severity == "error" and p.rule.startswith("FLOW") for p in problems):
         opening, section = _opening(flows_dir, catalogue, notes)
         problems += opening

@@ -22,6 +22,7 @@ the same margins as `decision_function`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import math
@@ -34,10 +35,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import minimize
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
+from bot.nlu import model_cache
 from bot.nlu.base import IntentScore, ParseResult
 from bot.nlu.normalise import basic, strip_accents
 from bot.nlu.split import split
@@ -96,8 +95,10 @@ def fit_linear(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """One-vs-rest linear SVM -> (weights (intents x features), bias (intents)), one row per
     name in `intents`; an intent absent from `labels` gets a margin below every other."""
+    from sklearn.svm import LinearSVC  # imported here: a process that loads a model skips it
+
     present = sorted(set(labels))
-    classifier = LinearSVC(C=c)
+    classifier = LinearSVC(C=c, random_state=0)  # the same data trains the same model
     classifier.fit(matrix, list(labels))
     coef = np.asarray(classifier.coef_, dtype=np.float64)
     intercept = np.asarray(classifier.intercept_, dtype=np.float64)
@@ -129,6 +130,8 @@ def fit_calibration(
     """Fits `Calibration` on out-of-fold predictions: each example is scored by a model
     trained on the other folds (every FOLDS-th example of each intent per fold), and its
     novelty is measured against those other folds only, as a new message's would be."""
+    from scipy.optimize import minimize
+
     folds = _folds(labels)
     if folds.max() < 1:
         return Calibration()
@@ -206,6 +209,8 @@ class EmbeddedNLU:
     ) -> EmbeddedNLU:
         """Trains on `examples`. With `calibrate` (the default) the confidences are fitted by
         cross-validation on these same examples; without it they use `Calibration()`."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         items = list(examples)
         intents = tuple(sorted({e.intent for e in items}))
         if len(intents) < 2:
@@ -228,20 +233,33 @@ class EmbeddedNLU:
 
     @classmethod
     def from_directory(
-        cls, path: Path | str, holdout: bool = False, threshold: float = DEFAULT_THRESHOLD
+        cls,
+        path: Path | str,
+        holdout: bool = False,
+        threshold: float = DEFAULT_THRESHOLD,
+        cache_dir: Path | None = None,
     ) -> EmbeddedNLU:
         """Trained on every example in `path` (or, with `holdout`, on the training part of
-        the held-out split only). Cached per process, keyed by the files' contents."""
+        the held-out split only). Cached per process, keyed by the files' contents, and, with
+        `cache_dir`, on disk (bot.nlu.model_cache) so the next process loads instead of
+        training."""
         directory = Path(path)
         key = (_content_hash(directory), holdout)
         with _cache_lock:
             model = _cache.get(key)
+            disk_key = model_cache.cache_key(*key) if cache_dir is not None else ""
+            if model is None and cache_dir is not None:
+                model = model_cache.load(cache_dir, disk_key)
             if model is None:
                 examples = load_directory(directory)
                 if holdout:
                     examples = list(split(examples).training)
                 model = cls.train(examples)._model
-                _cache[key] = model
+                if cache_dir is not None:
+                    # A read-only data dir costs start-up time, nothing else.
+                    with contextlib.suppress(OSError):
+                        model_cache.save(model, cache_dir, disk_key)
+            _cache[key] = model
         return cls(model, threshold)
 
     def margins(self, text: str) -> dict[str, float]:

@@ -1,40 +1,78 @@
 """The safeguarding screen: what Heard would do if a text were an open answer.
 
-Two nets, both run by the host before the turn (the engine only reacts to the `Screening`):
-* the keyword phrases of every language (bot.nlu.keywords): a listed phrase is a clear
-  disclosure;
-* the intent classifier: a risk intent at or above `CLEAR_CONFIDENCE` is clear; at or above
-  `CHECK_CONFIDENCE` it is uncertain and earns a check-in.
+Run by the host before the turn (the engine only reacts to the `Screening`). In order:
+
+1. a listed phrase of `immediate_danger`, `risk_to_self` or `harm_from_others` (any language,
+   bot.nlu.keywords): `clear`, source `keyword`;
+2. the intent classifier's top intent is a risk intent at or above `Thresholds.clear`: `clear`,
+   source `intent`;
+3. a risk intent on top at or above `Thresholds.check`: `check`, source `intent`;
+4. a listed call for help ("help me", "please help"): kind `unspecified`, `check`, `keyword`.
+
+`clear` earns the help reply; `check` a kind check-in that keeps the answer. The thresholds are
+calibrated on development data only (`bench/calibrate.py`: the held-out split of nlu_data/ and
+bench/data/dev/), never on the evaluation sets in bench/data/ordinary and bench/data/disclosures.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.engine.inputs import SafeguardingKind, Screening
 from bot.nlu.base import SAFEGUARDING_INTENTS, ParseResult
-from bot.nlu.keywords import match_safeguarding
-
-# A risk intent this confident is a disclosure; between the two it is a reason to check in.
-CLEAR_CONFIDENCE = 0.8
-CHECK_CONFIDENCE = 0.3
+from bot.nlu.keywords import HELP_REQUEST, PhraseMatcher, default_matcher
 
 
-def screen(text: str, parsed: ParseResult | None) -> Screening | None:
-    found = match_safeguarding(text) if text.strip() else None
-    if found is not None:
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence of a risk intent on top of the ranking: at or above `clear` a disclosure,
+    at or above `check` a reason to check in."""
+
+    clear: float
+    check: float
+
+
+# Chosen by bench/calibrate.py on the development data (see its docstring for the rule).
+THRESHOLDS = Thresholds(clear=0.97, check=0.9)
+CLEAR_CONFIDENCE = THRESHOLDS.clear
+CHECK_CONFIDENCE = THRESHOLDS.check
+
+
+def screen(
+    text: str,
+    parsed: ParseResult | None,
+    thresholds: Thresholds = THRESHOLDS,
+    matcher: PhraseMatcher | None = None,
+) -> Screening | None:
+    """The screen's finding for `text` (and the classifier's `parsed` answer for it, if any);
+    None when there is no sign of risk."""
+    found = (matcher or default_matcher()).match(text) if text.strip() else None
+    if found is not None and found != HELP_REQUEST:
         return Screening(_kind(found), "clear", "keyword")
+    by_intent = intent_screening(parsed, thresholds)
+    if by_intent is not None:
+        return by_intent
+    if found == HELP_REQUEST:
+        return Screening("unspecified", "check", "keyword")
+    return None
+
+
+def intent_screening(parsed: ParseResult | None, thresholds: Thresholds) -> Screening | None:
+    """The classifier's part of the screen alone."""
+    if parsed is None:
+        return None
     # The top of the ranking, whatever the backend's own acceptance threshold.
-    intent = parsed.ranking[0] if parsed is not None and parsed.ranking else None
-    if intent is None and parsed is not None:
-        intent = parsed.intent
+    intent = parsed.ranking[0] if parsed.ranking else parsed.intent
     if intent is None or intent.name not in SAFEGUARDING_INTENTS:
         return None
-    name = _kind(intent.name)
-    if intent.confidence >= CLEAR_CONFIDENCE:
-        return Screening(name, "clear", "intent")
-    if intent.confidence >= CHECK_CONFIDENCE:
-        return Screening(name, "check", "intent")
+    if intent.confidence >= thresholds.clear:
+        return Screening(_kind(intent.name), "clear", "intent")
+    if intent.confidence >= thresholds.check:
+        return Screening(_kind(intent.name), "check", "intent")
     return None
 
 
 def _kind(name: str) -> SafeguardingKind:
+    if name == "immediate_danger":
+        return "immediate_danger"
     return "risk_to_self" if name == "risk_to_self" else "harm_from_others"

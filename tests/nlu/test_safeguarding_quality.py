@@ -17,13 +17,14 @@ import pytest
 
 from bench.nlu import load_benign, raises_alarm
 from bot.nlu.embedded import OUT_OF_SCOPE, EmbeddedNLU
-from bot.nlu.keywords import LANGUAGES, RISK_TO_SELF, match_safeguarding
+from bot.nlu.keywords import RISK_TO_SELF, default_matcher, match_safeguarding
 from bot.nlu.split import Split
 from bot.nlu.training_data import Example
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
-# Measured 19/253 (7.5%) on the held-out model; the ceiling leaves room for one or two more.
-FALSE_ALARM_CEILING = 0.09
+LANGUAGES = default_matcher().languages
+# Measured 19/253 (7.5%) before the screen had calibrated thresholds, 0/253 after.
+FALSE_ALARM_CEILING = 0.01
 # Expected calibration error of the top confidence on the held-out split (measured ~0.06).
 CALIBRATION_ERROR_CEILING = 0.10
 

@@ -1,0 +1,108 @@
+"""The embedded classifier's trained model on disk, so a process starts without training.
+
+A model is stored as two files named by a key (a hash of the training files, the feature
+code's version and the library versions that shape training): `<key>.npz` holds the arrays
+(numpy's format, read with `allow_pickle=False`, so loading runs no code from the file) and
+`<key>.json` the vocabulary, intents and calibration. Both are written to a temporary name
+and renamed, so a reader never sees half a model; a file that does not load is ignored and
+the model is trained again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from bot.nlu.embedded import _Model
+
+log = logging.getLogger("heard.nlu")
+
+# Bump when the features, the model's fields or their meaning change.
+FORMAT = "heard-embedded-3"
+
+
+def cache_key(content_hash: str, holdout: bool) -> str:
+    from importlib.metadata import version
+
+    parts = (FORMAT, content_hash, str(holdout), np.__version__, version("scikit-learn"))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def save(model: _Model, directory: Path, key: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    examples = model.examples.tocsc()
+    arrays = {
+        "idf": model.idf,
+        "weights": model.weights,
+        "bias": model.bias,
+        "examples_data": examples.data,
+        "examples_indices": examples.indices,
+        "examples_indptr": examples.indptr,
+        "examples_shape": np.array(examples.shape, dtype=np.int64),
+    }
+    meta: dict[str, Any] = {
+        "format": FORMAT,
+        "vocabulary": model.vocabulary,
+        "intents": list(model.intents),
+        "calibration": {
+            "inverse_temperature": model.calibration.inverse_temperature,
+            "novelty_weight": model.calibration.novelty_weight,
+        },
+    }
+    stem = directory / key
+    tmp_npz = stem.with_name(f".{key}.{os.getpid()}.npz")
+    tmp_json = stem.with_name(f".{key}.{os.getpid()}.json")
+    with tmp_npz.open("wb") as fh:
+        np.savez(fh, **arrays)
+    tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    tmp_npz.replace(stem.with_suffix(".npz"))
+    tmp_json.replace(stem.with_suffix(".json"))
+
+
+def load(directory: Path, key: str) -> _Model | None:
+    """The stored model, or None when there is none (or it does not read back whole)."""
+    from bot.nlu.embedded import Calibration, _Model
+
+    stem = directory / key
+    npz, meta_path = stem.with_suffix(".npz"), stem.with_suffix(".json")
+    if not (npz.is_file() and meta_path.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            return None
+        with npz.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:
+            shape = tuple(int(n) for n in arrays["examples_shape"])
+            examples = sp.csc_matrix(
+                (arrays["examples_data"], arrays["examples_indices"], arrays["examples_indptr"]),
+                shape=shape,
+            )
+            intents = tuple(str(name) for name in meta["intents"])
+            weights = np.asarray(arrays["weights"], dtype=np.float64)
+            if weights.shape[1] != len(intents) or weights.shape[0] != shape[1]:
+                return None
+            calibration = meta["calibration"]
+            return _Model(
+                vocabulary={str(k): int(v) for k, v in meta["vocabulary"].items()},
+                idf=np.asarray(arrays["idf"], dtype=np.float64),
+                weights=weights,
+                bias=np.asarray(arrays["bias"], dtype=np.float64),
+                intents=intents,
+                examples=examples,
+                calibration=Calibration(
+                    float(calibration["inverse_temperature"]),
+                    float(calibration["novelty_weight"]),
+                ),
+            )
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        log.warning("the cached NLU model could not be read; training again")
+        return None
