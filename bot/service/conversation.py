@@ -120,16 +120,16 @@ class Conversation:
                 LoggedMessage(
                     pid, "in", channel, _loggable(text, turn.events) if keep else None, None,
                     stored_language, at,
-                )
-            )
-            for event in turn.events:
-                if isinstance(event, MessageCreated):
-                    uow.messages.log(
-                        LoggedMessage(
-                            pid, "out", turn.session.channel, event.text if keep else None,
-                            event.text_id, event.language, event.at,
-                        )
+                ),
+                *(
+                    LoggedMessage(
+                        pid, "out", turn.session.channel, event.text if keep else None,
+                        event.text_id, event.language, event.at,
                     )
+                    for event in turn.events
+                    if isinstance(event, MessageCreated)
+                ),
+            )
             uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
@@ -166,12 +166,12 @@ class Conversation:
             fallback=resolved.fallback,
         )
         keep = uow.consent.latest(pid).get(SHARE_VIEWS, False)
-        uow.messages.log(LoggedMessage(pid, "in", channel, None, None, language, at))
         uow.messages.log(
+            LoggedMessage(pid, "in", channel, None, None, language, at),
             LoggedMessage(
                 pid, "out", channel, message.text if keep else None, TYPE_PLEASE,
                 message.language, at,
-            )
+            ),
         )
         return TurnOutcome(pid, (message,), (message,))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -19,20 +19,26 @@ class Messages:
     def __init__(self, db: Session) -> None:
         self._db = db
 
-    def log(self, message: LoggedMessage) -> None:
-        """`message.text` None logs that a message passed without keeping its words."""
-        self._db.add(
-            m.MessageLogRow(
-                participant_id=message.participant_id,
-                direction=message.direction,
-                channel=message.channel,
-                text=message.text,
-                text_id=message.text_id,
-                language=message.language,
-                at=as_utc(message.at),
-            )
+    def log(self, *messages: LoggedMessage) -> None:
+        """Logs messages in the order given, in one statement. A `text` of None logs that a
+        message passed without keeping its words."""
+        if not messages:
+            return
+        self._db.execute(
+            insert(m.MessageLogRow),
+            [
+                {
+                    "participant_id": message.participant_id,
+                    "direction": message.direction,
+                    "channel": message.channel,
+                    "text": message.text,
+                    "text_id": message.text_id,
+                    "language": message.language,
+                    "at": as_utc(message.at),
+                }
+                for message in messages
+            ],
         )
-        self._db.flush()
 
     def clear_text(self, before: datetime) -> int:
         """Forgets the text of messages sent or received before `before` (the row stays:
