@@ -262,17 +262,19 @@ class Drain:
 def bench_drain(runtime: Runtime, api: FakeTwilioApi, count: int, limit: float) -> Drain:
     store = runtime.store
     now = datetime.now(UTC)
-    with store.repository() as repo:
-        people = [repo.participant_for("sms", number(i), now) for i in range(min(count, 1000))]
+    with store.unit_of_work() as uow:
+        numbers = [number(i) for i in range(min(count, 1000))]
+        people = [uow.people.for_address("sms", address, now) for address in numbers]
         for i in range(count):
             person = people[i % len(people)]
-            repo.outbox_add(
+            uow.outbox.add(
                 OutboxMessage(
                     f"bench-{i:05d}", person.participant_id, "sms",
                     f"Message {i // len(people) + 1} of the drain benchmark.", now, segments=1,
-                )
+                ),
+                address=numbers[i % len(people)],
             )
-        repo.commit()
+        uow.commit()
 
     async def drain() -> float:
         wiring = provider_wiring(runtime.settings)

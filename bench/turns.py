@@ -53,9 +53,9 @@ def _converse(conversation: Any, store: Any, people: int, at: datetime, first: i
         address = f"+4477009{person:05d}"
         for text in SCRIPT:
             at += timedelta(seconds=5)
-            with store.repository() as repo:
-                conversation.handle(repo, channel="sms", address=address, text=text, at=at)
-                repo.commit()
+            with store.unit_of_work() as uow:
+                conversation.handle(uow, channel="sms", address=address, text=text, at=at)
+                uow.commit()
             turns += 1
     return turns
 
@@ -69,8 +69,8 @@ def chat_turns(data_dir: Path, people: int) -> tuple[float, int, int]:
     start = time.perf_counter()
     turns = _converse(conversation, store, people, at, 0)
     elapsed = time.perf_counter() - start
-    with store.repository() as repo:
-        views = sum(1 for _ in repo.views())
+    with store.unit_of_work() as uow:
+        views = sum(1 for _ in uow.views.all())
     if views == 0:
         raise SystemExit("the scripted conversation stored no views: the script is out of date")
     tracemalloc.start()

@@ -28,7 +28,7 @@ from bot.web.intake import Intake
 from bot.web.limits import BodyLimits
 from bot.web.simulator import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
 from bot.web.webhooks import Webhooks
-from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")
 
@@ -45,8 +45,8 @@ class _RuntimeStore:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    def repository(self) -> Repository:
-        return self._runtime.store.repository()
+    def unit_of_work(self) -> UnitOfWork:
+        return self._runtime.store.unit_of_work()
 
 
 def create_app(

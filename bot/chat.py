@@ -61,14 +61,14 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
             text, deep_link = read_command(text)
             inbound = InboundMessage(channel, address, text, "chat", now, deep_link=deep_link)
             text = turn_text(inbound, catalogue)
-        repo = store.repository()
+        uow = store.unit_of_work()
         try:
-            with repo:
+            with uow:
                 outcome = conversation.handle(
-                    repo, channel=channel, address=address, text=text, at=now,
+                    uow, channel=channel, address=address, text=text, at=now,
                     start_flow=deep_link,
                 )
-                repo.commit()
+                uow.commit()
         except Exception as exc:
             # The type only: an exception's message or traceback can quote the person's words.
             log.error("turn failed (%s); nothing from it was stored", type(exc).__name__)

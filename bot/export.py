@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.runtime import Runtime
 from storage.records import ViewRecord
-from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
 
 COLUMNS = [f.name for f in fields(ViewRecord)]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,13 +35,13 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def shareable_views(repo: Repository, consultation: str | None) -> Iterator[ViewRecord]:
+def shareable_views(uow: UnitOfWork, consultation: str | None) -> Iterator[ViewRecord]:
     """Views whose author's latest "share views" consent is still a yes."""
     allowed: dict[str, bool] = {}
-    for view in repo.views(consultation):
+    for view in uow.views.all(consultation):
         pid = view.participant_id
         if pid not in allowed:
-            allowed[pid] = bool(repo.consents(pid).get("share_views"))
+            allowed[pid] = bool(uow.consent.latest(pid).get("share_views"))
         if allowed[pid]:
             yield view
 
@@ -65,6 +65,6 @@ def write_views(views: Iterable[ViewRecord], fmt: str, out: TextIO) -> int:
 
 def export_views(settings: Settings, fmt: str, consultation: str | None, out: TextIO) -> int:
     store = Runtime(settings).store
-    with store.repository() as repo:
-        write_views(shareable_views(repo, consultation), fmt, out)
+    with store.unit_of_work() as uow:
+        write_views(shareable_views(uow, consultation), fmt, out)
     return 0

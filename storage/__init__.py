@@ -1,1 +1,2 @@
-"""Heard's shared store: SQLAlchemy 2 models, one repository layer, Alembic migrations."""
+"""Heard's shared store: SQLAlchemy 2 models, a unit of work over small repositories
+(storage.unit_of_work, storage.repositories), Alembic migrations."""

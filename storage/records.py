@@ -1,5 +1,5 @@
-"""Plain records that cross the repository boundary. No SQLAlchemy here: the service layer and
-the CLI use these, and the in-memory fake stores them as they are."""
+"""Plain records that cross the store's boundary (storage.unit_of_work). No SQLAlchemy here:
+the service layer, the workers and the CLI use these, never rows."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class LoggedMessage:
     at: datetime
 
 
-# --- durable channel queues (storage.repository: inbox_* and outbox_*)
+# --- durable channel queues (storage.repositories.inbox and .outbox)
 
 InboxStatus = Literal["pending", "processing", "done", "failed"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed"]
@@ -120,13 +120,13 @@ class InboxItem:
     claimed_at: datetime | None
     processed_at: datetime | None
     error: str | None  # short reason, never the payload
-    participant_id: str | None  # set by inbox_done once the sender is known
+    participant_id: str | None  # set by `inbox.done` once the sender is known
 
 
 @dataclass(frozen=True)
 class OutboxMessage:
     """One message to send. The recipient's address is not here: the outbox keeps it encrypted
-    and `Repository.outbox_address` decrypts it for the sender only."""
+    and `UnitOfWork.outbox.address` decrypts it for the sender only."""
 
     message_id: str  # ours (MessageCreated.message_id), unique
     participant_id: str | None  # None for a reply sent after the person was erased

@@ -1,5 +1,6 @@
 """Fixtures shared across Heard's tests: the address cipher, a throwaway PostgreSQL database,
-and `store`, which runs a test once per store: in memory, a SQLite file, and PostgreSQL."""
+and `store` (alias `sql_store`), which runs a test once per database: a SQLite file and
+PostgreSQL. There is no in-memory fake: every store test runs on a real database."""
 
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.crypto import AddressCipher
 from storage.db import database_url, make_engine, migrate
-from storage.memory import MemoryStore
 from storage.models import Base
-from storage.repository import Store
 from storage.sql import SqlStore
 from tests.support.keys import TEST_SECRET
 from tests.support.services import require_server
@@ -86,10 +85,7 @@ def _open(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     cipher: AddressCipher,
-) -> Iterator[Store]:
-    if kind == "memory":
-        yield MemoryStore(cipher)
-        return
+) -> Iterator[SqlStore]:
     if kind == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "heard.sqlite"
         shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
@@ -109,19 +105,15 @@ def _open(
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 
 
-@pytest.fixture(params=["memory", "sqlite", POSTGRES])
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cipher: AddressCipher
-) -> Iterator[Store]:
-    """An empty store of each kind in turn: in memory, a SQLite file, PostgreSQL."""
-    yield from _open(request.param, request, tmp_path_factory, cipher)
-
-
 @pytest.fixture(params=["sqlite", POSTGRES])
 def sql_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cipher: AddressCipher
 ) -> Iterator[SqlStore]:
     """An empty database of each kind in turn: a SQLite file, PostgreSQL."""
-    for opened in _open(request.param, request, tmp_path_factory, cipher):
-        assert isinstance(opened, SqlStore)
-        yield opened
+    yield from _open(request.param, request, tmp_path_factory, cipher)
+
+
+@pytest.fixture
+def store(sql_store: SqlStore) -> SqlStore:
+    """The store contract's name for `sql_store`."""
+    return sql_store

@@ -1,15 +1,18 @@
 """The inbox worker: runs one conversation turn per inbound message, exactly once.
 
 Per item, ONE unit of work holds the turn (session, views, consents, ...), one outbox row per
-reply (each with its own message id) and `inbox_done`; it commits or leaves nothing. A worker
+reply (each with its own message id) and `inbox.done`; it commits or leaves nothing. A worker
 that dies before the commit leaves the item `processing`; after the lease another claim takes
-it and the turn runs again from the same stored session, so nothing is lost or done twice.
+it and the turn runs again from the same stored session, so nothing is lost or done twice. A
+worker that outlived its lease learns it from `inbox.done` (no row left with its claim's
+attempts count) and rolls its turn back.
 A turn that raises is rolled back and the item marked `failed` with the exception's type only
 (its message could quote what the person wrote); the inbound row itself is never lost.
 
 After an erasure (DELETE, confirmed) the person no longer exists, but the confirmation must
-still reach them: those replies are queued with no participant and the address given directly;
-the outbox keeps that address encrypted only until the message is sent or fails.
+still reach them: those replies are queued with no participant. Every reply is queued to the
+address the message came from; the outbox keeps it encrypted only until the message is sent or
+fails.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from bot.delivery.inbound import from_payload
 from bot.delivery.rendering import outbox_message
 from bot.service.conversation import Conversation, TurnOutcome
 from storage.records import InboxItem
-from storage.repository import Repository, Store
+from storage.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("heard.inbox")
 
@@ -87,9 +90,9 @@ class InboxWorker:
         self._wake.set()
 
     def claim(self) -> list[InboxItem]:
-        with self._store.repository() as repo:
-            items = repo.inbox_claim(self._batch, self._clock(), self._lease)
-            repo.commit()
+        with self._store.unit_of_work() as uow:
+            items = uow.inbox.claim(self._batch, self._clock(), self._lease)
+            uow.commit()
         return items
 
     def run_once(self) -> int:
@@ -104,21 +107,21 @@ class InboxWorker:
             self._fail(item, f"gave up after {item.attempts - 1} claims without a result")
             return
         try:
-            with self._store.repository() as repo:
-                if self._turn(repo, item):
-                    repo.commit()
+            with self._store.unit_of_work() as uow:
+                if self._turn(uow, item):
+                    uow.commit()
                 else:
-                    repo.rollback()
+                    uow.rollback()
         except Exception as exc:  # any failure of one turn must not stop the others
             # The type only: exception messages can quote the person's words or number.
             log.error("inbox item %d failed: %s", item.item_id, type(exc).__name__)
             self._fail(item, f"turn failed: {type(exc).__name__}")
 
-    def _turn(self, repo: Repository, item: InboxItem) -> bool:
+    def _turn(self, uow: UnitOfWork, item: InboxItem) -> bool:
         inbound = from_payload(item.channel, item.provider_key, item.payload)
         now = self._clock()
         outcome = self._conversation.handle(
-            repo,
+            uow,
             channel=inbound.channel,
             address=inbound.address,
             text=turn_text(inbound, self._catalogue),
@@ -127,32 +130,33 @@ class InboxWorker:
             language_hint=inbound.language_hint,
             media=inbound.media,
         )
-        self._queue_replies(repo, inbound, outcome, now)
-        repo.inbox_done(item.item_id, now, None if outcome.erased else outcome.participant_id)
-        current = repo.inbox_get(item.item_id)
-        if current is not None and current.attempts != item.attempts:
+        self._queue_replies(uow, inbound, outcome, now)
+        marked = uow.inbox.done(
+            item.item_id,
+            item.attempts,
+            now,
+            None if outcome.erased else outcome.participant_id,
+        )
+        if not marked:
             # Another worker claimed the item after our lease ran out; its turn counts.
             log.warning("inbox item %d: claim lost to another worker", item.item_id)
             return False
         return True
 
     def _queue_replies(
-        self, repo: Repository, inbound: InboundMessage, outcome: TurnOutcome, now: datetime
+        self, uow: UnitOfWork, inbound: InboundMessage, outcome: TurnOutcome, now: datetime
     ) -> None:
+        """Replies go to the address the message came from: nothing is decrypted again, and
+        a person erased in this turn (no participant any more) still gets the confirmation."""
+        participant_id = None if outcome.erased else outcome.participant_id
         for message in outcome.messages:
-            if outcome.erased:
-                row = outbox_message(message, inbound.channel, None, self._catalogue, now)
-                repo.outbox_add(row, address=inbound.address)
-            else:
-                row = outbox_message(
-                    message, inbound.channel, outcome.participant_id, self._catalogue, now
-                )
-                repo.outbox_add(row)
+            row = outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
+            uow.outbox.add(row, address=inbound.address)
 
     def _fail(self, item: InboxItem, error: str) -> None:
-        with self._store.repository() as repo:
-            repo.inbox_failed(item.item_id, error, self._clock())
-            repo.commit()
+        with self._store.unit_of_work() as uow:
+            uow.inbox.failed(item.item_id, error, self._clock())
+            uow.commit()
 
     async def run(
         self,

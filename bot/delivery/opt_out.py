@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.engine.session import Session, SessionFormatError
 from bot.service.conversation import MESSAGES_PURPOSE
 from storage.records import ConsentEntry
-from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.outbox")
 
@@ -24,7 +24,7 @@ PROVIDER_OPT_OUT_TEXT_ID = "provider.opted_out"
 
 
 def mirror_opt_out(
-    repo: Repository,
+    uow: UnitOfWork,
     participant_id: str | None,
     channel: str,
     language: str | None,
@@ -33,11 +33,11 @@ def mirror_opt_out(
     """True when something was recorded (the person was not already opted out)."""
     if participant_id is None:
         return False  # a reply after erasure: nobody is left to record it against
-    participant = repo.get_participant(participant_id)
+    participant = uow.people.get(participant_id)
     if participant is None or participant.opted_out:
         return False
-    repo.update_participant(participant_id, opted_out=True)
-    repo.record_consent(
+    uow.people.update(participant_id, opted_out=True)
+    uow.consent.record(
         ConsentEntry(
             participant_id,
             MESSAGES_PURPOSE,
@@ -48,7 +48,7 @@ def mirror_opt_out(
             at,
         )
     )
-    raw = repo.load_session(participant_id)
+    raw = uow.sessions.load(participant_id)
     if raw is not None:
         try:
             session = Session.from_json(raw)
@@ -56,5 +56,5 @@ def mirror_opt_out(
             log.warning("stored session unreadable; opt-out recorded without it")
         else:
             stopped = dataclasses.replace(session, status="opted_out")
-            repo.save_session(participant_id, stopped.to_json(), at)
+            uow.sessions.save(participant_id, stopped.to_json(), at)
     return True

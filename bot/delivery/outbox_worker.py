@@ -39,7 +39,7 @@ from bot.delivery.opt_out import mirror_opt_out
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.retry import RetryPolicy
 from storage.records import OutboxMessage
-from storage.repository import Store
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.outbox")
 
@@ -166,10 +166,10 @@ class OutboxWorker:
 
     # --- one message
     def _claim(self, channel: str, limit: int) -> list[Claimed]:
-        with self._store.repository() as repo:
-            messages = repo.outbox_claim(channel, limit, self._clock(), self._lease)
-            claimed = [Claimed(m, repo.outbox_address(m.message_id)) for m in messages]
-            repo.commit()  # `sending` is on record before any provider is called
+        with self._store.unit_of_work() as uow:
+            messages = uow.outbox.claim(channel, limit, self._clock(), self._lease)
+            claimed = [Claimed(m, uow.outbox.address(m.message_id)) for m in messages]
+            uow.commit()  # `sending` is on record before any provider is called
         return claimed
 
     async def _send(self, channel: OutboxChannel, claimed: Claimed) -> None:
@@ -228,8 +228,8 @@ class OutboxWorker:
         return True
 
     def _known(self, provider_message_id: str) -> bool:
-        with self._store.repository() as repo:
-            return repo.outbox_by_provider_id(provider_message_id) is not None
+        with self._store.unit_of_work() as uow:
+            return uow.outbox.by_provider_id(provider_message_id) is not None
 
     async def _paced(self, channel: OutboxChannel, message: OutboxMessage, address: str) -> None:
         cost = max(1, message.segments) if channel.cost_by_segments else 1
@@ -244,24 +244,24 @@ class OutboxWorker:
 
     def _record_now(self, message: OutboxMessage, outcome: SendOutcome) -> None:
         now = self._clock()
-        with self._store.repository() as repo:
+        with self._store.unit_of_work() as uow:
             match outcome:
                 case Sent(provider_message_id=sid):
-                    repo.outbox_sent(message.message_id, sid, now)
+                    uow.outbox.sent(message.message_id, sid, now)
                 case RetryLater(reason=reason, retry_after=retry_after):
                     delay = self._policy.next_delay(message.attempts, retry_after)
                     if delay is None:
-                        repo.outbox_failed(message.message_id, f"gave up: {reason}", now)
+                        uow.outbox.failed(message.message_id, f"gave up: {reason}", now)
                     else:
                         when = now + timedelta(seconds=delay)
-                        repo.outbox_retry(message.message_id, reason, when)
+                        uow.outbox.retry(message.message_id, reason, when)
                 case Failed(reason=reason):
-                    repo.outbox_failed(message.message_id, reason, now)
+                    uow.outbox.failed(message.message_id, reason, now)
                 case OptedOut(code=code):
-                    repo.outbox_failed(message.message_id, f"opted out ({code})", now)
+                    uow.outbox.failed(message.message_id, f"opted out ({code})", now)
                     mirror_opt_out(
-                        repo, message.participant_id, message.channel, message.language, now
+                        uow, message.participant_id, message.channel, message.language, now
                     )
-            repo.commit()
+            uow.commit()
         if not isinstance(outcome, Sent):
             log.info("outbox %s: %s", message.message_id, type(outcome).__name__)

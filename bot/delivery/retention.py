@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock, utcnow
-from storage.repository import Store
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.retention")
 
@@ -53,13 +53,13 @@ class RetentionJob:
 
     def run_once(self) -> Purged:
         now = self._clock()
-        with self._store.repository() as repo:
+        with self._store.unit_of_work() as uow:
             purged = Purged(
-                inbox=repo.inbox_purge(now - self._inbox),
-                outbox=repo.outbox_purge(now - self._inbox),
-                message_texts=repo.message_log_clear_text(now - self._log),
+                inbox=uow.inbox.purge(now - self._inbox),
+                outbox=uow.outbox.purge(now - self._inbox),
+                message_texts=uow.messages.clear_text(now - self._log),
             )
-            repo.commit()
+            uow.commit()
         if purged.inbox or purged.outbox or purged.message_texts:
             log.info(
                 "retention: deleted %d inbox and %d outbox rows, cleared %d message texts",

@@ -3,7 +3,8 @@ text, run the pure engine, store what the events say, save the session.
 
 Contract: `handle` works inside the caller's unit of work and never commits, so a channel
 worker can commit the turn, its outbox rows and its inbox acknowledgement together (exactly
-once). The CLI commits after each turn.
+once). The CLI commits after each turn. A turn reads the participant (with their address) and
+the session once each, and writes the session once.
 
 Privacy: nothing here logs message text or addresses. Views and "about you" answers are stored
 only while the matching consent is granted, whatever the flow says. The message log keeps the
@@ -53,7 +54,7 @@ from storage.records import (
     SafeguardingAlertRecord,
     ViewRecord,
 )
-from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import NOT_GIVEN, POSTCODE_FIELDS, SKIPPED
 
 log = logging.getLogger("heard.conversation")
@@ -80,7 +81,7 @@ class Conversation:
 
     def handle(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         *,
         channel: str,
         address: str,
@@ -93,9 +94,9 @@ class Conversation:
         """`language_hint` (a Telegram `language_code`) stands in for the stored language when
         none is stored yet: a prior for the language guess, never a choice. `media`: the
         message had no words (see module)."""
-        participant = repo.participant_for(channel, address, at)
+        participant = uow.people.for_address(channel, address, at)
         pid = participant.participant_id
-        session = self._load_session(repo, pid)
+        session = self._load_session(uow, pid)
         known_language = (session.language if session else None) or participant.language
         hinted = self._catalogue_language(language_hint)
         stored_language = known_language or hinted
@@ -104,7 +105,7 @@ class Conversation:
                 return TurnOutcome(pid, (), ())
             guessed = session.fields.get("guessed_language") if session else None
             return self._ask_for_words(
-                repo, pid, channel, at, session, participant.register,
+                uow, pid, channel, at, session, participant.register,
                 known_language or guessed or hinted,
             )
         understanding = self._understander.understand(text, stored_language)
@@ -112,24 +113,24 @@ class Conversation:
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
         )
-        erased, consents = self._apply(repo, pid, turn.session, turn.events)
+        erased, consents = self._apply(uow, pid, turn.session, turn.events)
         if not erased:
             keep = consents.get(SHARE_VIEWS, False)
-            repo.log_message(
+            uow.messages.log(
                 LoggedMessage(
                     pid, "in", channel, _loggable(text, turn.events) if keep else None, None,
                     stored_language, at,
-                )
-            )
-            for event in turn.events:
-                if isinstance(event, MessageCreated):
-                    repo.log_message(
-                        LoggedMessage(
-                            pid, "out", turn.session.channel, event.text if keep else None,
-                            event.text_id, event.language, event.at,
-                        )
+                ),
+                *(
+                    LoggedMessage(
+                        pid, "out", turn.session.channel, event.text if keep else None,
+                        event.text_id, event.language, event.at,
                     )
-            repo.save_session(pid, _without_postcodes(turn.session).to_json(), at)
+                    for event in turn.events
+                    if isinstance(event, MessageCreated)
+                ),
+            )
+            uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
 
@@ -138,7 +139,7 @@ class Conversation:
 
     def _ask_for_words(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         pid: str,
         channel: str,
         at: datetime,
@@ -164,19 +165,19 @@ class Conversation:
             direction=resolved.direction,
             fallback=resolved.fallback,
         )
-        keep = repo.consents(pid).get(SHARE_VIEWS, False)
-        repo.log_message(LoggedMessage(pid, "in", channel, None, None, language, at))
-        repo.log_message(
+        keep = uow.consent.latest(pid).get(SHARE_VIEWS, False)
+        uow.messages.log(
+            LoggedMessage(pid, "in", channel, None, None, language, at),
             LoggedMessage(
                 pid, "out", channel, message.text if keep else None, TYPE_PLEASE,
                 message.language, at,
-            )
+            ),
         )
         return TurnOutcome(pid, (message,), (message,))
 
     @staticmethod
-    def _load_session(repo: Repository, pid: str) -> Session | None:
-        raw = repo.load_session(pid)
+    def _load_session(uow: UnitOfWork, pid: str) -> Session | None:
+        raw = uow.sessions.load(pid)
         if raw is None:
             return None
         try:
@@ -187,17 +188,17 @@ class Conversation:
             return None
 
     def _apply(
-        self, repo: Repository, pid: str, session: Session, events: Sequence[Event]
+        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event]
     ) -> tuple[bool, dict[str, bool]]:
         """Stores what the events say; returns (erased, the consents at the end of the turn)."""
-        consents = dict(repo.consents(pid))
+        consents = dict(uow.consent.latest(pid))
         erased = False
         for event in events:
             if erased:
                 break  # nothing after an erasure may name the person again
             match event:
                 case ConsentRecorded():
-                    repo.record_consent(
+                    uow.consent.record(
                         ConsentEntry(
                             pid, event.purpose, event.granted, event.text_id,
                             event.language, event.channel, event.at,
@@ -205,10 +206,10 @@ class Conversation:
                     )
                     consents[event.purpose] = event.granted
                 case AnswerSaved():
-                    self._store_answer(repo, pid, event, consents)
+                    self._store_answer(uow, pid, event, consents)
                 case GroupInterestRecorded():
                     if consents.get("contact_group"):
-                        repo.save_group_interest(
+                        uow.answers.save_group_interest(
                             GroupInterest(
                                 pid, event.topics, event.availability, event.access_needs,
                                 event.interpreter_language, event.contact_method,
@@ -216,14 +217,14 @@ class Conversation:
                             )
                         )
                 case HandoverRequested():
-                    repo.record_handover(
+                    uow.safety.record_handover(
                         HandoverRequest(
                             pid, event.reason, event.flow, event.step,
                             event.language, event.channel, event.at,
                         )
                     )
                 case SafeguardingAlert():
-                    repo.record_safeguarding_alert(
+                    uow.safety.record_alert(
                         SafeguardingAlertRecord(
                             pid, event.kind, event.matched, event.language,
                             event.channel, event.at,
@@ -234,13 +235,13 @@ class Conversation:
                         event.kind, event.language, event.channel,
                     )
                 case LanguageChanged():
-                    repo.update_participant(pid, language=event.language)
+                    uow.people.update(pid, language=event.language)
                 case RegisterChanged():
-                    repo.update_participant(pid, register=event.register)
+                    uow.people.update(pid, register=event.register)
                 case OptedOut() | OptedIn():
                     granted = isinstance(event, OptedIn)
-                    repo.update_participant(pid, opted_out=not granted)
-                    repo.record_consent(
+                    uow.people.update(pid, opted_out=not granted)
+                    uow.consent.record(
                         ConsentEntry(
                             pid, MESSAGES_PURPOSE, granted,
                             "keyword.start" if granted else "keyword.stop",
@@ -248,19 +249,20 @@ class Conversation:
                         )
                     )
                 case ErasureRequested():
-                    repo.erase_participant(pid, event.at)
+                    uow.erasure.erase(pid, event.at)
                     erased = True
                 case _:
                     pass
         return erased, consents
 
     def _store_answer(
-        self, repo: Repository, pid: str, event: AnswerSaved, consents: dict[str, bool]
+        self, uow: UnitOfWork, pid: str, event: AnswerSaved, consents: dict[str, bool]
     ) -> None:
         if event.replaces:  # BACK: the new answer takes the old one's place, never a second
-            repo.withdraw_answer(pid, event.flow, event.step, event.field)
+            uow.views.withdraw(pid, event.flow, event.step)
+            uow.answers.withdraw_profile(pid, event.field)
         if event.store == "view" and consents.get("share_views"):
-            repo.save_view(
+            uow.views.save(
                 ViewRecord(
                     view_id=self._ids(),
                     participant_id=pid,
@@ -277,7 +279,7 @@ class Conversation:
                 )
             )
         elif event.store == "profile" and consents.get("about_you"):
-            repo.save_profile_answer(
+            uow.answers.save_profile(
                 ProfileAnswer(pid, event.field, _profile_value(event.field, event.value), event.at)
             )
 

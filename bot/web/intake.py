@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.channels.base import InboundMessage
 from bot.delivery.inbound import to_payload
-from storage.repository import Store
+from storage.unit_of_work import Store
 
 
 class Intake:
@@ -21,15 +21,15 @@ class Intake:
         self._on_added = on_added
 
     def record_now(self, inbound: InboundMessage) -> bool:
-        with self._store.repository() as repo:
-            added = repo.inbox_add(
+        with self._store.unit_of_work() as uow:
+            added = uow.inbox.add(
                 inbound.channel,
                 inbound.provider_key,
                 to_payload(inbound),
                 inbound.at,
                 sender=inbound.address,
             )
-            repo.commit()
+            uow.commit()
         return added
 
     async def record(self, inbound: InboundMessage) -> bool:

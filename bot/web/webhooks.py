@@ -45,7 +45,7 @@ from bot.web.telegram_updates import (
     TelegramUpdates,
     record_without_application,
 )
-from storage.repository import Store
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.webhooks")
 
@@ -181,11 +181,11 @@ class Webhooks:
         code = None if status.error_code is None else str(status.error_code)
 
         def record() -> None:
-            with self._store.repository() as repo:
-                repo.outbox_status_update(
+            with self._store.unit_of_work() as uow:
+                uow.outbox.status_update(
                     status.message_sid, status.status, code, message_id=message_id
                 )
-                repo.commit()
+                uow.commit()
 
         await asyncio.to_thread(record)
         return Response(status_code=204)

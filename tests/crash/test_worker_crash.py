@@ -28,12 +28,10 @@ from bot.app import create_app
 from bot.config import load_settings
 from bot.delivery.rendering import outbox_message
 from storage import models as m
-from storage.crypto import AddressCipher
-from storage.memory import MemoryStore
 from storage.sql import SqlStore
 from tests.fakes.live_server import live_server
 from tests.fakes.twilio_api import FakeTwilioApi, inbound_form
-from tests.support.keys import TEST_SECRET
+from tests.support.stores import scratch_store
 from tests.web.harness import (
     ACCOUNT,
     AUTH_TOKEN,
@@ -58,20 +56,21 @@ OUTBOX_LEASE = "8"  # longer than a person's pacing gap (2 s) plus the send marg
 
 
 def expected_replies(brains: Brains) -> list[str]:
-    """What one person's script gets without any crash: the same turns on an in-memory store."""
+    """What one person's script gets without any crash: the same turns on a scratch store."""
     conversation, catalogue = brains.runtime.conversation, brains.runtime.catalogue
-    store = MemoryStore(AddressCipher(TEST_SECRET))
     texts: list[str] = []
-    for text in SCRIPT:
-        with store.repository() as repo:
-            at = datetime.now(UTC)
-            outcome = conversation.handle(
-                repo, channel="sms", address="+447700900799", text=text, at=at
-            )
-            texts += [
-                outbox_message(msg, "sms", None, catalogue, at).text for msg in outcome.messages
-            ]
-            repo.commit()
+    with scratch_store() as store:
+        for text in SCRIPT:
+            with store.unit_of_work() as uow:
+                at = datetime.now(UTC)
+                outcome = conversation.handle(
+                    uow, channel="sms", address="+447700900799", text=text, at=at
+                )
+                texts += [
+                    outbox_message(msg, "sms", None, catalogue, at).text
+                    for msg in outcome.messages
+                ]
+                uow.commit()
     return texts
 
 

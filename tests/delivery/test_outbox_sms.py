@@ -103,11 +103,11 @@ def test_21610_marks_the_person_opted_out_once_and_sends_nothing(heard: Pipeline
     assert all(m.status == "failed" and "21610" in (m.last_error or "") for m in stored)
     assert all(m.attempts == 1 for m in stored)  # never retried
     assert created_bodies(heard) == Counter()
-    with heard.store.repository() as repo:
-        person = repo.find_participant("sms", PERSON)
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.find("sms", PERSON)
         assert person is not None and person.opted_out
-        assert repo.consents(person.participant_id)["messages"] is False
-        history = [e for e in repo.consent_history(person.participant_id)]
+        assert uow.consent.latest(person.participant_id)["messages"] is False
+        history = [e for e in uow.consent.history(person.participant_id)]
         assert [e.purpose for e in history].count("messages") == 1
     # The engine now keeps quiet too, until START.
     heard.post_sms(PERSON, "Hello?")
@@ -137,9 +137,9 @@ def test_giving_up_after_the_configured_attempts(heard: Pipeline) -> None:
 
 def _claim_and_die(heard: Pipeline, lease: float) -> OutboxMessage:
     """What a worker killed mid-send leaves: the first message `sending`, its lease running."""
-    with heard.store.repository() as repo:
-        [claimed] = repo.outbox_claim("sms", 1, datetime.now(UTC), lease)
-        repo.commit()
+    with heard.store.unit_of_work() as uow:
+        [claimed] = uow.outbox.claim("sms", 1, datetime.now(UTC), lease)
+        uow.commit()
     return claimed
 
 
@@ -163,25 +163,27 @@ def test_a_send_cut_short_by_a_crash_is_reconciled_not_repeated(
 
 
 def test_two_identical_messages_are_both_sent_after_a_crash(heard: Pipeline) -> None:
-    with heard.store.repository() as repo:
-        person = repo.participant_for("sms", PERSON, datetime.now(UTC))
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.for_address("sms", PERSON, datetime.now(UTC))
         for n in (1, 2):
-            repo.outbox_add(
+            uow.outbox.add(
                 OutboxMessage(
                     f"same-{n}", person.participant_id, "sms", "Sorry, please answer 1 or 2.",
                     datetime.now(UTC) - timedelta(seconds=5),
-                )
+                ),
+                address=PERSON,
             )
-        repo.commit()
+        uow.commit()
     heard.send_outbox()  # sends both, in order
-    with heard.store.repository() as repo:
-        repo.outbox_add(
+    with heard.store.unit_of_work() as uow:
+        uow.outbox.add(
             OutboxMessage(
                 "same-3", person.participant_id, "sms", "Sorry, please answer 1 or 2.",
                 datetime.now(UTC),
-            )
+            ),
+            address=PERSON,
         )
-        repo.commit()
+        uow.commit()
     _claim_and_die(heard, lease=0.2)  # died before reaching Twilio
     time.sleep(0.3)
     heard.send_outbox()
@@ -222,13 +224,13 @@ def test_after_erasure_the_confirmation_is_sent_and_nothing_names_the_person(
     before = sum(created_bodies(heard).values())
     heard.post_sms(PERSON, "Yes")
     heard.process_inbox()
-    with heard.store.repository() as repo:
-        assert repo.find_participant("sms", PERSON) is None
+    with heard.store.unit_of_work() as uow:
+        assert uow.people.find("sms", PERSON) is None
     heard.send_outbox()
     confirmation = [m for m in heard.outbox() if m.participant_id is None]
     assert confirmation and all(m.status == "sent" for m in confirmation)
     assert sum(created_bodies(heard).values()) == before + len(confirmation)
-    with heard.store.repository() as repo:
-        assert all(repo.outbox_address(m.message_id) is None for m in heard.outbox())
+    with heard.store.unit_of_work() as uow:
+        assert all(uow.outbox.address(m.message_id) is None for m in heard.outbox())
     assert [m for m in heard.outbox() if m.participant_id is not None] == []
     assert all(item.payload == {} for item in heard.inbox())

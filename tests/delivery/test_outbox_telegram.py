@@ -70,10 +70,10 @@ def test_a_blocked_bot_opts_the_person_out(heard: Pipeline) -> None:
     heard.send_outbox()
     assert all(m.status == "failed" for m in heard.outbox())
     assert delivered(heard) == Counter()
-    with heard.store.repository() as repo:
-        person = repo.find_participant("telegram", str(CHAT))
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.find("telegram", str(CHAT))
         assert person is not None and person.opted_out
-        assert repo.consents(person.participant_id)["messages"] is False
+        assert uow.consent.latest(person.participant_id)["messages"] is False
 
 
 def test_a_refused_message_fails_once(heard: Pipeline) -> None:

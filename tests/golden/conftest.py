@@ -1,5 +1,7 @@
 """Shared parts for golden transcripts: the shipped flows and catalogue, the real embedded NLU
-trained once, and the `--update-golden` flag that rewrites the files instead of comparing."""
+trained once, and the `--update-golden` flag that rewrites the files instead of comparing.
+Every transcript is played on SQLite and on PostgreSQL (`sql_store`) and must come out the
+same, byte for byte."""
 
 from __future__ import annotations
 
@@ -16,10 +18,8 @@ from bot.flowspec.model import FlowSet
 from bot.nlu.embedded import EmbeddedNLU
 from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 from bot.service.understanding import Understander
-from storage.crypto import AddressCipher
-from storage.memory import MemoryStore
+from storage.sql import SqlStore
 from tests.golden.harness import Harness
-from tests.support.keys import TEST_SECRET
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,7 +53,9 @@ def understander(catalogue: Catalogue) -> Understander:
 
 
 @pytest.fixture
-def harness(catalogue: Catalogue, flows: FlowSet, understander: Understander) -> Harness:
+def harness(
+    catalogue: Catalogue, flows: FlowSet, understander: Understander, sql_store: SqlStore
+) -> Harness:
     engine = Engine(
         flows,
         catalogue,
@@ -64,4 +66,4 @@ def harness(catalogue: Catalogue, flows: FlowSet, understander: Understander) ->
         ),
         counting_ids("msg"),
     )
-    return Harness(engine, flows, catalogue, understander, MemoryStore(AddressCipher(TEST_SECRET)))
+    return Harness(engine, flows, catalogue, understander, sql_store)

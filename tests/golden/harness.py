@@ -22,7 +22,7 @@ from bot.engine.session import Session
 from bot.flowspec.model import AskStep, FlowSet
 from bot.service.conversation import Conversation
 from bot.service.understanding import Understander
-from storage.memory import MemoryStore
+from storage.sql import SqlStore
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MAX_TURNS = 60
@@ -107,7 +107,7 @@ class Harness:
     flows: FlowSet
     catalogue: Catalogue
     understander: Understander
-    store: MemoryStore
+    store: SqlStore
     address: str = "+447700900555"
 
     def __post_init__(self) -> None:
@@ -118,11 +118,11 @@ class Harness:
     def say(self, channel: str, text: str) -> tuple[MessageCreated, ...]:
         self.clock += timedelta(seconds=30)
         self.lines.append(f"you> {text}")
-        with self.store.repository() as repo:
+        with self.store.unit_of_work() as uow:
             outcome = self.conversation.handle(
-                repo, channel=channel, address=self.address, text=text, at=self.clock
+                uow, channel=channel, address=self.address, text=text, at=self.clock
             )
-            repo.commit()
+            uow.commit()
         if not outcome.messages:
             self.lines.append("       (no reply)")
         for message in outcome.messages:
@@ -131,9 +131,9 @@ class Harness:
         return outcome.messages
 
     def session(self, channel: str) -> Session | None:
-        with self.store.repository() as repo:
-            participant = repo.find_participant(channel, self.address)
-            raw = repo.load_session(participant.participant_id) if participant else None
+        with self.store.unit_of_work() as uow:
+            participant = uow.people.find(channel, self.address)
+            raw = uow.sessions.load(participant.participant_id) if participant else None
         return Session.from_json(raw) if raw else None
 
     def play(self, persona: Persona) -> None:
@@ -175,15 +175,15 @@ class Harness:
     def records(self) -> list[str]:
         """What the store holds afterwards: views, consents, profile, group, handovers."""
         out: list[str] = []
-        with self.store.repository() as repo:
-            participants = list(repo.participants())
-            for view in repo.views():
+        with self.store.unit_of_work() as uow:
+            participants = list(uow.people.all())
+            for view in uow.views.all():
                 out.append(
                     f"view {view.consultation}/{view.question_id} = {view.answer_value!r}"
                     f" [{view.language}, {view.register}, {view.channel}]"
                 )
             for participant in participants:
-                data = repo.export_participant(participant.participant_id)
+                data = uow.erasure.export(participant.participant_id)
                 for entry in data.get("consents", []):
                     out.append(f"consent {entry['purpose']} = {entry['granted']}")
                 for answer in data.get("profile_answers", []):
@@ -195,7 +195,7 @@ class Harness:
                     out.append(f"handover requested: {request['reason']}")
                 for alert in data.get("safeguarding_alerts", []):
                     out.append(f"safeguarding alert: {alert['kind']} ({alert['matched']})")
-            totals = repo.anonymous_totals()
+            totals = uow.erasure.anonymous_totals()
             out.append(f"participants: {len(participants)}")
             out.extend(
                 f"anonymous total {t.metric}/{t.subject or '-'}/{t.language or '-'} = {t.count}"

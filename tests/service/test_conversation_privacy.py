@@ -10,7 +10,7 @@ import pytest
 from bot.service.conversation import Conversation, hint_language
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
-from storage.repository import Store
+from storage.sql import SqlStore
 from tests.storage.store_helpers import dump
 from tests.web.harness import Brains
 
@@ -22,23 +22,23 @@ UP_TO_SHARE_VIEWS = ("hello there",)
 FREE_TEXT = "My secret worries about the number 6 bus"
 
 
-def talk(conversation: Conversation, store: Store, *lines: str) -> None:
+def talk(conversation: Conversation, store: SqlStore, *lines: str) -> None:
     for minute, line in enumerate(lines):
-        with store.repository() as repo:
+        with store.unit_of_work() as uow:
             conversation.handle(
-                repo, channel="sms", address=PHONE, text=line, at=T0 + timedelta(minutes=minute)
+                uow, channel="sms", address=PHONE, text=line, at=T0 + timedelta(minutes=minute)
             )
-            repo.commit()
+            uow.commit()
 
 
-def logged(store: Store) -> list[tuple[str, str | None, str | None]]:
-    with store.repository() as repo:
-        [person] = list(repo.participants())
-        messages = repo.export_participant(person.participant_id)["messages"]
+def logged(store: SqlStore) -> list[tuple[str, str | None, str | None]]:
+    with store.unit_of_work() as uow:
+        [person] = list(uow.people.all())
+        messages = uow.erasure.export(person.participant_id)["messages"]
     return [(m["direction"], m["text"], m["text_id"]) for m in messages]
 
 
-def test_the_words_of_a_person_who_said_no_are_not_kept(store: Store, brains: Brains) -> None:
+def test_the_words_of_a_person_who_said_no_are_not_kept(store: SqlStore, brains: Brains) -> None:
     conversation = brains.runtime.conversation
     talk(conversation, store, *UP_TO_SHARE_VIEWS, "2", FREE_TEXT)
     stored = dump(store)
@@ -51,7 +51,7 @@ def test_the_words_of_a_person_who_said_no_are_not_kept(store: Store, brains: Br
     assert ("out", None, "consent.declined") in log
 
 
-def test_the_words_of_a_person_who_said_yes_are_kept(store: Store, brains: Brains) -> None:
+def test_the_words_of_a_person_who_said_yes_are_kept(store: SqlStore, brains: Brains) -> None:
     conversation = brains.runtime.conversation
     talk(conversation, store, *UP_TO_SHARE_VIEWS, "1", FREE_TEXT)  # the first question is open
     log = logged(store)
@@ -74,12 +74,12 @@ TO_POSTCODE = (*UP_TO_SHARE_VIEWS, "1", "MENU", "3", "1", "1", "2")
     ],
 )
 def test_the_postcode_question_keeps_a_district_only(
-    store: Store, brains: Brains, answer: str, stored: str
+    store: SqlStore, brains: Brains, answer: str, stored: str
 ) -> None:
     talk(brains.runtime.conversation, store, *TO_POSTCODE, answer)
-    with store.repository() as repo:
-        [person] = list(repo.participants())
-        data = repo.export_participant(person.participant_id)
+    with store.unit_of_work() as uow:
+        [person] = list(uow.people.all())
+        data = uow.erasure.export(person.participant_id)
     assert [(a["field"], a["value"]) for a in data["profile_answers"]] == [
         ("age_band", "under_25"),
         ("age_band_young", "age_18_24"),
@@ -89,12 +89,12 @@ def test_the_postcode_question_keeps_a_district_only(
     assert answer not in dump(store)
 
 
-def test_a_long_area_answer_does_not_stop_erasure(store: Store, brains: Brains) -> None:
+def test_a_long_area_answer_does_not_stop_erasure(store: SqlStore, brains: Brains) -> None:
     talk(brains.runtime.conversation, store, *TO_POSTCODE, "Flat 3, " + "Acacia Road " * 25)
     talk(brains.runtime.conversation, store, "DELETE", "1")
-    with store.repository() as repo:
-        assert list(repo.participants()) == []
-        subjects = [t.subject for t in repo.anonymous_totals()]
+    with store.unit_of_work() as uow:
+        assert list(uow.people.all()) == []
+        subjects = [t.subject for t in uow.erasure.anonymous_totals()]
     assert "area=not_given" in subjects
     assert not any("Acacia" in subject for subject in subjects)
 
@@ -138,11 +138,11 @@ def test_postcode_district_extraction(typed: str, district: str | None) -> None:
     ],
 )
 def test_the_app_language_is_a_prior_for_a_new_persons_greeting(
-    store: Store, brains: Brains, hint: str | None, first_question: str
+    store: SqlStore, brains: Brains, hint: str | None, first_question: str
 ) -> None:
-    with store.repository() as repo:
+    with store.unit_of_work() as uow:
         outcome = brains.runtime.conversation.handle(
-            repo, channel="telegram", address="7700900999", text="START", at=T0,
+            uow, channel="telegram", address="7700900999", text="START", at=T0,
             language_hint=hint,
         )
     assert outcome.messages[-1].text_id == first_question
@@ -158,16 +158,16 @@ def test_the_app_language_is_the_guess_for_words_of_no_one_language(
     assert understander.understand("Assalamu alaikum", stored).language == language
 
 
-def test_a_media_message_runs_no_turn(store: Store, brains: Brains) -> None:
+def test_a_media_message_runs_no_turn(store: SqlStore, brains: Brains) -> None:
     talk(brains.runtime.conversation, store, "Hi")
-    with store.repository() as repo:
-        [person] = list(repo.participants())
-        before = repo.load_session(person.participant_id)
+    with store.unit_of_work() as uow:
+        [person] = list(uow.people.all())
+        before = uow.sessions.load(person.participant_id)
         outcome = brains.runtime.conversation.handle(
-            repo, channel="sms", address=PHONE, text="", at=T0 + timedelta(minutes=5),
+            uow, channel="sms", address=PHONE, text="", at=T0 + timedelta(minutes=5),
             media=True,
         )
-        repo.commit()
+        uow.commit()
     assert [m.text_id for m in outcome.messages] == ["common.type_please"]
-    with store.repository() as repo:
-        assert repo.load_session(person.participant_id) == before
+    with store.unit_of_work() as uow:
+        assert uow.sessions.load(person.participant_id) == before

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
-from storage.memory import MemoryStore
 from storage.records import (
     ConsentEntry,
     GroupInterest,
@@ -19,8 +18,8 @@ from storage.records import (
     SafeguardingAlertRecord,
     ViewRecord,
 )
-from storage.repository import Store
 from storage.sql import SqlStore
+from storage.unit_of_work import UnitOfWork
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 PHONE = "+447700900123"  # Ofcom drama number
@@ -112,26 +111,30 @@ def telegram(update_id: int, chat_id: int = int(CHAT_ID), words: str = "hi") -> 
     }
 
 
-def apply(repo: object, records: list[object]) -> None:
-    methods = {
-        "ConsentEntry": "record_consent",
-        "ViewRecord": "save_view",
-        "ProfileAnswer": "save_profile_answer",
-        "GroupInterest": "save_group_interest",
-        "HandoverRequest": "record_handover",
-        "SafeguardingAlertRecord": "record_safeguarding_alert",
-        "LoggedMessage": "log_message",
-    }
+def apply(uow: UnitOfWork, records: list[object]) -> None:
     for record in records:
-        getattr(repo, methods[type(record).__name__])(record)
+        match record:
+            case ConsentEntry():
+                uow.consent.record(record)
+            case ViewRecord():
+                uow.views.save(record)
+            case ProfileAnswer():
+                uow.answers.save_profile(record)
+            case GroupInterest():
+                uow.answers.save_group_interest(record)
+            case HandoverRequest():
+                uow.safety.record_handover(record)
+            case SafeguardingAlertRecord():
+                uow.safety.record_alert(record)
+            case LoggedMessage():
+                uow.messages.log(record)
+            case _:
+                raise TypeError(type(record).__name__)
 
 
-def dump(store: Store) -> str:
-    """Every value the store holds, as text: SQLite's own dump of the file, every column of every
-    table cast to text on PostgreSQL, and the fake's whole state in memory."""
-    if isinstance(store, MemoryStore):
-        return store.dump()
-    assert isinstance(store, SqlStore)
+def dump(store: SqlStore) -> str:
+    """Every value the store holds, as text: SQLite's own dump of the file, and every column of
+    every table cast to text on PostgreSQL."""
     engine = store.engine
     if engine.dialect.name == "sqlite":
         path = engine.url.database

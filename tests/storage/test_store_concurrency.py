@@ -28,26 +28,26 @@ def together(work: Callable[[], T]) -> list[T]:
 
 def test_racing_deliveries_of_one_message_store_it_once(sql_store: SqlStore) -> None:
     def deliver() -> bool:
-        with sql_store.repository() as repo:
-            added = repo.inbox_add("sms", "SM-race", sms("SM-race"), at())
-            repo.commit()
+        with sql_store.unit_of_work() as uow:
+            added = uow.inbox.add("sms", "SM-race", sms("SM-race"), at())
+            uow.commit()
             return added
 
     assert sorted(together(deliver)) == [False] * (WORKERS - 1) + [True]
-    with sql_store.repository() as repo:
-        assert len(repo.inbox_claim(100, at(1), LEASE)) == 1
+    with sql_store.unit_of_work() as uow:
+        assert len(uow.inbox.claim(100, at(1), LEASE)) == 1
 
 
 def test_racing_workers_never_claim_the_same_item(sql_store: SqlStore) -> None:
-    with sql_store.repository() as repo:
+    with sql_store.unit_of_work() as uow:
         for n in range(30):
-            repo.inbox_add("sms", f"SM{n}", sms(f"SM{n}", sender=f"+4477009002{n:02d}"), at())
-        repo.commit()
+            uow.inbox.add("sms", f"SM{n}", sms(f"SM{n}", sender=f"+4477009002{n:02d}"), at())
+        uow.commit()
 
     def claim() -> list[int]:
-        with sql_store.repository() as repo:
-            items = repo.inbox_claim(4, at(1), LEASE)
-            repo.commit()
+        with sql_store.unit_of_work() as uow:
+            items = uow.inbox.claim(4, at(1), LEASE)
+            uow.commit()
             return [item.item_id for item in items]
 
     claimed = [item for batch in together(claim) for item in batch]
@@ -56,9 +56,9 @@ def test_racing_workers_never_claim_the_same_item(sql_store: SqlStore) -> None:
 
 def test_racing_first_messages_from_one_number_make_one_person(sql_store: SqlStore) -> None:
     def first_contact() -> str:
-        with sql_store.repository() as repo:
-            pid = repo.participant_for("sms", PHONE, at()).participant_id
-            repo.commit()
+        with sql_store.unit_of_work() as uow:
+            pid = uow.people.for_address("sms", PHONE, at()).participant_id
+            uow.commit()
             return pid
 
     assert len(set(together(first_contact))) == 1

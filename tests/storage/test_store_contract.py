@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from storage.records import ConsentEntry, GroupInterest, ProfileAnswer, ViewRecord
-from storage.repository import Store
+from storage.sql import SqlStore
 from tests.storage.store_helpers import (
     CHAT_ID,
     PHONE,
@@ -31,77 +31,77 @@ from tests.storage.store_helpers import (
     ],
 )
 def test_an_address_in_any_written_form_finds_the_same_person(
-    store: Store, channel: str, first: str, again: str
+    store: SqlStore, channel: str, first: str, again: str
 ) -> None:
-    with store.repository() as repo:
-        created = repo.participant_for(channel, first, at())
-        repo.commit()
-    with store.repository() as repo:
-        assert repo.participant_for(channel, again, at(5)) == created
-        assert repo.find_participant(channel, again) == created
-        assert repo.address_of(created.participant_id, channel) == first
-        assert [p.participant_id for p in repo.participants()] == [created.participant_id]
+    with store.unit_of_work() as uow:
+        created = uow.people.for_address(channel, first, at())
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.people.for_address(channel, again, at(5)) == created
+        assert uow.people.find(channel, again) == created
+        assert uow.people.address_of(created.participant_id, channel) == first
+        assert [p.participant_id for p in uow.people.all()] == [created.participant_id]
 
 
-def test_the_same_number_on_another_channel_is_another_person(store: Store) -> None:
-    with store.repository() as repo:
-        by_sms = repo.participant_for("sms", "+447700900999", at())
-        by_telegram = repo.participant_for("telegram", "+447700900999", at())
+def test_the_same_number_on_another_channel_is_another_person(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        by_sms = uow.people.for_address("sms", "+447700900999", at())
+        by_telegram = uow.people.for_address("telegram", "+447700900999", at())
         assert by_sms.participant_id != by_telegram.participant_id
-        assert repo.find_participant("sms", "+447700900998") is None
-        assert repo.address_of(by_sms.participant_id, "telegram") is None
+        assert uow.people.find("sms", "+447700900998") is None
+        assert uow.people.address_of(by_sms.participant_id, "telegram") is None
 
 
-def test_a_new_person_starts_with_defaults_and_changes_stick(store: Store) -> None:
-    with store.repository() as repo:
-        person = repo.participant_for("sms", PHONE, at())
+def test_a_new_person_starts_with_defaults_and_changes_stick(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        person = uow.people.for_address("sms", PHONE, at())
         assert (person.language, person.register, person.opted_out) == (None, "standard", False)
         assert person.created_at == at()
-        repo.update_participant(person.participant_id, language="cy")
-        repo.update_participant(person.participant_id, register="easy", opted_out=True)
-        repo.commit()
-    with store.repository() as repo:
-        stored = repo.get_participant(person.participant_id)
+        uow.people.update(person.participant_id, language="cy")
+        uow.people.update(person.participant_id, register="easy", opted_out=True)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        stored = uow.people.get(person.participant_id)
         assert stored is not None
         assert (stored.language, stored.register, stored.opted_out) == ("cy", "easy", True)
 
 
 @pytest.mark.parametrize("ending", ["commit", "no commit", "rollback", "exception"])
-def test_only_a_commit_makes_a_unit_of_work_visible(store: Store, ending: str) -> None:
+def test_only_a_commit_makes_a_unit_of_work_visible(store: SqlStore, ending: str) -> None:
     class Boom(Exception):
         pass
 
-    with store.repository() as setup:
-        person = setup.participant_for("sms", PHONE, at())
+    with store.unit_of_work() as setup:
+        person = setup.people.for_address("sms", PHONE, at())
         setup.commit()
     try:
-        with store.repository() as repo:
-            repo.save_session(person.participant_id, '{"step": "q1"}', at(1))
-            repo.update_participant(person.participant_id, language="pl")
+        with store.unit_of_work() as uow:
+            uow.sessions.save(person.participant_id, '{"step": "q1"}', at(1))
+            uow.people.update(person.participant_id, language="pl")
             if ending == "commit":
-                repo.commit()
+                uow.commit()
             elif ending == "rollback":
-                repo.rollback()
+                uow.rollback()
             elif ending == "exception":
                 raise Boom
     except Boom:
         pass
-    with store.repository() as later:
+    with store.unit_of_work() as later:
         kept = ending == "commit"
-        assert later.load_session(person.participant_id) == ('{"step": "q1"}' if kept else None)
-        stored = later.get_participant(person.participant_id)
+        assert later.sessions.load(person.participant_id) == ('{"step": "q1"}' if kept else None)
+        stored = later.people.get(person.participant_id)
         assert stored is not None and stored.language == ("pl" if kept else None)
 
 
-def test_a_session_is_replaced_by_the_next_save(store: Store) -> None:
-    with store.repository() as repo:
-        person = repo.participant_for("telegram", CHAT_ID, at())
-        assert repo.load_session(person.participant_id) is None
-        repo.save_session(person.participant_id, '{"n": 1}', at(1))
-        repo.save_session(person.participant_id, '{"n": 2}', at(2))
-        repo.commit()
-    with store.repository() as repo:
-        assert repo.load_session(person.participant_id) == '{"n": 2}'
+def test_a_session_is_replaced_by_the_next_save(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        person = uow.people.for_address("telegram", CHAT_ID, at())
+        assert uow.sessions.load(person.participant_id) is None
+        uow.sessions.save(person.participant_id, '{"n": 1}', at(1))
+        uow.sessions.save(person.participant_id, '{"n": 2}', at(2))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.sessions.load(person.participant_id) == '{"n": 2}'
 
 
 @pytest.mark.parametrize(
@@ -121,46 +121,46 @@ def test_a_session_is_replaced_by_the_next_save(store: Store) -> None:
     ],
 )
 def test_consent_is_append_only_and_the_latest_per_purpose_counts(
-    store: Store, entries: list[tuple[str, bool, int]], expected: dict[str, bool]
+    store: SqlStore, entries: list[tuple[str, bool, int]], expected: dict[str, bool]
 ) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
         for purpose, granted, minutes in entries:
-            repo.record_consent(consent(pid, purpose, granted, minutes))
-        repo.commit()
-    with store.repository() as repo:
-        assert repo.consents(pid) == expected
-        history = repo.consent_history(pid)
+            uow.consent.record(consent(pid, purpose, granted, minutes))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.consent.latest(pid) == expected
+        history = uow.consent.history(pid)
         assert [(e.purpose, e.granted, e.at) for e in history] == [
             (p, g, at(m)) for p, g, m in entries
         ]
 
 
-def test_views_come_back_whole_in_time_order_and_by_consultation(store: Store) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
+def test_views_come_back_whole_in_time_order_and_by_consultation(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
         later = view(pid, "v2", "transport", 10, consultation="day-services-2026")
         earlier = view(pid, "v1", "housing", 5, consultation="day-services-2026")
         elsewhere = view(pid, "v3", "yes", 7, consultation="carers-2026", language="cy")
         unattached = ViewRecord(**{**asdict(earlier), "view_id": "v4", "consultation": None})
         for record in (later, earlier, elsewhere, unattached):
-            repo.save_view(record)
-        repo.commit()
-    with store.repository() as repo:
-        assert list(repo.views("day-services-2026")) == [earlier, later]
-        assert list(repo.views("carers-2026")) == [elsewhere]
-        assert list(repo.views()) == [earlier, unattached, elsewhere, later]
-        assert list(repo.views("no-such-consultation")) == []
+            uow.views.save(record)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert list(uow.views.all("day-services-2026")) == [earlier, later]
+        assert list(uow.views.all("carers-2026")) == [elsewhere]
+        assert list(uow.views.all()) == [earlier, unattached, elsewhere, later]
+        assert list(uow.views.all("no-such-consultation")) == []
 
 
-def test_every_record_kind_round_trips_through_the_export(store: Store) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
+def test_every_record_kind_round_trips_through_the_export(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
         records = everything_about(pid, "my words")
-        apply(repo, records)
-        repo.commit()
-    with store.repository() as repo:
-        exported = repo.export_participant(pid)
+        apply(uow, records)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        exported = uow.erasure.export(pid)
     by_kind = {
         "ConsentEntry": "consents",
         "ViewRecord": "views",
@@ -185,24 +185,24 @@ def test_every_record_kind_round_trips_through_the_export(store: Store) -> None:
     ]
 
 
-def test_times_in_any_zone_come_back_as_the_same_instant_in_utc(store: Store) -> None:
+def test_times_in_any_zone_come_back_as_the_same_instant_in_utc(store: SqlStore) -> None:
     cardiff_summer = timezone(timedelta(hours=1))
     local = datetime(2026, 7, 1, 10, 0, tzinfo=cardiff_summer)
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, local).participant_id
-        repo.record_consent(
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, local).participant_id
+        uow.consent.record(
             ConsentEntry(pid, "share_views", True, "consent.share_views", "en", "sms", local)
         )
-        repo.commit()
-    with store.repository() as repo:
-        (entry,) = repo.consent_history(pid)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        (entry,) = uow.consent.history(pid)
         assert entry.at == local
         assert entry.at.utcoffset() == timedelta(0)
 
 
-def test_a_time_without_a_zone_is_refused(store: Store) -> None:
-    with store.repository() as repo, pytest.raises(ValueError, match="timezone-aware"):
-        repo.participant_for("sms", PHONE, datetime(2026, 3, 2, 9, 30))
+def test_a_time_without_a_zone_is_refused(store: SqlStore) -> None:
+    with store.unit_of_work() as uow, pytest.raises(ValueError, match="timezone-aware"):
+        uow.people.for_address("sms", PHONE, datetime(2026, 3, 2, 9, 30))
 
 
 AWKWARD_TEXTS = [
@@ -221,56 +221,59 @@ AWKWARD_TEXTS = [
 
 
 @pytest.mark.parametrize("words", AWKWARD_TEXTS)
-def test_whatever_people_write_is_kept_exactly(store: Store, words: str) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
+def test_whatever_people_write_is_kept_exactly(store: SqlStore, words: str) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
         stored = view(pid, "v1", words, 1, original=words)
-        repo.save_view(stored)
-        repo.save_session(pid, words, at(1))
-        repo.save_group_interest(
+        uow.views.save(stored)
+        uow.sessions.save(pid, words, at(1))
+        uow.answers.save_group_interest(
             GroupInterest(pid, (words, "x"), (), (), None, None, "en", "sms", at(2))
         )
-        repo.commit()
-    with store.repository() as repo:
-        assert list(repo.views()) == [stored]
-        assert repo.load_session(pid) == words
-        assert repo.export_participant(pid)["group_interests"][0]["topics"] == [words, "x"]
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert list(uow.views.all()) == [stored]
+        assert uow.sessions.load(pid) == words
+        assert uow.erasure.export(pid)["group_interests"][0]["topics"] == [words, "x"]
 
 
-def test_a_nul_character_is_replaced_rather_than_failing_the_turn(store: Store) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
-        repo.save_view(view(pid, "v1", "a\x00b", 1, original="a\x00b"))
-        repo.commit()
-    with store.repository() as repo:
-        (stored,) = repo.views()
+def test_a_nul_character_is_replaced_rather_than_failing_the_turn(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
+        uow.views.save(view(pid, "v1", "a\x00b", 1, original="a\x00b"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        (stored,) = uow.views.all()
         assert (stored.answer_value, stored.original_text) == ("a\ufffdb", "a\ufffdb")
 
 
-def test_an_unknown_person_has_nothing_to_export(store: Store) -> None:
-    with store.repository() as repo, pytest.raises(KeyError):
-        repo.export_participant("no-such-person")
+def test_an_unknown_person_has_nothing_to_export(store: SqlStore) -> None:
+    with store.unit_of_work() as uow, pytest.raises(KeyError):
+        uow.erasure.export("no-such-person")
 
 
-def test_withdrawing_an_answer_removes_only_that_question_of_that_person(store: Store) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
-        other = repo.participant_for("sms", "+447700900777", at()).participant_id
+def test_withdrawing_an_answer_removes_only_that_question_of_that_person(
+    store: SqlStore,
+) -> None:
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
+        other = uow.people.for_address("sms", "+447700900777", at()).participant_id
         first = view(pid, "v1", "activities", 1)
         kept = view(pid, "v2", "More buses", 2, question_id="q_better")
         theirs = view(other, "v3", "activities", 3)
         for record in (first, kept, theirs):
-            repo.save_view(record)
-        repo.save_profile_answer(ProfileAnswer(pid, "age_band", "25_44", at(4)))
-        repo.commit()
-    with store.repository() as repo:
-        repo.withdraw_answer(pid, "have_your_say", "q_matters", "age_band")
-        repo.save_view(view(pid, "v4", "staff", 5))
-        repo.commit()
-    with store.repository() as repo:
-        assert [(v.view_id, v.answer_value) for v in repo.views()] == [
+            uow.views.save(record)
+        uow.answers.save_profile(ProfileAnswer(pid, "age_band", "25_44", at(4)))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.views.withdraw(pid, "have_your_say", "q_matters")
+        uow.answers.withdraw_profile(pid, "age_band")
+        uow.views.save(view(pid, "v4", "staff", 5))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert [(v.view_id, v.answer_value) for v in uow.views.all()] == [
             ("v2", "More buses"),
             ("v3", "activities"),
             ("v4", "staff"),
         ]
-        assert repo.export_participant(pid)["profile_answers"] == []
+        assert uow.erasure.export(pid)["profile_answers"] == []

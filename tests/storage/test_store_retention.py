@@ -5,33 +5,34 @@ from __future__ import annotations
 
 from bot.delivery.retention import RetentionJob
 from storage.records import LoggedMessage
-from storage.repository import Store
+from storage.sql import SqlStore
 from tests.storage.store_helpers import LEASE, OTHER_PHONE, PHONE, at, outgoing, sms
 
 DAY = 24 * 60  # minutes
 
 
 def test_the_job_purges_old_processed_rows_and_keeps_recent_and_unfinished_ones(
-    store: Store,
+    store: SqlStore,
 ) -> None:
-    with store.repository() as repo:
-        pid = repo.participant_for("sms", PHONE, at()).participant_id
+    with store.unit_of_work() as uow:
+        pid = uow.people.for_address("sms", PHONE, at()).participant_id
         senders = [f"+4477009002{n:02d}" for n in range(4)]
         for n, key in enumerate(("old-done", "old-failed", "old-pending", "new-done")):
             minutes = 40 * DAY if key == "new-done" else 0
-            repo.inbox_add("sms", key, sms(key, sender=senders[n]), at(minutes + n))
-        claimed = {i.provider_key: i for i in repo.inbox_claim(10, at(40 * DAY + 10), LEASE)}
-        repo.inbox_done(claimed["old-done"].item_id, at(40 * DAY + 11), participant_id=pid)
-        repo.inbox_failed(claimed["old-failed"].item_id, "turn failed: KeyError", at(40 * DAY))
-        repo.inbox_done(claimed["new-done"].item_id, at(40 * DAY + 11))
-        repo.inbox_add("sms", "older-pending", sms("older-pending", sender=OTHER_PHONE), at(1))
-        repo.log_message(LoggedMessage(pid, "in", "sms", "old words", None, "en", at(2)))
-        repo.log_message(LoggedMessage(pid, "in", "sms", "new words", None, "en", at(40 * DAY)))
-        repo.outbox_add(outgoing("old-sent", pid, 3))
-        repo.outbox_add(outgoing("old-unsent", pid, 4))
-        repo.outbox_claim("sms", 1, at(5), LEASE)
-        repo.outbox_sent("old-sent", "SM-old", at(6))
-        repo.commit()
+            uow.inbox.add("sms", key, sms(key, sender=senders[n]), at(minutes + n))
+        claimed = {i.provider_key: i for i in uow.inbox.claim(10, at(40 * DAY + 10), LEASE)}
+        old_done = claimed["old-done"]
+        uow.inbox.done(old_done.item_id, old_done.attempts, at(40 * DAY + 11), participant_id=pid)
+        uow.inbox.failed(claimed["old-failed"].item_id, "turn failed: KeyError", at(40 * DAY))
+        uow.inbox.done(claimed["new-done"].item_id, 1, at(40 * DAY + 11))
+        uow.inbox.add("sms", "older-pending", sms("older-pending", sender=OTHER_PHONE), at(1))
+        uow.messages.log(LoggedMessage(pid, "in", "sms", "old words", None, "en", at(2)))
+        uow.messages.log(LoggedMessage(pid, "in", "sms", "new words", None, "en", at(40 * DAY)))
+        uow.outbox.add(outgoing("old-sent", pid, 3), address=PHONE)
+        uow.outbox.add(outgoing("old-unsent", pid, 4), address=PHONE)
+        uow.outbox.claim("sms", 1, at(5), LEASE)
+        uow.outbox.sent("old-sent", "SM-old", at(6))
+        uow.commit()
         keys = {key: item.item_id for key, item in claimed.items()}
 
     job = RetentionJob(
@@ -40,15 +41,15 @@ def test_the_job_purges_old_processed_rows_and_keeps_recent_and_unfinished_ones(
     purged = job.run_once()
     assert (purged.inbox, purged.outbox, purged.message_texts) == (2, 1, 1)
 
-    with store.repository() as repo:
-        assert repo.inbox_get(keys["old-done"]) is None
-        assert repo.inbox_get(keys["old-failed"]) is None
-        assert repo.inbox_get(keys["new-done"]) is not None
+    with store.unit_of_work() as uow:
+        assert uow.inbox.get(keys["old-done"]) is None
+        assert uow.inbox.get(keys["old-failed"]) is None
+        assert uow.inbox.get(keys["new-done"]) is not None
         # Claimed but not finished, however old: still a worker's.
-        assert repo.inbox_get(keys["old-pending"]) is not None
-        assert repo.outbox_get("old-sent") is None
-        assert repo.outbox_get("old-unsent") is not None
-        texts = [m["text"] for m in repo.export_participant(pid)["messages"]]
+        assert uow.inbox.get(keys["old-pending"]) is not None
+        assert uow.outbox.get("old-sent") is None
+        assert uow.outbox.get("old-unsent") is not None
+        texts = [m["text"] for m in uow.erasure.export(pid)["messages"]]
         assert texts == [None, "new words"]
     # Running again finds nothing more to do.
     assert job.run_once() == type(purged)(0, 0, 0)

@@ -217,15 +217,15 @@ class Pipeline:
 def stored_inbox(store: SqlStore) -> list[InboxItem]:
     with store.engine.connect() as connection:
         ids = list(connection.scalars(select(m.InboxRow.id).order_by(m.InboxRow.id)))
-    with store.repository() as repo:
-        return [item for i in ids if (item := repo.inbox_get(i)) is not None]
+    with store.unit_of_work() as uow:
+        return [item for i in ids if (item := uow.inbox.get(i)) is not None]
 
 
 def stored_outbox(store: SqlStore) -> list[OutboxMessage]:
     with store.engine.connect() as connection:
         ids = list(connection.scalars(select(m.OutboxRow.id).order_by(m.OutboxRow.seq)))
-    with store.repository() as repo:
-        return [msg for i in ids if (msg := repo.outbox_get(i)) is not None]
+    with store.unit_of_work() as uow:
+        return [msg for i in ids if (msg := uow.outbox.get(i)) is not None]
 
 
 @contextmanager

@@ -62,9 +62,9 @@ def test_an_sms_conversation_shows_encoding_and_segments(bare: Pipeline) -> None
     replies = say(bare, "sms", PERSON, "1")
     assert replies and replies[0]["encoding"] == "GSM-7"
     # Stored like any conversation, on the simulator's own channel.
-    with bare.store.repository() as repo:
-        assert repo.find_participant("sim-sms", PERSON) is not None
-        assert repo.find_participant("sms", PERSON) is None
+    with bare.store.unit_of_work() as uow:
+        assert uow.people.find("sim-sms", PERSON) is not None
+        assert uow.people.find("sms", PERSON) is None
 
 
 def test_a_telegram_conversation_shows_buttons(bare: Pipeline) -> None:

@@ -260,8 +260,8 @@ def test_menu_commands_do_what_their_keywords_do(heard: Pipeline, brains: Brains
     chats.say(CHAT, "/stop")
     heard.run_all()
     assert sent_to(heard, CHAT)[-1].text in catalogue_text(brains, "en", "common.stopped")
-    with heard.store.repository() as repo:
-        [person] = list(repo.participants())
+    with heard.store.unit_of_work() as uow:
+        [person] = list(uow.people.all())
     assert person.opted_out
 
 

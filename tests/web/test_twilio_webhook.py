@@ -90,12 +90,12 @@ def test_stop_gets_one_confirmation_then_silence(
     heard.post_sms(NEW, "1")
     heard.run_all()
     assert len(texts_to(heard, NEW)) == before + 1
-    with heard.store.repository() as repo:
-        person = repo.find_participant("sms", NEW)
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.find("sms", NEW)
         assert person is not None and person.opted_out
-        assert repo.consents(person.participant_id)["messages"] is False
+        assert uow.consent.latest(person.participant_id)["messages"] is False
         withdrawals = [
-            e for e in repo.consent_history(person.participant_id) if e.purpose == "messages"
+            e for e in uow.consent.history(person.participant_id) if e.purpose == "messages"
         ]
         assert len(withdrawals) == 1
 
@@ -104,8 +104,8 @@ def test_start_from_the_provider_brings_a_person_back(heard: Pipeline) -> None:
     heard.post_sms(NEW, "STOP", opt_out_type="STOP")
     heard.post_sms(NEW, "UNSTOP", opt_out_type="START")
     heard.run_all()
-    with heard.store.repository() as repo:
-        person = repo.find_participant("sms", NEW)
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.find("sms", NEW)
         assert person is not None and not person.opted_out
     heard.post_sms(NEW, "Hello")
     before = len(texts_to(heard, NEW))
@@ -142,8 +142,8 @@ def test_a_new_sender_is_welcomed_with_segment_counts_that_match_twilio(heard: P
         assert message.status == "sent" and message.provider_message_id
         assert billed[message.text] == message.segments
     # The recipient's address is wiped once sent.
-    with heard.store.repository() as repo:
-        assert all(repo.outbox_address(m.message_id) is None for m in stored)
+    with heard.store.unit_of_work() as uow:
+        assert all(uow.outbox.address(m.message_id) is None for m in stored)
 
 
 def test_a_signed_request_replayed_with_shifted_fields_is_refused(heard: Pipeline) -> None:

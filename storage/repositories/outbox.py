@@ -1,0 +1,215 @@
+"""The outbox: messages to send, written in the same unit of work as the turn that made them.
+See storage.unit_of_work for the exactly-once rules. The recipient's address is kept encrypted
+only until the message is sent or fails."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage import models as m
+from storage.crypto import AddressCipher
+from storage.queues import delivery_advances, lease_until, short_error
+from storage.records import OutboxMessage
+from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
+from storage.timestamps import as_utc
+
+
+class Outbox:
+    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+        self._db = db
+        self._cipher = cipher
+        self._postgres = is_postgres(db)
+
+    def add(self, message: OutboxMessage, *, address: str) -> None:
+        """Queues a message to `address` on the message's channel: the address the person's
+        message came from (the inbox worker has it; nothing is decrypted again), which also
+        reaches a person erased in this very turn (`participant_id` None). A message id used
+        before is refused by the database (unique `id`)."""
+        self._db.add(
+            m.OutboxRow(
+                id=message.message_id,
+                participant_id=message.participant_id,
+                channel=message.channel,
+                recipient_hmac=self._cipher.lookup(message.channel, address),
+                recipient_ciphertext=self._cipher.encrypt_address(message.channel, address),
+                text=message.text,
+                choices_json=json.dumps(list(message.choices), ensure_ascii=False),
+                language=message.language,
+                encoding=message.encoding,
+                segments=message.segments,
+                status=message.status,
+                attempts=message.attempts,
+                next_attempt_at=utc_or_none(message.next_attempt_at),
+                provider_message_id=message.provider_message_id,
+                last_error=message.last_error,
+                created_at=as_utc(message.created_at),
+                sent_at=utc_or_none(message.sent_at),
+                failed_at=utc_or_none(message.failed_at),
+                delivery_status=message.delivery_status,
+                delivery_error_code=message.delivery_error_code,
+            )
+        )
+        self._db.flush()
+
+    def claim(
+        self, channel: str, limit: int, at: datetime, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Marks up to `limit` due messages `sending` (attempts + 1, lease until
+        `at + lease_seconds`) and returns them: pending and due, or sending with an expired
+        lease. At most one per recipient, and never one while an earlier one to the same
+        recipient is unsent, so a person's messages go out in order. Commit before sending."""
+        now = as_utc(at)
+        earlier = aliased(m.OutboxRow)
+        query = (
+            select(m.OutboxRow.seq)
+            .where(
+                m.OutboxRow.channel == channel,
+                or_(
+                    and_(
+                        m.OutboxRow.status == "pending",
+                        or_(
+                            m.OutboxRow.next_attempt_at.is_(None),
+                            m.OutboxRow.next_attempt_at <= now,
+                        ),
+                    ),
+                    and_(m.OutboxRow.status == "sending", m.OutboxRow.next_attempt_at <= now),
+                ),
+                ~exists().where(
+                    earlier.channel == m.OutboxRow.channel,
+                    earlier.recipient_hmac == m.OutboxRow.recipient_hmac,
+                    earlier.seq < m.OutboxRow.seq,
+                    earlier.status.in_(["pending", "sending"]),
+                ),
+            )
+            .order_by(m.OutboxRow.seq)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True, of=m.OutboxRow)
+        seqs = list(self._db.scalars(query))
+        if not seqs:
+            return []
+        self._db.execute(
+            update(m.OutboxRow)
+            .where(m.OutboxRow.seq.in_(seqs))
+            .values(
+                status="sending",
+                attempts=m.OutboxRow.attempts + 1,
+                next_attempt_at=lease_until(now, lease_seconds),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self._db.expire_all()
+        rows = self._db.scalars(
+            select(m.OutboxRow).where(m.OutboxRow.seq.in_(seqs)).order_by(m.OutboxRow.seq)
+        )
+        return [outbox_message(row) for row in rows]
+
+    def _row(self, message_id: str) -> m.OutboxRow | None:
+        return self._db.scalar(select(m.OutboxRow).where(m.OutboxRow.id == message_id))
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        row = self._row(message_id)
+        return None if row is None else outbox_message(row)
+
+    def by_provider_id(self, provider_message_id: str) -> OutboxMessage | None:
+        """The message a provider id was recorded for (by `sent` or a status callback), or
+        None: lets SMS reconciliation skip provider messages already accounted for."""
+        row = self._db.scalar(
+            select(m.OutboxRow)
+            .where(m.OutboxRow.provider_message_id == provider_message_id)
+            .limit(1)
+        )
+        return None if row is None else outbox_message(row)
+
+    def address(self, message_id: str) -> str | None:
+        """The decrypted recipient, for the sender only; None once sent or failed."""
+        row = self._row(message_id)
+        if row is None or row.recipient_ciphertext is None:
+            return None
+        return self._cipher.decrypt_address(row.channel, row.recipient_ciphertext)
+
+    def sent(self, message_id: str, provider_message_id: str, at: datetime) -> None:
+        """Sent: the provider's id kept, the recipient wiped. A no-op when the message was
+        erased while it was being sent."""
+        self._set(
+            message_id,
+            status="sent",
+            provider_message_id=provider_message_id,
+            sent_at=as_utc(at),
+            next_attempt_at=None,
+            recipient_ciphertext=None,
+        )
+
+    def retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
+        self._set(
+            message_id,
+            status="pending",
+            last_error=short_error(error),
+            next_attempt_at=as_utc(next_attempt_at),
+        )
+
+    def failed(self, message_id: str, error: str, at: datetime) -> None:
+        """Given up: the recipient wiped."""
+        self._set(
+            message_id,
+            status="failed",
+            last_error=short_error(error),
+            failed_at=as_utc(at),
+            next_attempt_at=None,
+            recipient_ciphertext=None,
+        )
+
+    def _set(self, message_id: str, **values: object) -> None:
+        self._db.execute(
+            update(m.OutboxRow)
+            .where(m.OutboxRow.id == message_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        self._db.expire_all()
+
+    def purge(self, before: datetime) -> int:
+        """Deletes sent and failed messages created before `before`; returns how many. Pending
+        and sending messages stay, however old."""
+        result = self._db.execute(
+            delete(m.OutboxRow).where(
+                m.OutboxRow.status.in_(["sent", "failed"]),
+                m.OutboxRow.created_at < as_utc(before),
+            )
+        )
+        self._db.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def status_update(
+        self,
+        provider_message_id: str,
+        delivery_status: str,
+        error_code: str | None = None,
+        *,
+        message_id: str | None = None,
+    ) -> bool:
+        """Records a provider status callback; False when no such message. A callback can beat
+        `sent` to the database: give `message_id` (ours, e.g. carried in the callback URL) and
+        the message is found by it. A status never replaces one further along."""
+        if message_id is not None:
+            row = self._row(message_id)
+        else:
+            row = self._db.scalar(
+                select(m.OutboxRow)
+                .where(m.OutboxRow.provider_message_id == provider_message_id)
+                .limit(1)
+            )
+        if row is None:
+            return False
+        if row.provider_message_id is None:
+            row.provider_message_id = provider_message_id
+        if delivery_advances(row.delivery_status, delivery_status):
+            row.delivery_status = delivery_status
+            row.delivery_error_code = error_code
+        self._db.flush()
+        return True

@@ -1,0 +1,127 @@
+"""Participants and their addresses. An address is stored only as AES-GCM ciphertext and found
+by its keyed hash (storage.crypto); `address_of` decrypts it, and its result is never logged."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage.crypto import AddressCipher
+from storage.records import Participant
+from storage.repositories.rows import participant
+from storage.timestamps import as_utc
+
+
+def new_participant_id() -> str:
+    return secrets.token_hex(16)
+
+
+class People:
+    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+        self._db = db
+        self._cipher = cipher
+
+    def for_address(self, channel: str, address: str, at: datetime) -> Participant:
+        """The participant behind (channel, address), created on first contact."""
+        found = self.find(channel, address)
+        if found is not None:
+            return found
+        participant_id = new_participant_id()
+        created = Participant(participant_id, as_utc(at), None, "standard", False)
+        try:
+            with self._db.begin_nested():
+                self._db.add(
+                    m.ParticipantRow(
+                        id=participant_id,
+                        created_at=created.created_at,
+                        language=None,
+                        register=created.register,
+                        opted_out=False,
+                    )
+                )
+                self._db.flush()
+                self._db.add(
+                    m.AddressRow(
+                        participant_id=participant_id,
+                        channel=channel,
+                        address_hmac=self._cipher.lookup(channel, address),
+                        address_ciphertext=self._cipher.encrypt_address(channel, address),
+                        created_at=created.created_at,
+                    )
+                )
+                self._db.flush()
+        except IntegrityError:
+            # Another unit of work registered the same address first; use theirs.
+            found = self.find(channel, address)
+            if found is None:
+                raise
+            return found
+        return created
+
+    def find(self, channel: str, address: str) -> Participant | None:
+        """One SELECT: the participant joined to the address's keyed hash."""
+        row = self._db.scalar(
+            select(m.ParticipantRow)
+            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+            .where(
+                m.AddressRow.channel == channel,
+                m.AddressRow.address_hmac == self._cipher.lookup(channel, address),
+            )
+        )
+        return None if row is None else participant(row)
+
+    def get(self, participant_id: str) -> Participant | None:
+        row = self._db.get(m.ParticipantRow, participant_id)
+        return None if row is None else participant(row)
+
+    def address_of(self, participant_id: str, channel: str) -> str | None:
+        """Decrypts the person's first address on the channel. Never log the result."""
+        row = self._db.scalar(
+            select(m.AddressRow)
+            .where(m.AddressRow.participant_id == participant_id, m.AddressRow.channel == channel)
+            .order_by(m.AddressRow.id)
+            .limit(1)
+        )
+        if row is None:
+            return None
+        return self._cipher.decrypt_address(channel, row.address_ciphertext)
+
+    def update(
+        self,
+        participant_id: str,
+        *,
+        language: str | None = None,
+        register: str | None = None,
+        opted_out: bool | None = None,
+    ) -> None:
+        """One UPDATE of the given fields; KeyError for an unknown participant."""
+        values: dict[str, object] = {}
+        if language is not None:
+            values["language"] = language
+        if register is not None:
+            values["register"] = register
+        if opted_out is not None:
+            values["opted_out"] = opted_out
+        if not values:
+            if self._db.get(m.ParticipantRow, participant_id) is None:
+                raise KeyError(participant_id)
+            return
+        result = self._db.execute(
+            update(m.ParticipantRow)
+            .where(m.ParticipantRow.id == participant_id)
+            .values(**values)
+            .execution_options(synchronize_session="evaluate")
+        )
+        if not getattr(result, "rowcount", 0):
+            raise KeyError(participant_id)
+
+    def all(self) -> Iterator[Participant]:
+        """Everyone, oldest first (for coordinators)."""
+        query = select(m.ParticipantRow).order_by(m.ParticipantRow.created_at, m.ParticipantRow.id)
+        return iter([participant(row) for row in self._db.scalars(query)])

@@ -1,0 +1,125 @@
+"""Row to record conversions shared by the repositories: records (storage.records) are what
+crosses the store's boundary, never SQLAlchemy rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage.crypto import AddressCipher
+from storage.records import (
+    ConsentEntry,
+    GroupInterest,
+    InboxItem,
+    InboxStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Participant,
+    ViewRecord,
+)
+from storage.timestamps import as_utc
+
+INBOX_PURPOSE = "inbox"  # the cipher's purpose for inbox payloads
+
+
+def is_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def of_person(table: Any, participant_id: str) -> Select[Any]:
+    """A person's rows of a table with an integer `id`, in the order they were written."""
+    return select(table).where(table.participant_id == participant_id).order_by(table.id)
+
+
+def utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def participant(row: m.ParticipantRow) -> Participant:
+    return Participant(row.id, row.created_at, row.language, row.register, row.opted_out)
+
+
+def consent(row: m.ConsentRow) -> ConsentEntry:
+    return ConsentEntry(
+        row.participant_id, row.purpose, row.granted, row.text_id, row.language, row.channel, row.at
+    )
+
+
+def view(row: m.ViewRow) -> ViewRecord:
+    return ViewRecord(
+        view_id=row.view_id,
+        participant_id=row.participant_id,
+        consultation=row.consultation,
+        flow=row.flow,
+        question_id=row.question_id,
+        question_text=row.question_text,
+        answer_value=row.answer_value,
+        original_text=row.original_text,
+        language=row.language,
+        register=row.register,
+        channel=row.channel,
+        at=row.at,
+    )
+
+
+def group_interest(row: m.GroupInterestRow) -> GroupInterest:
+    return GroupInterest(
+        participant_id=row.participant_id,
+        topics=tuple(json.loads(row.topics_json)),
+        availability=tuple(json.loads(row.availability_json)),
+        access_needs=tuple(json.loads(row.access_needs_json)),
+        interpreter_language=row.interpreter_language,
+        contact_method=row.contact_method,
+        language=row.language,
+        channel=row.channel,
+        at=row.at,
+    )
+
+
+def inbox_item(row: m.InboxRow, cipher: AddressCipher) -> InboxItem:
+    payload = (
+        {}
+        if row.payload_ciphertext is None
+        else cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+    )
+    return InboxItem(
+        item_id=row.id,
+        channel=row.channel,
+        provider_key=row.provider_key,
+        payload=payload,
+        received_at=row.received_at,
+        status=cast(InboxStatus, row.status),
+        attempts=row.attempts,
+        claimed_at=row.claimed_at,
+        processed_at=row.processed_at,
+        error=row.error,
+        participant_id=row.participant_id,
+    )
+
+
+def outbox_message(row: m.OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        message_id=row.id,
+        participant_id=row.participant_id,
+        channel=row.channel,
+        text=row.text,
+        created_at=row.created_at,
+        choices=tuple(json.loads(row.choices_json)),
+        language=row.language,
+        encoding=row.encoding,
+        segments=row.segments,
+        status=cast(OutboxStatus, row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        provider_message_id=row.provider_message_id,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+        failed_at=row.failed_at,
+        delivery_status=row.delivery_status,
+        delivery_error_code=row.delivery_error_code,
+    )

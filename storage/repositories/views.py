@@ -1,0 +1,57 @@
+"""Views: what people said in a consultation, with the question as they saw it. Stored only
+while `share_views` consent is granted (bot.service.conversation checks it); coordinators read
+them with `all`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage.records import ViewRecord
+from storage.repositories.rows import view
+from storage.timestamps import as_utc
+
+
+class Views:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def save(self, record: ViewRecord) -> None:
+        self._db.add(
+            m.ViewRow(
+                view_id=record.view_id,
+                participant_id=record.participant_id,
+                consultation=record.consultation,
+                flow=record.flow,
+                question_id=record.question_id,
+                question_text=record.question_text,
+                answer_value=record.answer_value,
+                original_text=record.original_text,
+                language=record.language,
+                register=record.register,
+                channel=record.channel,
+                at=as_utc(record.at),
+            )
+        )
+        self._db.flush()
+
+    def withdraw(self, participant_id: str, flow: str, question_id: str) -> None:
+        """Deletes the person's view of a question they went BACK to and answered again, before
+        the new one is saved, so an answer is replaced and never kept twice."""
+        self._db.execute(
+            delete(m.ViewRow).where(
+                m.ViewRow.participant_id == participant_id,
+                m.ViewRow.flow == flow,
+                m.ViewRow.question_id == question_id,
+            )
+        )
+
+    def all(self, consultation: str | None = None) -> Iterator[ViewRecord]:
+        """Every view (of one consultation, when given), oldest first."""
+        query = select(m.ViewRow).order_by(m.ViewRow.at, m.ViewRow.view_id)
+        if consultation is not None:
+            query = query.where(m.ViewRow.consultation == consultation)
+        return iter([view(row) for row in self._db.scalars(query)])

@@ -1,0 +1,100 @@
+"""The one way into Heard's store: a `UnitOfWork` is one database transaction (one ORM session)
+over small repositories, one per concept (storage.repositories). Use it as a context manager:
+changes become visible to others on `commit()`; `rollback()`, or leaving the `with` block
+without committing (on an exception or not), drops them. Repositories never commit.
+
+Exactly once, end to end
+------------------------
+Providers deliver at least once and a process can die at any line, so Heard makes each step
+either repeatable or recorded before it has effects:
+
+1. Inbound. The webhook calls `inbox.add` and commits before answering the provider. The unique
+   (channel, provider_key) constraint turns a repeated delivery into `False` and one row, even
+   when two deliveries race: the insert runs in a SAVEPOINT, so the losing IntegrityError
+   leaves the caller's unit of work usable.
+2. The turn. A worker claims items (`inbox.claim`: `processing`, `claimed_at`, attempts + 1;
+   `FOR UPDATE SKIP LOCKED` on PostgreSQL so workers never wait for or take each other's rows).
+   The engine's turn, the session, everything the person told us, the reply rows in `outbox`
+   and `inbox.done` are then committed in ONE transaction. A crash before that commit leaves
+   the item `processing`; once the lease runs out, another claim takes it and the turn runs
+   again from the same stored session, as if for the first time. A crash after it leaves
+   nothing to redo. `inbox.done` is guarded by the claim's attempts counter, so a worker
+   whose lease ran out and whose item was claimed again finds no row to mark (rowcount 0) and
+   rolls its turn back. So each inbound message changes the store once.
+3. Sending. `outbox.claim` marks a message `sending` with attempts + 1 and a lease, and that is
+   committed BEFORE the provider is called; `outbox.sent` (or `retry` / `failed`) is committed
+   after. A worker that dies mid-send leaves `sending` with a lease; when it expires the
+   message is claimed again, and the attempts counter shows how often that has happened, so
+   the sender gives up after a few. The only window for a duplicate is a crash between the
+   provider accepting a message and `sent` being committed; no message is lost.
+4. Order. A claim never returns a message while an earlier one to the same recipient is
+   unsent, nor an inbound item while an earlier one from the same sender is unfinished, so a
+   person's messages are handled and delivered in order, one at a time.
+
+On SQLite every transaction starts with `BEGIN IMMEDIATE` (storage.db), so units of work are
+serialised; keep them short. Addresses and inbound payloads are stored only as AES-GCM
+ciphertext (storage.crypto); nothing in the store logs them.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from storage.crypto import AddressCipher
+from storage.repositories.answers import Answers
+from storage.repositories.consent import Consent
+from storage.repositories.erasure import Erasure
+from storage.repositories.inbox import Inbox
+from storage.repositories.messages import Messages
+from storage.repositories.outbox import Outbox
+from storage.repositories.people import People
+from storage.repositories.safety import Safety
+from storage.repositories.sessions import Sessions
+from storage.repositories.views import Views
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, cipher: AddressCipher) -> None:
+        self._db = Session(engine, expire_on_commit=False, autoflush=True)
+        self.people = People(self._db, cipher)
+        self.sessions = Sessions(self._db)
+        self.consent = Consent(self._db)
+        self.views = Views(self._db)
+        self.answers = Answers(self._db)
+        self.safety = Safety(self._db)
+        self.messages = Messages(self._db)
+        self.erasure = Erasure(self._db, cipher)
+        self.inbox = Inbox(self._db, cipher)
+        self.outbox = Outbox(self._db, cipher)
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self._db.rollback()
+        self._db.close()  # anything not committed is dropped
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def rollback(self) -> None:
+        self._db.rollback()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class Store(Protocol):
+    """Opens units of work (storage.sql.SqlStore); the host opens one per turn."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
