@@ -23,6 +23,7 @@ from bot.flowspec.model import SKIP_VALUE, AnswerKind
 
 _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
 _DIGITS = re.compile(r"\d+")
+_NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 _SEPARATORS = re.compile(r"[,;/&+\n]+")
 # Words people put between the numbers of a multiple answer, across Heard's languages.
 _CONNECTORS = frozenset(
@@ -115,9 +116,13 @@ def _skip_choice(text: str, choices: Sequence[Choice], vocab: Vocabulary) -> Cho
 
 
 def match_label(text: str, choices: Sequence[Choice]) -> Choice | None:
-    """A choice named by its label or value: exactly, by a unique prefix, or by containment."""
+    """A choice named by its label or value: exactly, by a unique prefix, or by containment.
+
+    A negative number names nothing: folding strips its sign, and "-1" would otherwise match
+    a scale's label "1".
+    """
     said = bare(text)
-    if not said:
+    if not said or _NEGATIVE.match(clean(text).lstrip("#( ")):
         return None
     names = {c: (bare(c.label), fold(c.value.replace("_", " "))) for c in choices}
     exact = [c for c, ns in names.items() if said in ns]

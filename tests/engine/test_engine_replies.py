@@ -85,6 +85,12 @@ CASES = [
     (SCALE, "pl", "cztery", "4"),
     (SCALE, "en", "6", None),
     (SCALE, "en", "4.5", None),
+    # A negative number is no option, even where an option's label is the digits themselves
+    (SCALE, "en", "-1", None),
+    (SCALE, "en", "- 3", None),
+    (SCALE, "en", "\u22122", None),
+    (CHOICE, "en", "-2", None),
+    (YES_NO, "en", "-1", None),
     (MULTI, "en", "1 3", "day_centre,carers"),
     (MULTI, "en", "1,3", "day_centre,carers"),
     (MULTI, "en", "3, 1", "day_centre,carers"),
