@@ -192,7 +192,13 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
     the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
     said = bare(text)
     asks_back = clean(text).rstrip(" .!").endswith(("?", "\u061f"))
-    if (_DIGITS.search(said) or asks_back) and number_of(text, vocab) is None:
+    # Digits inside a yes/no word are letters: Arabic written in Latin letters spells
+    # "na3am" (yes) and "la2" (no).
+    words_of_answer = vocab.yes | vocab.no | vocab.cancel
+    stray_digit = said not in words_of_answer and any(
+        _DIGITS.search(w) and bare(w) not in words_of_answer for w in said.split()
+    )
+    if (stray_digit or asks_back) and number_of(text, vocab) is None:
         # "yes 2", "1 please": the words and the number may disagree; "ok?", "acha?"
         # ("really?"), "yes?": a question back, not an answer
         return None

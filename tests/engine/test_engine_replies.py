@@ -226,3 +226,26 @@ def test_a_yes_no_question_needs_a_yes_or_no_word(
 @pytest.fixture(scope="module")
 def shipped() -> Catalogue:
     return load_catalogue()
+
+
+# (language, reply to a yes/no question, what it means) with the shipped catalogue: Arabic
+# written in Latin letters uses digits for letters, and those words answer like any other.
+SHIPPED_YES_NO = [
+    ("ar", "na3am", "yes"),
+    ("ar", "Na3am!", "yes"),
+    ("ar", "na3am shukran", "yes"),
+    ("ar", "la2", "no"),
+    ("ar", "la2 shukran", "no"),
+    ("ar", "na3am 2", None),  # a word and a number that may disagree
+    ("ar", "2 na3am", None),
+    ("en", "yes 2", None),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SHIPPED_YES_NO)
+def test_yes_no_words_spelt_with_digits_answer_a_yes_no_question(
+    language: str, text: str, expected: str | None
+) -> None:
+    vocab = Vocabulary.of(load_catalogue(), language)
+    assert understand(text, YES_NO, vocab) == expected
+
