@@ -207,14 +207,24 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
         return by_choice
     if question.cancel_means_no and said in vocab.cancel:
         return "no"
-    words = {bare(w) for w in said.split()}
-    first = said.split(" ", 1)[0] if said else ""
-    # "yes please" is yes; "yes no" or "no, yes" is not understood.
-    is_yes = (said in vocab.yes or first in vocab.yes) and not words & vocab.no
-    is_no = (said in vocab.no or first in vocab.no) and not words & vocab.yes
+    words = [bare(w) for w in said.split()]
+    # "yes please" is yes; "yes no" or "no, yes" is not understood. The words of the answer
+    # phrase itself do not count against it: Welsh "nac ydw" (no) holds "ydw" (yes).
+    yes_words = _leading_phrase(words, vocab.yes)
+    no_words = _leading_phrase(words, vocab.no)
+    is_yes = yes_words > 0 and not set(words[yes_words:]) & vocab.no
+    is_no = no_words > 0 and not set(words[no_words:]) & vocab.yes
     if is_yes != is_no:
         return "yes" if is_yes else "no"
     return None
+
+
+def _leading_phrase(words: Sequence[str], phrases: frozenset[str]) -> int:
+    """How many of the reply's first words are one of the phrases (the longest), else 0."""
+    return max(
+        (len(p.split()) for p in phrases if p and words[: len(p.split())] == p.split()),
+        default=0,
+    )
 
 
 def parse_multi(text: str, question: Question, vocab: Vocabulary) -> str | None:

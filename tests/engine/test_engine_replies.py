@@ -239,11 +239,24 @@ SHIPPED_YES_NO = [
     ("ar", "na3am 2", None),  # a word and a number that may disagree
     ("ar", "2 na3am", None),
     ("en", "yes 2", None),
+    # A no phrase that holds a yes word is no (Welsh answers with the verb: "ydw" = yes)
+    ("cy", "nac ydw", "no"),
+    ("cy", "Nac oes, diolch", "no"),
+    ("cy", "na hoffwn", "no"),
+    ("cy", "ydw", "yes"),
+    ("cy", "ydw plis", "yes"),
+    ("cy", "ie na", None),
+    ("cy", "na, ydw", None),
+    ("en", "yes no", None),
+    ("en", "no, yes", None),
+    ("en", "no thanks", "no"),
+    ("pl", "nie dziekuje", "no"),
+    ("pl", "tak, nie wiem", None),
 ]
 
 
 @pytest.mark.parametrize(("language", "text", "expected"), SHIPPED_YES_NO)
-def test_yes_no_words_spelt_with_digits_answer_a_yes_no_question(
+def test_yes_no_words_of_the_shipped_catalogue_answer_a_yes_no_question(
     language: str, text: str, expected: str | None
 ) -> None:
     vocab = Vocabulary.of(load_catalogue(), language)
