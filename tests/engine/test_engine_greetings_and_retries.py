@@ -33,6 +33,9 @@ GREETINGS = [
     ("hello", "en"),
     ("Hey", "en"),
     ("hi there", "en"),
+    ("hii", "en"),  # a letter held down, as people text
+    ("heyy", "en"),
+    ("Hallo", "en"),
     ("shwmae", "cy"),
     ("Cześć", "pl"),
     ("buna ziua", "ro"),
