@@ -140,11 +140,14 @@ class TurnContext:
         """
         u = self.inp.understanding
         confident = u.language_confidence >= self.settings.language_confidence
-        code = u.language if confident and u.language in self.catalogue.languages else None
-        if code is None and not confident:
-            # "hi" or "hello" says nothing to the guesser; as a catalogue greeting of one
-            # language it is a greeting in that language, to be confirmed like any guess.
-            code = self.catalogue.greeting_language(self.inp.text)
+        # A whole message that is a catalogue greeting of one language ("hi", "nomoskar",
+        # "ahlan wa sahlan") names that language, whatever the guesser says: the lists are
+        # written per language, while the guesser reads one or two romanised words as some
+        # other language ("nomoskar" as Polish). The guess is confirmed like any other: a
+        # reply not understood at the consent question offers the language menu.
+        code = self.catalogue.greeting_language(self.inp.text)
+        if code is None and confident and u.language in self.catalogue.languages:
+            code = u.language
         if code is None and keep_earlier and GUESSED_LANGUAGE in self.work.fields:
             return
         self.work.fields[GUESSED_LANGUAGE] = code or ""

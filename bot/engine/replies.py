@@ -23,6 +23,7 @@ from bot.flowspec.model import SKIP_VALUE, AnswerKind
 
 _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
 _DIGITS = re.compile(r"\d+")
+_NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 _SEPARATORS = re.compile(r"[,;/&+\n]+")
 # Words people put between the numbers of a multiple answer, across Heard's languages.
 _CONNECTORS = frozenset(
@@ -115,9 +116,13 @@ def _skip_choice(text: str, choices: Sequence[Choice], vocab: Vocabulary) -> Cho
 
 
 def match_label(text: str, choices: Sequence[Choice]) -> Choice | None:
-    """A choice named by its label or value: exactly, by a unique prefix, or by containment."""
+    """A choice named by its label or value: exactly, by a unique prefix, or by containment.
+
+    A negative number names nothing: folding strips its sign, and "-1" would otherwise match
+    a scale's label "1".
+    """
     said = bare(text)
-    if not said:
+    if not said or _NEGATIVE.match(clean(text).lstrip("#( ")):
         return None
     names = {c: (bare(c.label), fold(c.value.replace("_", " "))) for c in choices}
     exact = [c for c, ns in names.items() if said in ns]
@@ -187,7 +192,13 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
     the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
     said = bare(text)
     asks_back = clean(text).rstrip(" .!").endswith(("?", "\u061f"))
-    if (_DIGITS.search(said) or asks_back) and number_of(text, vocab) is None:
+    # Digits inside a yes/no word are letters: Arabic written in Latin letters spells
+    # "na3am" (yes) and "la2" (no).
+    words_of_answer = vocab.yes | vocab.no | vocab.cancel
+    stray_digit = said not in words_of_answer and any(
+        _DIGITS.search(w) and bare(w) not in words_of_answer for w in said.split()
+    )
+    if (stray_digit or asks_back) and number_of(text, vocab) is None:
         # "yes 2", "1 please": the words and the number may disagree; "ok?", "acha?"
         # ("really?"), "yes?": a question back, not an answer
         return None
@@ -196,14 +207,24 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
         return by_choice
     if question.cancel_means_no and said in vocab.cancel:
         return "no"
-    words = {bare(w) for w in said.split()}
-    first = said.split(" ", 1)[0] if said else ""
-    # "yes please" is yes; "yes no" or "no, yes" is not understood.
-    is_yes = (said in vocab.yes or first in vocab.yes) and not words & vocab.no
-    is_no = (said in vocab.no or first in vocab.no) and not words & vocab.yes
+    words = [bare(w) for w in said.split()]
+    # "yes please" is yes; "yes no" or "no, yes" is not understood. The words of the answer
+    # phrase itself do not count against it: Welsh "nac ydw" (no) holds "ydw" (yes).
+    yes_words = _leading_phrase(words, vocab.yes)
+    no_words = _leading_phrase(words, vocab.no)
+    is_yes = yes_words > 0 and not set(words[yes_words:]) & vocab.no
+    is_no = no_words > 0 and not set(words[no_words:]) & vocab.yes
     if is_yes != is_no:
         return "yes" if is_yes else "no"
     return None
+
+
+def _leading_phrase(words: Sequence[str], phrases: frozenset[str]) -> int:
+    """How many of the reply's first words are one of the phrases (the longest), else 0."""
+    return max(
+        (len(p.split()) for p in phrases if p and words[: len(p.split())] == p.split()),
+        default=0,
+    )
 
 
 def parse_multi(text: str, question: Question, vocab: Vocabulary) -> str | None:

@@ -49,7 +49,10 @@ def respond(ctx: TurnContext, found: Screening) -> None:
     if found.level == "clear":
         give_help(ctx, found.kind)
         return
-    keep_answer(ctx)
+    if found.kind != "unspecified":
+        # A call for help ("help me") is not a view: it is never kept as the answer, so after
+        # the check-in the question is asked again.
+        keep_answer(ctx)
     ask_pending(ctx, check_in(found.kind))
 
 

@@ -85,6 +85,12 @@ CASES = [
     (SCALE, "pl", "cztery", "4"),
     (SCALE, "en", "6", None),
     (SCALE, "en", "4.5", None),
+    # A negative number is no option, even where an option's label is the digits themselves
+    (SCALE, "en", "-1", None),
+    (SCALE, "en", "- 3", None),
+    (SCALE, "en", "\u22122", None),
+    (CHOICE, "en", "-2", None),
+    (YES_NO, "en", "-1", None),
     (MULTI, "en", "1 3", "day_centre,carers"),
     (MULTI, "en", "1,3", "day_centre,carers"),
     (MULTI, "en", "3, 1", "day_centre,carers"),
@@ -220,3 +226,39 @@ def test_a_yes_no_question_needs_a_yes_or_no_word(
 @pytest.fixture(scope="module")
 def shipped() -> Catalogue:
     return load_catalogue()
+
+
+# (language, reply to a yes/no question, what it means) with the shipped catalogue: Arabic
+# written in Latin letters uses digits for letters, and those words answer like any other.
+SHIPPED_YES_NO = [
+    ("ar", "na3am", "yes"),
+    ("ar", "Na3am!", "yes"),
+    ("ar", "na3am shukran", "yes"),
+    ("ar", "la2", "no"),
+    ("ar", "la2 shukran", "no"),
+    ("ar", "na3am 2", None),  # a word and a number that may disagree
+    ("ar", "2 na3am", None),
+    ("en", "yes 2", None),
+    # A no phrase that holds a yes word is no (Welsh answers with the verb: "ydw" = yes)
+    ("cy", "nac ydw", "no"),
+    ("cy", "Nac oes, diolch", "no"),
+    ("cy", "na hoffwn", "no"),
+    ("cy", "ydw", "yes"),
+    ("cy", "ydw plis", "yes"),
+    ("cy", "ie na", None),
+    ("cy", "na, ydw", None),
+    ("en", "yes no", None),
+    ("en", "no, yes", None),
+    ("en", "no thanks", "no"),
+    ("pl", "nie dziekuje", "no"),
+    ("pl", "tak, nie wiem", None),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SHIPPED_YES_NO)
+def test_yes_no_words_of_the_shipped_catalogue_answer_a_yes_no_question(
+    language: str, text: str, expected: str | None
+) -> None:
+    vocab = Vocabulary.of(load_catalogue(), language)
+    assert understand(text, YES_NO, vocab) == expected
+

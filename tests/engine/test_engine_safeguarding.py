@@ -97,7 +97,7 @@ def test_a_clear_sign_gets_thanks_and_the_help_lines_for_its_kind(
     assert [c.value for c in messages(turn)[-1].choices] == ["yes", "no"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "unspecified"])
 def test_an_uncertain_sign_keeps_the_answer_and_checks_in_without_alarm(
     chat: Chat, kind: SafeguardingKind
 ) -> None:
@@ -227,6 +227,29 @@ def test_a_call_for_help_on_a_choice_step_gets_the_check_in_not_a_view(
     assert said(turn) == CHECK_IN
     assert kinds(turn) == ["SafeguardingAlert"]
     assert said(chat.send("1")) == helped("unspecified")
+
+
+# (call for help at an open question, replies to the check-in and after): the same question
+# comes back whatever the person chooses, because the call was not kept as their answer
+HELP_AT_OPEN = [
+    ("help me", ["2"]),
+    ("please help", ["2"]),
+    ("I need help", ["1", "yes"]),
+    ("help me", ["1", "yes"]),
+]
+
+
+@pytest.mark.parametrize(("text", "replies"), HELP_AT_OPEN)
+def test_a_call_for_help_at_an_open_question_is_not_kept_as_a_view(
+    chat: Chat, text: str, replies: list[str]
+) -> None:
+    turn = at_open(chat).send(text, screening=check("unspecified", "keyword"))
+    assert said(turn) == CHECK_IN
+    assert not of_type(turn, AnswerSaved)
+    for reply in replies:
+        last = chat.send(reply)
+    assert said(last)[-1] == "survey.q_topic_other"
+    assert not any(of_type(t, AnswerSaved) for t in chat.turns[-len(replies) - 1 :])
 
 
 def test_a_call_for_help_then_carry_on_asks_the_same_question_again(chat: Chat) -> None:
