@@ -1,4 +1,5 @@
-"""Engine test fixtures: the fixture catalogue (en, pl, ar) and flows, and a fresh `Chat`."""
+"""Engine test fixtures: the shipped flows and catalogue, the fixture catalogue (en, pl, ar) and
+flows, and a fresh `Chat`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ import pytest
 from bot.catalogue import Catalogue, load_catalogue
 from bot.flowspec import FlowSet, load_flows
 from tests.engine.chat import FIXTURES, Chat, make_engine
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The shipped catalogue (flows/catalogue/)."""
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def flows() -> FlowSet:
+    """The shipped flows (flows/)."""
+    return load_flows()
 
 
 @pytest.fixture(scope="session")

@@ -7,23 +7,12 @@ import json
 
 import pytest
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue import Catalogue
 from bot.engine.events import AnswerSaved, ConsentRecorded
 from bot.engine.session import SESSION_SPEC_VERSION, Frame, Session, SessionFormatError
-from bot.flowspec import FlowSet, load_flows
+from bot.flowspec import FlowSet
 from tests.engine.chat import Chat, make_engine, of_type, said
 from tests.engine.test_engine_consent_trust import at_consent, at_menu
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def flows() -> FlowSet:
-    return load_flows()
-
 
 # (language, the person's "back")
 BACKS = [

@@ -6,24 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue import Catalogue
 from bot.engine.events import MessageCreated, Register
 from bot.engine.session import Turn
-from bot.flowspec import FlowSet, load_flows
+from bot.flowspec import FlowSet
 from tests.engine.chat import Chat, make_engine, messages, said, welcomed
 
 LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
 REGISTERS: tuple[Register, ...] = ("standard", "easy")
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def flows() -> FlowSet:
-    return load_flows()
 
 
 # (first message, the language it is a greeting of); the guesser had no confident guess

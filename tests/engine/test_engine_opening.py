@@ -17,7 +17,7 @@ from bot.engine.ids import counting_ids
 from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session, Turn
 from bot.engine.settings import Deployment, EngineSettings
-from bot.flowspec import FlowSet, load_flows
+from bot.flowspec import FlowSet
 
 CATALOGUE = load_catalogue()
 LANGUAGES = CATALOGUE.codes
@@ -25,11 +25,6 @@ CHANNELS = ("sms", "telegram")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DEPLOYMENT = Deployment(org="Anytown Council", contact="heard@example.org")
 FIRST_VIEW_WITHIN = 4  # messages from the person, first contact and the first answer included
-
-
-@pytest.fixture(scope="module")
-def flows() -> FlowSet:
-    return load_flows()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from bot.engine.ids import counting_ids
 from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session
 from bot.engine.settings import Deployment, EngineSettings
-from bot.flowspec import FlowSet, load_flows
+from bot.flowspec import FlowSet
 
 CATALOGUE = load_catalogue()
 BASE = Deployment(org="Anytown Council", contact="heard@example.org")
@@ -41,11 +41,6 @@ GATED = {
     # (tests/engine/test_engine_safeguarding.py).
     "safeguarding.continue_follow_up": "handover",
 }
-
-
-@pytest.fixture(scope="module")
-def flows() -> FlowSet:
-    return load_flows()
 
 
 def test_every_promise_in_the_catalogue_is_a_gated_message() -> None:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue import Catalogue
 from bot.engine.events import AnswerSaved, ConsentRecorded
 from bot.engine.inputs import Screening
-from bot.flowspec import FlowSet, default_flows_dir, load_flows, validate_flows
+from bot.flowspec import FlowSet, default_flows_dir, validate_flows
 from tests.engine.chat import Chat, make_engine, messages, said
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def flows() -> FlowSet:
-    return load_flows()
 
 
 def test_the_shipped_flows_are_valid_against_the_english_catalogue(catalogue: Catalogue) -> None:
