@@ -177,16 +177,13 @@ def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
     abuse_number, abuse_name = _help_line(
         env, ("HEARD_HELPLINE_ABUSE",), "HEARD_HELPLINE_ABUSE_NAME", _ABUSE_LINE
     )
-    follow_up = env.get("HEARD_SAFEGUARDING_FOLLOW_UP", "").strip().lower()
-    if follow_up not in ("", "0", "1", "no", "yes", "false", "true"):
-        raise ConfigError(f"HEARD_SAFEGUARDING_FOLLOW_UP must be 1 or 0, not {follow_up!r}")
     return {
         "helpline": self_number,
         "helpline_self_name": self_name,
         "helpline_abuse": abuse_number,
         "helpline_abuse_name": abuse_name,
         "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
-        "safeguarding_follow_up": "yes" if follow_up in ("1", "yes", "true") else "no",
+        "safeguarding_follow_up": _flag(env, "HEARD_SAFEGUARDING_FOLLOW_UP"),
     }
 _YES = ("yes", "true", "1", "on")
 _NO = ("no", "false", "0", "off", "")

@@ -23,14 +23,22 @@ def answer_question(ctx: TurnContext) -> None:
         ctx.work.position = None
         resume(ctx)
         return
-    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
-    if value is None:
+    if not accept_answer(ctx, flow, ask):
         not_understood(ctx, flow, ask)
         return
+    run(ctx, Frame(flow.id, ask.next))
+
+
+def accept_answer(ctx: TurnContext, flow: Flow, ask: AskStep) -> bool:
+    """Reads the text as the answer to `ask`; when it is one, saves it and remembers the
+    question for BACK. False (nothing changed) when the text does not answer it."""
+    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
+    if value is None:
+        return False
     ctx.work.retries = 0
     save_answer(ctx, flow, ask, value)
     remember_answered(ctx, Frame(flow.id, ask.id))
-    run(ctx, Frame(flow.id, ask.next))
+    return True
 
 
 def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:

@@ -16,14 +16,13 @@ coordinators, whatever the person is then told.
 from __future__ import annotations
 
 from bot.engine import texts
-from bot.engine.answers import save_answer
+from bot.engine.answers import accept_answer
 from bot.engine.confirmations import SAFEGUARDING, ask_pending, check_in
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, SafeguardingAlert
-from bot.engine.flowstack import is_marker, remember_answered
+from bot.engine.flowstack import is_marker
 from bot.engine.inputs import Screening
-from bot.engine.questions import question_for, waiting_ask
-from bot.engine.replies import understand
+from bot.engine.questions import waiting_ask
 from bot.engine.session import Frame
 from bot.engine.waiting import our_words
 
@@ -85,12 +84,8 @@ def keep_answer(ctx: TurnContext) -> None:
     flow = ctx.flows.get(position.flow) if position else None
     if ctx.work.pending is not None or ask is None or flow is None:
         return
-    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
-    if value is None:
+    if not accept_answer(ctx, flow, ask):
         return
-    ctx.work.retries = 0
-    save_answer(ctx, flow, ask, value)
-    remember_answered(ctx, Frame(flow.id, ask.id))
     ctx.work.position = None
     ctx.work.stack.append(Frame(flow.id, ask.next))
 

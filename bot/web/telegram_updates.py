@@ -130,7 +130,7 @@ class TelegramUpdates:
             try:
                 inbound = parse_telegram_update(update.to_dict(), context.bot, self._bot_id)
             except PTB_PARSE_ERRORS as exc:
-                raise NotAnUpdate(str(exc)) from exc
+                raise NotAnUpdate(type(exc).__name__) from exc
             if inbound is not None:
                 await self._intake.record(inbound)
         except Exception as exc:
