@@ -29,7 +29,6 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,7 @@ import scipy.sparse as sp
 
 from bot.nlu import model_cache
 from bot.nlu.base import IntentScore, ParseResult
+from bot.nlu.linear_model import Calibration, _Model
 from bot.nlu.normalise import basic, strip_accents
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, data_files, load_directory
@@ -45,7 +45,6 @@ from bot.nlu.training_data import Example, data_files, load_directory
 DEFAULT_THRESHOLD = 0.4
 # Chosen on the held-out split of nlu_data/.
 DEFAULT_C = 0.5
-OUT_OF_SCOPE = "out_of_scope"
 FOLDS = 5
 
 
@@ -63,31 +62,6 @@ def features(text: str) -> list[str]:
         for n in (1, 2, 3, 4):
             out.extend(f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
     return [f for f in out if f != "c: "]
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """logit(intent) = inverse_temperature * margin(intent), plus novelty_weight * novelty for
-    `out_of_scope`; confidences are the softmax of the logits. The defaults are what an
-    uncalibrated model uses (a fixed sharp softmax, novelty ignored)."""
-
-    inverse_temperature: float = 8.0
-    novelty_weight: float = 0.0
-
-    def probabilities(
-        self,
-        margins: npt.NDArray[np.float64],
-        novelty: npt.NDArray[np.float64],
-        intents: Sequence[str],
-    ) -> npt.NDArray[np.float64]:
-        """Rows of `margins` (examples x intents) and `novelty` (examples) -> confidences."""
-        logits = self.inverse_temperature * margins
-        if OUT_OF_SCOPE in intents:
-            logits[:, list(intents).index(OUT_OF_SCOPE)] += self.novelty_weight * novelty
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        result: npt.NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
-        return result
 
 
 def fit_linear(
@@ -169,17 +143,6 @@ def _folds(labels: Sequence[str]) -> npt.NDArray[np.intp]:
         out[i] = seen[label] % FOLDS
         seen[label] += 1
     return out
-
-
-@dataclass(frozen=True)
-class _Model:
-    vocabulary: dict[str, int]
-    idf: npt.NDArray[np.float64]
-    weights: npt.NDArray[np.float64]  # (features, intents)
-    bias: npt.NDArray[np.float64]  # (intents,)
-    intents: tuple[str, ...]
-    examples: sp.csc_matrix  # (training examples, features), l2-normalised rows
-    calibration: Calibration
 
 
 class EmbeddedNLU:

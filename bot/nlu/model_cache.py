@@ -16,13 +16,12 @@ import logging
 import os
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-if TYPE_CHECKING:
-    from bot.nlu.embedded import _Model
+from bot.nlu.linear_model import Calibration, _Model
 
 log = logging.getLogger("heard.nlu")
 
@@ -70,7 +69,6 @@ def save(model: _Model, directory: Path, key: str) -> None:
 
 def load(directory: Path, key: str) -> _Model | None:
     """The stored model, or None when there is none (or it does not read back whole)."""
-    from bot.nlu.embedded import Calibration, _Model
 
     stem = directory / key
     npz, meta_path = stem.with_suffix(".npz"), stem.with_suffix(".json")

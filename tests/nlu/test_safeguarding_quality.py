@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from bench.nlu import load_benign, raises_alarm
-from bot.nlu.embedded import OUT_OF_SCOPE, EmbeddedNLU
+from bot.nlu.embedded import EmbeddedNLU
 from bot.nlu.keywords import RISK_TO_SELF, default_matcher, match_safeguarding
+from bot.nlu.linear_model import OUT_OF_SCOPE
 from bot.nlu.split import Split
 from bot.nlu.training_data import Example
 
