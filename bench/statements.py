@@ -25,10 +25,10 @@ from bench.turns import SCRIPT
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.config import load_settings
-from bot.delivery.inbox_worker import InboxWorker
+from bot.inbox.intake import Intake
+from bot.inbox.worker import InboxWorker
 from bot.runtime import Runtime
 from bot.service.conversation import Conversation
-from bot.web.intake import Intake
 from storage.sql import SqlStore
 
 

@@ -20,14 +20,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot import __version__
+from bot.channels.simulator.routes import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
 from bot.clock import Clock, utcnow
 from bot.config import Settings, load_settings
-from bot.delivery.workers import Workers
+from bot.inbox.intake import Intake
 from bot.runtime import Runtime
-from bot.web.intake import Intake
 from bot.web.limits import BodyLimits
-from bot.web.simulator import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
 from bot.web.webhooks import Webhooks
+from bot.workers import Workers
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")

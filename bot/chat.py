@@ -3,7 +3,7 @@ the channels. Reads lines from stdin, so it works interactively and piped.
 
 With `--channel telegram` a line is read as Telegram delivers it: `/start` (with or without a
 deep link code) and the command menu's `/menu`, `/help`, `/stop`, `/language` mean what they
-mean in the app (bot.channels.telegram.read_command, bot.delivery.inbox_worker.turn_text)."""
+mean in the app (bot.channels.telegram.read_command, bot.inbox.worker.turn_text)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from typing import TextIO
 
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
-from bot.channels.telegram import read_command
+from bot.channels.telegram.render import render_telegram
+from bot.channels.telegram.webhook import read_command
+from bot.channels.twilio_sms.render import render_sms_for
 from bot.config import Settings
-from bot.delivery.inbox_worker import turn_text
 from bot.engine.events import MessageCreated
-from bot.render.sms import render_sms_for
-from bot.render.telegram import render_telegram
+from bot.inbox.worker import turn_text
 from bot.runtime import Runtime
 
 log = logging.getLogger("heard.chat")

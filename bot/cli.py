@@ -47,8 +47,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from bot.delivery.workers import Workers
     from bot.runtime import Runtime
+    from bot.workers import Workers
 
     settings = load_settings()
     _configure_logging(settings.log_level)
@@ -127,7 +127,7 @@ def _cmd_nlu_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
-    from bot.channels.telegram_admin import set_webhook
+    from bot.channels.telegram.admin import set_webhook
 
     settings = load_settings()
     _configure_logging(settings.log_level)

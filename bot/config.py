@@ -107,7 +107,7 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
     # and message log texts older than `message_log_retention_days` are cleared, by the
-    # retention job the workers run (bot.delivery.retention).
+    # retention job the workers run (bot.retention).
     inbox_retention_days: float = 30.0
     message_log_retention_days: float = 30.0
 

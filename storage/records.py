@@ -92,7 +92,7 @@ class LoggedMessage:
     direction: str  # "in" | "out"
     channel: str
     # None when not kept: the person has not agreed to share their views, or the text is older
-    # than the message log's retention (bot.service.conversation, bot.delivery.retention).
+    # than the message log's retention (bot.service.conversation, bot.retention).
     text: str | None
     text_id: str | None
     language: str | None

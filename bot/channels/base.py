@@ -4,8 +4,8 @@ Inbound: an adapter verifies a provider's webhook, then parses it into an `Inbou
 which carries only what a turn needs (no location, no profile data).
 
 Outbound: a `Sender` makes one attempt to deliver one message and reports a `SendOutcome`. It
-never retries and never sleeps: the outbox owns retry timing (`bot.delivery.retry`) and pacing
-(`bot.delivery.ratelimit`), so a retry survives a restart and is counted once.
+never retries and never sleeps: the outbox owns retry timing (`bot.outbox.retry`) and pacing
+(`bot.outbox.ratelimit`), so a retry survives a restart and is counted once.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.replies import Question
 
-# Channels that show the choices as buttons (bot.render.telegram); the rest show numbers.
+# Channels that show the choices as buttons (bot.channels.telegram.render); the rest show numbers.
 TAP_CHANNELS = frozenset({"telegram", "sim-telegram"})
 
 

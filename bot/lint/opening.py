@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.catalogue import Catalogue
+from bot.channels.twilio_sms.render import SmsRendering, render_sms
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -35,7 +36,6 @@ from bot.lint.config import (
     Register,
 )
 from bot.lint.problems import Problem
-from bot.render.sms import SmsRendering, render_sms
 
 Route = Literal["recognised", "language menu"]
 ROUTES: tuple[Route, ...] = ("recognised", "language menu")

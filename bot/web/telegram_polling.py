@@ -18,10 +18,10 @@ from telegram import Bot
 from telegram.error import Conflict, TelegramError
 
 from bot.catalogue import Catalogue
-from bot.channels.telegram import parse_telegram_update
-from bot.channels.telegram_commands import register_commands
+from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.webhook import parse_telegram_update
 from bot.config import TelegramConfig
-from bot.web.intake import Intake
+from bot.inbox.intake import Intake
 from bot.web.webhooks import telegram_bot_id
 
 log = logging.getLogger("heard.telegram")

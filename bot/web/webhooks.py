@@ -5,7 +5,7 @@
   retried webhook can never produce a second reply).
 * `POST /webhooks/twilio/status?m=<outbox id>`: delivery status callbacks, matched by our id.
 * `POST /webhooks/telegram`: the secret token header, compared in constant time; the verified
-  update is then fed through python-telegram-bot's `Application` (`bot.web.telegram_updates`),
+  update is then fed through python-telegram-bot's `Application` (`bot.channels.telegram.updates`),
   whose handler records it. `start()`/`stop()` (from the app's lifespan) run that Application.
 
 A request that fails verification gets 403, stores nothing, and leaves one log line without
@@ -25,9 +25,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.channels.telegram import TelegramWebhookVerifier
-from bot.channels.telegram_shape import MalformedUpdate, checked_update
-from bot.channels.twilio_sms import (
+from bot.channels.telegram.shape import MalformedUpdate, checked_update
+from bot.channels.telegram.updates import (
+    NotAnUpdate,
+    TelegramApplication,
+    TelegramUpdates,
+    record_without_application,
+)
+from bot.channels.telegram.webhook import TelegramWebhookVerifier
+from bot.channels.twilio_sms.send import MESSAGE_PARAM, STATUS_PATH
+from bot.channels.twilio_sms.webhook import (
     NotTwilioShaped,
     TwilioWebhookVerifier,
     check_inbound_form,
@@ -37,14 +44,7 @@ from bot.channels.twilio_sms import (
 )
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.twilio_outbound import MESSAGE_PARAM, STATUS_PATH
-from bot.web.intake import Intake
-from bot.web.telegram_updates import (
-    NotAnUpdate,
-    TelegramApplication,
-    TelegramUpdates,
-    record_without_application,
-)
+from bot.inbox.intake import Intake
 from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.webhooks")

@@ -1,7 +1,7 @@
 """The message log: every message in and out of a conversation, for the person's subject
 access export and for staff following up an alert or a handover. Its words are kept only for a
 person who agreed to share their views (bot.service.conversation), and only for the message
-log's retention (bot.delivery.retention)."""
+log's retention (bot.retention)."""
 
 from __future__ import annotations
 

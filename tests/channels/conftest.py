@@ -1,5 +1,3 @@
-from __future__ import annotations
+from tests.web.fixtures import brains, network_guard, ptb_durations_as_timedelta
 
-from tests.support.fixtures import network_guard, ptb_durations_as_timedelta
-
-__all__ = ["network_guard", "ptb_durations_as_timedelta"]
+__all__ = ["brains", "network_guard", "ptb_durations_as_timedelta"]

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from bot.channels.twilio_sms import TwilioSender
+from bot.channels.twilio_sms.send import TwilioSender
 from tests.fakes.netguard import NetworkGuard, NonLoopbackConnection, is_loopback
 
 

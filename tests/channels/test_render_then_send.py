@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.base import Sent
-from bot.channels.telegram import TelegramSender
-from bot.channels.twilio_sms import TwilioSender
+from bot.channels.telegram.render import render_telegram
+from bot.channels.telegram.send import TelegramSender
+from bot.channels.twilio_sms.render import render_sms
+from bot.channels.twilio_sms.send import TwilioSender
 from bot.engine.events import Choice, MessageCreated
-from bot.render.sms import render_sms
-from bot.render.telegram import render_telegram
 from tests.fakes import telegram_api as tg
 from tests.fakes.live_server import live_server
 from tests.fakes.twilio_api import FakeTwilioApi

@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
+from bot.channels.rendering import outbox_message
 from bot.config import load_settings
-from bot.delivery.rendering import outbox_message
 from storage import models as m
 from storage.sql import SqlStore
 from tests.fakes.live_server import live_server

@@ -7,9 +7,9 @@ from typing import Literal
 
 import pytest
 
+from bot.channels.telegram.render import render_telegram
+from bot.channels.twilio_sms.render import render_sms
 from bot.engine.events import Choice, MessageCreated
-from bot.render.sms import render_sms
-from bot.render.telegram import render_telegram
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SCALE = ["1", "2", "3", "4", "5"]

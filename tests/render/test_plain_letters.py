@@ -9,9 +9,9 @@ from typing import Literal
 import pytest
 
 from bot.catalogue import load_catalogue
+from bot.channels.telegram.render import render_telegram
+from bot.channels.twilio_sms.render import render_sms_for
 from bot.engine.events import Choice, MessageCreated
-from bot.render.sms import render_sms_for
-from bot.render.telegram import render_telegram
 
 CATALOGUE = load_catalogue()
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

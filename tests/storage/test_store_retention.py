@@ -1,9 +1,9 @@
-"""The retention job (bot.delivery.retention) on every store: what is kept only for a while
+"""The retention job (bot.retention) on every store: what is kept only for a while
 goes, and nothing unfinished goes with it."""
 
 from __future__ import annotations
 
-from bot.delivery.retention import RetentionJob
+from bot.retention import RetentionJob
 from storage.records import LoggedMessage
 from storage.sql import SqlStore
 from tests.storage.store_helpers import LEASE, OTHER_PHONE, PHONE, at, outgoing, sms

@@ -22,12 +22,12 @@ from starlette.types import ASGIApp
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
+from bot.channels.registry import provider_wiring
 from bot.config import Settings, load_settings
-from bot.delivery.inbox_worker import InboxWorker
-from bot.delivery.outbox_worker import OutboxWorker
-from bot.delivery.ratelimit import BucketSpec, ChannelLimits, RateLimiter
-from bot.delivery.retry import RetryPolicy
-from bot.delivery.senders import provider_wiring
+from bot.inbox.worker import InboxWorker
+from bot.outbox.ratelimit import BucketSpec, ChannelLimits, RateLimiter
+from bot.outbox.retry import RetryPolicy
+from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime
 from storage import models as m
 from storage.records import InboxItem, OutboxMessage

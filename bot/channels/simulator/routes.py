@@ -2,7 +2,7 @@
 
 A message typed on the page becomes the same provider payload a real webhook would get (a
 Twilio form, a Telegram update), is parsed by the same adapter and goes through the same
-inbox -> worker -> outbox path, on the simulator's own channels (bot.delivery.channels). The
+inbox -> worker -> outbox path, on the simulator's own channels (bot.channels.names). The
 outbox hands replies to `SimulatorSender`, which keeps them in memory for the page, with each
 SMS reply's encoding and segment count and each Telegram reply's buttons.
 
@@ -25,15 +25,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import InboundMessage, SendOutcome, Sent
-from bot.channels.telegram import parse_telegram_update
-from bot.channels.twilio_sms import parse_twilio_inbound
+from bot.channels.names import SIM_SMS, SIM_TELEGRAM, SIMULATED, Rendering, rendering_of
+from bot.channels.rendering import telegram_keyboard
+from bot.channels.telegram.webhook import parse_telegram_update
+from bot.channels.twilio_sms.webhook import parse_twilio_inbound
 from bot.clock import Clock
-from bot.delivery.channels import SIM_SMS, SIM_TELEGRAM, SIMULATED, Rendering, rendering_of
-from bot.delivery.outbox_worker import OutboxChannel
-from bot.delivery.ratelimit import BucketSpec, ChannelLimits
-from bot.delivery.rendering import telegram_keyboard
+from bot.inbox.intake import Intake
+from bot.outbox.ratelimit import BucketSpec, ChannelLimits
+from bot.outbox.worker import OutboxChannel
 from bot.render.segments import sms_encoding_and_segments
-from bot.web.intake import Intake
 from storage.records import OutboxMessage
 
 PAGE = Path(__file__).with_name("simulator.html")

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.catalogue import Catalogue
-from bot.delivery.channels import rendering_of
+from bot.channels.names import rendering_of
+from bot.channels.telegram.render import Keyboard, render_telegram
+from bot.channels.twilio_sms.render import render_sms_for
 from bot.engine.events import Choice, MessageCreated
-from bot.render.sms import render_sms_for
-from bot.render.telegram import Keyboard, render_telegram
 from storage.records import OutboxMessage
 
 ENCODING_NAMES = {"GSM-7": "gsm7", "UCS-2": "ucs2"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery.retry import RetryPolicy
+from bot.outbox.retry import RetryPolicy
 
 
 @pytest.mark.parametrize(

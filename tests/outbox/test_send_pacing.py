@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery.ratelimit import (
+from bot.outbox.ratelimit import (
     TELEGRAM_LIMITS,
     BucketSpec,
     ChannelLimits,

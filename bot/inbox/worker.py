@@ -24,9 +24,9 @@ from datetime import datetime
 
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
+from bot.channels.rendering import outbox_message
 from bot.clock import Clock, utcnow
-from bot.delivery.inbound import from_payload
-from bot.delivery.rendering import outbox_message
+from bot.inbox.payload import from_payload
 from bot.service.conversation import Conversation, TurnOutcome
 from storage.records import InboxItem
 from storage.unit_of_work import Store, UnitOfWork

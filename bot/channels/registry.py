@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.channels.base import SendOutcome
-from bot.channels.telegram import TelegramSender
+from bot.channels.names import SMS, TELEGRAM
+from bot.channels.rendering import telegram_keyboard
+from bot.channels.telegram.send import TelegramSender
+from bot.channels.twilio_sms.send import OutboxTwilioSender
 from bot.config import Settings
-from bot.delivery.channels import SMS, TELEGRAM
-from bot.delivery.outbox_worker import Known, OutboxChannel
-from bot.delivery.ratelimit import BucketSpec, ChannelLimits, sms_limits
-from bot.delivery.rendering import telegram_keyboard
-from bot.delivery.twilio_outbound import OutboxTwilioSender
+from bot.outbox.ratelimit import BucketSpec, ChannelLimits, sms_limits
+from bot.outbox.worker import Known, OutboxChannel
 from storage.records import OutboxMessage
 
 Closer = Callable[[], Awaitable[None]]

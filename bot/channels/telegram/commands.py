@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Bot, BotCommand
 
 from bot.catalogue import Catalogue
-from bot.channels.telegram import COMMANDS
+from bot.channels.telegram.webhook import COMMANDS
 
 BASE_LANGUAGE = "en"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.twilio_outbound import OutboxTwilioSender
+from bot.channels.twilio_sms.send import OutboxTwilioSender
 from storage.records import OutboxMessage
 from storage.sql import SqlStore
 from tests.fakes import twilio_api as fake

@@ -9,7 +9,7 @@ the outcome is committed after:
   `outbox_failed` once the policy gives up (`OUTBOX_MAX_ATTEMPTS`);
 * `Failed` -> `outbox_failed`;
 * `OptedOut` (Twilio 21610, Telegram blocked) -> `outbox_failed`, mirrored into the person's
-  consent record (bot.delivery.opt_out).
+  consent record (bot.outbox.opt_out).
 
 A claim with attempts > 1 may follow an attempt whose outcome was never recorded (the worker
 died mid-send, or the request timed out after the provider took it). On channels that can be
@@ -35,9 +35,9 @@ from datetime import timedelta
 
 from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
 from bot.clock import Clock, utcnow
-from bot.delivery.opt_out import mirror_opt_out
-from bot.delivery.ratelimit import RateLimiter
-from bot.delivery.retry import RetryPolicy
+from bot.outbox.opt_out import mirror_opt_out
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.retry import RetryPolicy
 from storage.records import OutboxMessage
 from storage.unit_of_work import Store
 

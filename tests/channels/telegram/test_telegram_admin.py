@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram_admin import set_webhook
+from bot.channels.telegram.admin import set_webhook
 from bot.config import load_settings
 from tests.fakes.live_server import live_server
 from tests.fakes.telegram_api import FakeTelegramApi

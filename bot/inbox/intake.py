@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 
 from bot.channels.base import InboundMessage
-from bot.delivery.inbound import to_payload
+from bot.inbox.payload import to_payload
 from storage.unit_of_work import Store
 
 

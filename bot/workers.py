@@ -1,6 +1,6 @@
 """The inbox and outbox workers of one process, built from a `Runtime`.
 
-With them runs the retention job (bot.delivery.retention), hourly.
+With them runs the retention job (bot.retention), hourly.
 
 `heard run` starts them as asyncio tasks in the web app's lifespan (one process for `make run`);
 `heard worker` runs them alone (for scaling out, and for the crash test). Several worker
@@ -14,12 +14,12 @@ import logging
 import time
 from collections.abc import Mapping
 
-from bot.delivery.inbox_worker import InboxWorker
-from bot.delivery.outbox_worker import OutboxChannel, OutboxWorker
-from bot.delivery.ratelimit import ChannelLimits, RateLimiter
-from bot.delivery.retention import RetentionJob
-from bot.delivery.retry import RetryPolicy
-from bot.delivery.senders import OutboxWiring, provider_wiring
+from bot.channels.registry import OutboxWiring, provider_wiring
+from bot.inbox.worker import InboxWorker
+from bot.outbox.ratelimit import ChannelLimits, RateLimiter
+from bot.outbox.retry import RetryPolicy
+from bot.outbox.worker import OutboxChannel, OutboxWorker
+from bot.retention import RetentionJob
 from bot.runtime import Runtime
 
 log = logging.getLogger("heard.workers")

@@ -23,9 +23,9 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import parse_telegram_update
+from bot.channels.telegram.webhook import parse_telegram_update
 from bot.config import TelegramConfig
-from bot.web.intake import Intake
+from bot.inbox.intake import Intake
 
 log = logging.getLogger("heard.telegram")
 

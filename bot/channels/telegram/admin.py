@@ -1,6 +1,6 @@
 """`heard telegram set-webhook`: tell Telegram where to deliver updates, with the secret token
 it must send back (`X-Telegram-Bot-Api-Secret-Token`), and only the update kinds Heard reads;
-then register the command menu in every catalogue language (bot.channels.telegram_commands)."""
+then register the command menu in every catalogue language (bot.channels.telegram.commands)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.catalogue import load_catalogue
-from bot.channels.telegram_commands import register_commands
+from bot.channels.telegram.commands import register_commands
 from bot.config import Settings
 
 log = logging.getLogger("heard.telegram")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio_sms import TwilioWebhookVerifier
+from bot.channels.twilio_sms.webhook import TwilioWebhookVerifier
 from tests.fakes.twilio_api import inbound_form
 
 TOKEN = "test-auth-token-not-real"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.base import InboundMessage
-from bot.channels.twilio_sms import TwilioStatus, parse_twilio_inbound, parse_twilio_status
+from bot.channels.twilio_sms.webhook import TwilioStatus, parse_twilio_inbound, parse_twilio_status
 from tests.fakes.twilio_api import inbound_form, status_form
 
 ACCOUNT = "AC" + "f" * 32

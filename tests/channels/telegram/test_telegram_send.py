@@ -11,7 +11,8 @@ from telegram import Bot
 from telegram.error import Conflict
 
 from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
-from bot.channels.telegram import TelegramSender, parse_telegram_update
+from bot.channels.telegram.send import TelegramSender
+from bot.channels.telegram.webhook import parse_telegram_update
 from tests.fakes import telegram_api as tg
 from tests.fakes.live_server import live_server
 

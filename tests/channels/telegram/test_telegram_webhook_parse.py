@@ -8,7 +8,7 @@ from starlette.datastructures import Headers
 from telegram import Bot
 
 from bot.channels.base import InboundMessage
-from bot.channels.telegram import TelegramWebhookVerifier, parse_telegram_update
+from bot.channels.telegram.webhook import TelegramWebhookVerifier, parse_telegram_update
 from tests.fakes import telegram_api as tg
 
 SECRET = "heard-test-secret_not-real"

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 import pytest
 
 from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
-from bot.channels.twilio_sms import TwilioSender, parse_retry_after
+from bot.channels.twilio_sms.send import TwilioSender, parse_retry_after
 from tests.fakes.live_server import live_server
 from tests.fakes.twilio_api import (
     FakeTwilioApi,

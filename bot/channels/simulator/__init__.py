@@ -1,0 +1,1 @@
+"""The browser simulator: SMS and Telegram conversations without a provider account."""

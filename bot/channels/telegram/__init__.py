@@ -1,0 +1,1 @@
+"""Telegram Bot API: everything Heard knows about it lives in this folder."""

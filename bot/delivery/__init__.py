@@ -1,1 +1,0 @@
-"""Outbound delivery policy: rate limits and retry timing, shared by every channel."""

@@ -1,0 +1,1 @@
+"""The outbox: queued replies sent by one worker, paced per channel and retried, never twice."""
