@@ -52,6 +52,7 @@ class Workers:
             RetryPolicy(max_attempts=settings.outbox_max_attempts),
             lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=poll_seconds,
+            on_inbox_added=self.inbox.wake,
         )
         self.retention = RetentionJob(
             runtime.store,

@@ -51,9 +51,16 @@ def detect(ctx: TurnContext) -> str | None:
 
 
 def _stop(ctx: TurnContext) -> None:
+    stop(ctx, by_provider=False)
+
+
+def stop(ctx: TurnContext, *, by_provider: bool) -> None:
+    """STOP: leave every flow (START begins afresh), record the opt-out, and say the one
+    confirmation, unless the provider reported it: then the person cannot receive it."""
     abandon(ctx)
-    ctx.emit(OptedOut(ctx.at, ctx.inp.channel))
-    ctx.say(texts.STOPPED)
+    ctx.emit(OptedOut(ctx.at, ctx.inp.channel, by_provider=by_provider))
+    if not by_provider:
+        ctx.say(texts.STOPPED)
     ctx.work.status = "opted_out"
 
 

@@ -1,5 +1,8 @@
 """The conversation engine: `(session, input) -> Turn(session, events)`, pure and deterministic.
 
+A provider opt-out (`TurnInput.kind == "provider_opt_out"`) is handled apart: like STOP, every
+flow is left and the person is opted out, but nothing is said; already opted out, nothing happens.
+
 Order inside one turn (docs/DESIGN.md):
 1. opted out: nothing is said, except to START; a risk is still recorded as an alert, without a
    message, so a coordinator can act on it;
@@ -54,6 +57,10 @@ class Engine:
         else:
             work = Working.thaw(session)
         ctx = TurnContext(self.flows, self.catalogue, self.settings, self.ids, inp, work)
+        if inp.kind == "provider_opt_out":
+            if work.status != "opted_out":
+                commands.stop(ctx, by_provider=True)
+            return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         if session is None:
             self._new_person(ctx)
         elif work.status == "opted_out":

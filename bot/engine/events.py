@@ -107,8 +107,11 @@ class HandoverRequested:
 
 @dataclass(frozen=True)
 class OptedOut:
+    """`by_provider`: the provider said the person cannot be messaged (no STOP reached Heard)."""
+
     at: datetime
     channel: str
+    by_provider: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,12 @@ class Understanding:
     safeguarding: Screening | None = None
 
 
+# What reached the host: a message from the person, or the provider's word that the person can
+# no longer be messaged (Twilio 21610: they texted STOP to the number; Telegram 403: they blocked
+# the bot). The engine handles `provider_opt_out` like STOP, but says nothing: nobody can hear it.
+InputKind = Literal["message", "provider_opt_out"]
+
+
 @dataclass(frozen=True)
 class TurnInput:
     participant_id: str
@@ -53,3 +59,4 @@ class TurnInput:
     at: datetime  # timezone-aware; the engine's only clock
     understanding: Understanding = Understanding()
     start_flow: str | None = None  # a deep link (Telegram /start <code>) asking for a flow
+    kind: InputKind = "message"  # `provider_opt_out` carries no text

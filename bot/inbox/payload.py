@@ -1,42 +1,103 @@
-"""What the inbox stores for one inbound message, and how a worker reads it back.
+"""What the inbox stores for one item, and how a worker reads it back.
+
+An item is either a message from a person (`InboundMessage`, recorded by a webhook) or a
+`ProviderOptOut`: the provider refused a reply because the person cannot be messaged any more
+(Twilio 21610, Telegram 403), recorded by the outbox worker. Both go through the inbox so that
+only the inbox worker, through the engine, ever changes a person's session, in order with that
+person's own messages.
 
 The payload keeps only what a turn needs (`InboundMessage`'s fields), never the provider's whole
 request: Twilio's geographic fields and Telegram's names and usernames are personal data Heard
 has no use for. The store encrypts the payload; it is never logged.
+
+Versions: 1 held messages only; 2 adds `kind` ("message" | "provider_opt_out"). A version-1
+payload is read as a message, so rows queued before an upgrade are still handled.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.channels.base import InboundMessage
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+MESSAGE = "message"
+PROVIDER_OPT_OUT = "provider_opt_out"
+# Provider keys of opt-out items: one per refused outbox message, so a repeat is refused.
+OPT_OUT_KEY_PREFIX = "opt-out:"
 
 
 class PayloadError(ValueError):
     """An inbox payload this version cannot read."""
 
 
-def to_payload(message: InboundMessage) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ProviderOptOut:
+    """The provider refused to deliver `message_id` to `address`: the person opted out with the
+    provider (texted STOP to the number, blocked the bot). `code` is the provider's reason."""
+
+    channel: str
+    address: str
+    message_id: str
+    code: str
+    at: datetime
+
+    @property
+    def provider_key(self) -> str:
+        return OPT_OUT_KEY_PREFIX + self.message_id
+
+
+InboxEntry = InboundMessage | ProviderOptOut
+
+
+def to_payload(entry: InboxEntry) -> dict[str, Any]:
+    if isinstance(entry, ProviderOptOut):
+        return {
+            "v": PAYLOAD_VERSION,
+            "kind": PROVIDER_OPT_OUT,
+            "address": entry.address,
+            "message_id": entry.message_id,
+            "code": entry.code,
+            "at": entry.at.isoformat(),
+        }
     return {
         "v": PAYLOAD_VERSION,
-        "address": message.address,
-        "text": message.text,
-        "at": message.at.isoformat(),
-        "opt_out_type": message.opt_out_type,
-        "deep_link": message.deep_link,
-        "media": message.media,
-        "language_hint": message.language_hint,
+        "kind": MESSAGE,
+        "address": entry.address,
+        "text": entry.text,
+        "at": entry.at.isoformat(),
+        "opt_out_type": entry.opt_out_type,
+        "deep_link": entry.deep_link,
+        "media": entry.media,
+        "language_hint": entry.language_hint,
     }
 
 
-def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> InboundMessage:
-    if payload.get("v") != PAYLOAD_VERSION:
+def _migrate(payload: dict[str, Any]) -> dict[str, Any]:
+    version = payload.get("v")
+    if version == 1:
+        return {**payload, "v": 2, "kind": MESSAGE}
+    if version != PAYLOAD_VERSION:
         raise PayloadError("unknown inbox payload version")
+    return payload
+
+
+def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> InboxEntry:
+    payload = _migrate(payload)
     try:
         at = datetime.fromisoformat(str(payload["at"]))
+        if payload.get("kind") == PROVIDER_OPT_OUT:
+            return ProviderOptOut(
+                channel=channel,
+                address=str(payload["address"]),
+                message_id=str(payload["message_id"]),
+                code=str(payload["code"]),
+                at=at,
+            )
+        if payload.get("kind") != MESSAGE:
+            raise PayloadError("unknown inbox item kind")
         return InboundMessage(
             channel=channel,
             address=str(payload["address"]),
@@ -49,6 +110,8 @@ def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> In
             language_hint=_text_or_none(payload.get("language_hint")),
         )
     except (KeyError, ValueError) as exc:
+        if isinstance(exc, PayloadError):
+            raise
         raise PayloadError("inbox payload is missing a field") from exc
 
 

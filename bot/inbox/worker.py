@@ -1,4 +1,8 @@
-"""The inbox worker: runs one conversation turn per inbound message, exactly once.
+"""The inbox worker: runs one conversation turn per inbox item, exactly once.
+
+An item is a person's message, or a provider's opt-out (queued by the outbox worker, see
+bot.inbox.payload), which the engine handles like STOP without a reply. This worker is the
+only writer of sessions.
 
 Per item, ONE unit of work holds the turn (session, views, consents, ...), one outbox row per
 reply (each with its own message id) and `inbox.done`; it commits or leaves nothing. A worker
@@ -26,7 +30,7 @@ from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.channels.rendering import outbox_message
 from bot.clock import Clock, utcnow
-from bot.inbox.payload import from_payload
+from bot.inbox.payload import ProviderOptOut, from_payload
 from bot.service.conversation import Conversation, TurnOutcome
 from storage.records import InboxItem
 from storage.unit_of_work import Store, UnitOfWork
@@ -118,8 +122,14 @@ class InboxWorker:
             self._fail(item, f"turn failed: {type(exc).__name__}")
 
     def _turn(self, uow: UnitOfWork, item: InboxItem) -> bool:
-        inbound = from_payload(item.channel, item.provider_key, item.payload)
+        entry = from_payload(item.channel, item.provider_key, item.payload)
         now = self._clock()
+        if isinstance(entry, ProviderOptOut):
+            participant_id = self._conversation.provider_opt_out(
+                uow, channel=entry.channel, address=entry.address, at=entry.at
+            )
+            return self._done(uow, item, now, participant_id)
+        inbound = entry
         outcome = self._conversation.handle(
             uow,
             channel=inbound.channel,
@@ -131,12 +141,12 @@ class InboxWorker:
             media=inbound.media,
         )
         self._queue_replies(uow, inbound, outcome, now)
-        marked = uow.inbox.done(
-            item.item_id,
-            item.attempts,
-            now,
-            None if outcome.erased else outcome.participant_id,
-        )
+        return self._done(uow, item, now, None if outcome.erased else outcome.participant_id)
+
+    def _done(
+        self, uow: UnitOfWork, item: InboxItem, now: datetime, participant_id: str | None
+    ) -> bool:
+        marked = uow.inbox.done(item.item_id, item.attempts, now, participant_id)
         if not marked:
             # Another worker claimed the item after our lease ran out; its turn counts.
             log.warning("inbox item %d: claim lost to another worker", item.item_id)

@@ -8,8 +8,10 @@ the outcome is committed after:
 * `RetryLater` -> `outbox_retry` after `RetryPolicy.next_delay(attempts, retry_after)`, or
   `outbox_failed` once the policy gives up (`OUTBOX_MAX_ATTEMPTS`);
 * `Failed` -> `outbox_failed`;
-* `OptedOut` (Twilio 21610, Telegram blocked) -> `outbox_failed`, mirrored into the person's
-  consent record (bot.outbox.opt_out).
+* `OptedOut` (Twilio 21610, Telegram blocked) -> `outbox_failed`, and in the same transaction a
+  `ProviderOptOut` item in the inbox (keyed on the message id, so a repeat is refused): the inbox
+  worker hands it to the engine, which handles it like STOP without a reply. The outbox never
+  writes a session or a consent itself.
 
 A claim with attempts > 1 may follow an attempt whose outcome was never recorded (the worker
 died mid-send, or the request timed out after the provider took it). On channels that can be
@@ -35,7 +37,7 @@ from datetime import timedelta
 
 from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
 from bot.clock import Clock, utcnow
-from bot.outbox.opt_out import mirror_opt_out
+from bot.inbox.payload import ProviderOptOut, to_payload
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
 from storage.records import OutboxMessage
@@ -79,9 +81,12 @@ class OutboxWorker:
         clock: Clock = utcnow,
         lease_seconds: float = 60.0,
         poll_seconds: float = 0.25,
+        on_inbox_added: Callable[[], None] | None = None,
     ) -> None:
         """`lease_seconds` must exceed a send's timeout plus its wait for pacing: a `sending`
-        message whose lease ran out is taken to have died with its worker."""
+        message whose lease ran out is taken to have died with its worker. `on_inbox_added`
+        runs in the event loop after a provider opt-out was queued (wakes an inbox worker)."""
+        self._on_inbox_added = on_inbox_added
         self._store = store
         self._channels = dict(channels)
         self._limiter = limiter
@@ -182,10 +187,12 @@ class OutboxWorker:
         message, address = claimed.message, claimed.address
         try:
             if address is None:
-                await self._record(message, Failed("no recipient address"))
+                await self._record(message, Failed("no recipient address"), None)
                 return
             if message.attempts > self._policy.max_attempts:
-                await self._record(message, Failed("gave up: attempts used by earlier claims"))
+                await self._record(
+                    message, Failed("gave up: attempts used by earlier claims"), address
+                )
                 return
             maybe_sent = message.attempts > 1 and channel.find_accepted is not None
             if maybe_sent and await self._reconciled(channel, message, address):
@@ -201,7 +208,7 @@ class OutboxWorker:
                 outcome = await channel.deliver(message, address)
             except Exception as exc:  # a sender bug: the request may have gone out
                 outcome = RetryLater(f"sender error: {type(exc).__name__}")
-            await self._record(message, outcome)
+            await self._record(message, outcome, address)
         except Exception as exc:
             # The outcome could not be recorded; the lease brings the message back.
             log.error("outbox %s: %s", message.message_id, type(exc).__name__)
@@ -214,17 +221,18 @@ class OutboxWorker:
         assert channel.find_accepted is not None
         if message.provider_message_id is not None:
             # A status callback for an earlier attempt got here first.
-            await self._record(message, Sent(message.provider_message_id))
+            await self._record(message, Sent(message.provider_message_id), address)
             return True
         try:
             found = await channel.find_accepted(message, address, self._known)
         except Exception as exc:
-            await self._record(message, RetryLater(f"reconcile failed: {type(exc).__name__}"))
+            failed = RetryLater(f"reconcile failed: {type(exc).__name__}")
+            await self._record(message, failed, address)
             return True
         if found is None:
             return False
         log.info("outbox %s: an earlier attempt was accepted; not sent again", message.message_id)
-        await self._record(message, Sent(found))
+        await self._record(message, Sent(found), address)
         return True
 
     def _known(self, provider_message_id: str) -> bool:
@@ -239,10 +247,16 @@ class OutboxWorker:
                 return
             await asyncio.sleep(wait)
 
-    async def _record(self, message: OutboxMessage, outcome: SendOutcome) -> None:
-        await asyncio.to_thread(self._record_now, message, outcome)
+    async def _record(
+        self, message: OutboxMessage, outcome: SendOutcome, address: str | None
+    ) -> None:
+        await asyncio.to_thread(self._record_now, message, outcome, address)
+        if isinstance(outcome, OptedOut) and self._on_inbox_added is not None:
+            self._on_inbox_added()
 
-    def _record_now(self, message: OutboxMessage, outcome: SendOutcome) -> None:
+    def _record_now(
+        self, message: OutboxMessage, outcome: SendOutcome, address: str | None
+    ) -> None:
         now = self._clock()
         with self._store.unit_of_work() as uow:
             match outcome:
@@ -259,9 +273,15 @@ class OutboxWorker:
                     uow.outbox.failed(message.message_id, reason, now)
                 case OptedOut(code=code):
                     uow.outbox.failed(message.message_id, f"opted out ({code})", now)
-                    mirror_opt_out(
-                        uow, message.participant_id, message.channel, message.language, now
-                    )
+                    # A reply after erasure has no participant: nobody is left to opt out.
+                    if message.participant_id is not None and address is not None:
+                        event = ProviderOptOut(
+                            message.channel, address, message.message_id, code, now
+                        )
+                        uow.inbox.add(
+                            event.channel, event.provider_key, to_payload(event), now,
+                            sender=address,
+                        )
             uow.commit()
         if not isinstance(outcome, Sent):
             log.info("outbox %s: %s", message.message_id, type(outcome).__name__)

@@ -61,6 +61,8 @@ log = logging.getLogger("heard.conversation")
 
 # Stored with OptedOut/OptedIn so the consent record shows when messages were stopped.
 MESSAGES_PURPOSE = "messages"
+# The consent record's text id for an opt-out the provider reported (no STOP reached Heard).
+PROVIDER_OPT_OUT_TEXT_ID = "provider.opted_out"
 SHARE_VIEWS = "share_views"
 TYPE_PLEASE = "common.type_please"
 
@@ -133,6 +135,28 @@ class Conversation:
             uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
+
+    def provider_opt_out(
+        self, uow: UnitOfWork, *, channel: str, address: str, at: datetime
+    ) -> str | None:
+        """The provider says the person at `address` cannot be messaged any more: the engine
+        handles it like STOP, without a reply, and its events are stored as a turn's are. Nobody
+        is created for an address Heard no longer knows (erased since). Returns the person's
+        participant id, or None."""
+        participant = uow.people.find(channel, address)
+        if participant is None:
+            return None
+        pid = participant.participant_id
+        if participant.opted_out:
+            return pid  # already: nothing is recorded twice
+        session = self._load_session(uow, pid)
+        turn = self._engine.handle(
+            session, TurnInput(pid, channel, "", at, kind="provider_opt_out")
+        )
+        self._apply(uow, pid, turn.session, turn.events)
+        if turn.events:
+            uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
+        return pid
 
     def _catalogue_language(self, code: str | None) -> str | None:
         return hint_language(code, self._engine.catalogue.codes)
@@ -243,8 +267,7 @@ class Conversation:
                     uow.people.update(pid, opted_out=not granted)
                     uow.consent.record(
                         ConsentEntry(
-                            pid, MESSAGES_PURPOSE, granted,
-                            "keyword.start" if granted else "keyword.stop",
+                            pid, MESSAGES_PURPOSE, granted, _opt_text_id(event),
                             session.language or "en", event.channel, event.at,
                         )
                     )
@@ -282,6 +305,12 @@ class Conversation:
             uow.answers.save_profile(
                 ProfileAnswer(pid, event.field, _profile_value(event.field, event.value), event.at)
             )
+
+
+def _opt_text_id(event: OptedOut | OptedIn) -> str:
+    if isinstance(event, OptedIn):
+        return "keyword.start"
+    return PROVIDER_OPT_OUT_TEXT_ID if event.by_provider else "keyword.stop"
 
 
 def hint_language(code: str | None, known: Collection[str]) -> str | None:

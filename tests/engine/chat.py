@@ -34,6 +34,15 @@ class Chat:
     turns: list[Turn] = field(default_factory=list)
     channel: str = "sms"
 
+    def provider_opt_out(self, after: timedelta = timedelta(minutes=1)) -> Turn:
+        """The provider reports the person cannot be messaged (Twilio 21610, Telegram 403)."""
+        self.now += after
+        inp = TurnInput(PARTICIPANT, self.channel, "", self.now, kind="provider_opt_out")
+        turn = self.engine.handle(self.session, inp)
+        self.session = turn.session
+        self.turns.append(turn)
+        return turn
+
     def send(
         self,
         text: str,

@@ -103,6 +103,19 @@ def test_stop_and_start_record_opt_out_and_opt_in(chat: Chat) -> None:
     assert len(of_type(chat.send("start"), OptedIn)) == 1
 
 
+def test_a_provider_opt_out_is_stop_without_a_reply(chat: Chat) -> None:
+    in_survey(chat)
+    turn = chat.provider_opt_out()
+    assert said(turn) == []
+    assert kinds(turn) == ["FlowEnded", "FlowEnded", "OptedOut"]
+    assert of_type(turn, OptedOut)[0].by_provider
+    assert chat.session is not None and chat.session.status == "opted_out"
+    assert chat.session.stack == () and chat.session.position is None
+    assert chat.provider_opt_out().events == ()  # already opted out: nothing more
+    assert said(chat.send("hello")) == []
+    assert said(chat.send("start")) == ["common.started", "menu.choose"]
+
+
 def test_start_as_a_first_message_is_a_welcome(chat: Chat) -> None:
     turn = chat.send("start", language="en", language_confidence=0.9)
     assert said(turn) == ["welcome.hello", "welcome.register"]

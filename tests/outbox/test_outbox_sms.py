@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.channels.twilio_sms.send import OutboxTwilioSender
+from storage.models import MessageLogRow
 from storage.records import OutboxMessage
 from storage.sql import SqlStore
 from tests.fakes import twilio_api as fake
@@ -99,6 +101,7 @@ def test_21610_marks_the_person_opted_out_once_and_sends_nothing(heard: Pipeline
     assert heard.twilio is not None
     heard.twilio.program(*[fake.unsubscribed_recipient() for _ in queued])
     heard.send_outbox()
+    heard.process_inbox()  # Twilio's word reaches the conversation through the inbox
     stored = heard.outbox()
     assert all(m.status == "failed" and "21610" in (m.last_error or "") for m in stored)
     assert all(m.attempts == 1 for m in stored)  # never retried
@@ -234,3 +237,49 @@ def test_after_erasure_the_confirmation_is_sent_and_nothing_names_the_person(
         assert all(uow.outbox.address(m.message_id) is None for m in heard.outbox())
     assert [m for m in heard.outbox() if m.participant_id is not None] == []
     assert all(item.payload == {} for item in heard.inbox())
+
+
+def replies_since(heard: Pipeline, seen: int) -> list[str | None]:
+    """Text ids of the messages Heard said (the message log), after the first `seen`."""
+    with heard.store.engine.connect() as connection:
+        ids = list(
+            connection.scalars(
+                select(MessageLogRow.text_id)
+                .where(MessageLogRow.direction == "out")
+                .order_by(MessageLogRow.id)
+            )
+        )
+    return ids[seen:]
+
+
+def said(heard: Pipeline, text: str) -> None:
+    heard.post_sms(PERSON, text)
+    heard.process_inbox()
+
+
+def test_a_provider_opt_out_mid_flow_then_start_ends_the_flow_once(heard: Pipeline) -> None:
+    """Opted out by Twilio in the middle of a consultation, the person comes back with START
+    and finishes from the menu: the conversation ends there, the old flow does not return."""
+    queue_welcome(heard)
+    heard.send_outbox()
+    said(heard, "yes")  # consent given: the consultation's first question waits
+    assert heard.twilio is not None
+    waiting = [m for m in heard.outbox() if m.status == "pending"]
+    assert waiting
+    heard.twilio.program(*[fake.unsubscribed_recipient() for _ in waiting])
+    heard.send_outbox()
+    heard.process_inbox()  # the provider's opt-out reaches the conversation
+    with heard.store.unit_of_work() as uow:
+        person = uow.people.find("sms", PERSON)
+        assert person is not None and person.opted_out
+    before = len(replies_since(heard, 0))
+    said(heard, "START")
+    assert replies_since(heard, before) == ["common.started", "menu.choose"]
+    said(heard, "4")  # More
+    said(heard, "4")  # Finish
+    # The flow in progress when Twilio opted the person out was left then: nothing follows bye.
+    assert replies_since(heard, before) == [
+        "common.started", "menu.choose", "menu.choose_more", "menu.bye"
+    ]
+    heard.send_outbox()
+    assert created_bodies(heard)  # START brought messages back

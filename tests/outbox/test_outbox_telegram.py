@@ -68,6 +68,7 @@ def test_a_blocked_bot_opts_the_person_out(heard: Pipeline) -> None:
     assert heard.telegram is not None
     heard.telegram.program("sendMessage", *[tg.blocked_by_user() for _ in queued])
     heard.send_outbox()
+    heard.process_inbox()  # Telegram's word reaches the conversation through the inbox
     assert all(m.status == "failed" for m in heard.outbox())
     assert delivered(heard) == Counter()
     with heard.store.unit_of_work() as uow:
