@@ -43,9 +43,10 @@ from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
 from bot.channels.registry import provider_wiring
+from bot.channels.twilio_sms.channel import sms_limits
 from bot.config import Settings, load_settings
 from bot.inbox.worker import InboxWorker
-from bot.outbox.ratelimit import RateLimiter, sms_limits
+from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime

@@ -1,14 +1,14 @@
 """The ASGI app: `/healthz`, provider webhooks, the simulator, and (in `heard run`) the workers.
 
-Wiring only: no conversation logic lives in request handlers. Webhooks record inbound messages
-in the inbox; the inbox and outbox workers (bot.delivery) run as tasks of the app's lifespan
+Wiring only: no conversation logic lives in request handlers. Each channel contributes its
+webhook routes and their body cap (bot.channels.base.Webhook); webhooks record inbound messages
+in the inbox; the inbox and outbox workers (bot.workers) run as tasks of the app's lifespan
 unless `workers=False` (when `heard worker` processes run them instead).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,21 +20,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot import __version__
-from bot.channels.simulator.routes import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
+from bot.channels.base import Webhook
+from bot.channels.simulator.channel import simulator_channels
+from bot.channels.simulator.hub import SimulatorHub
+from bot.channels.simulator.routes import Simulator
+from bot.channels.telegram.routes import TelegramWebhook
+from bot.channels.twilio_sms.routes import TwilioWebhook
 from bot.clock import Clock, utcnow
 from bot.config import Settings, load_settings
 from bot.inbox.intake import Intake
 from bot.runtime import Runtime
 from bot.web.limits import BodyLimits
-from bot.web.webhooks import Webhooks
 from bot.workers import Workers
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")
 
-# Bytes a request body may have, by path prefix. A Twilio form is a few kilobytes at most (a
-# 1,600-character body, percent-encoded); a Telegram update rarely passes 10 KB.
-BODY_CAPS = {"/webhooks/twilio": 64 * 1024, "/simulator/api": 64 * 1024}
 
 
 
@@ -69,50 +70,40 @@ def create_app(
             wake()
 
     intake = Intake(store, on_added=wake_workers)
-    webhooks = Webhooks(settings, intake, store, clock)
-    simulator = Simulator(hub, intake, clock, enabled=not settings.production)
+    telegram = TelegramWebhook(
+        settings, intake, polling=telegram_polling, catalogue=runtime.catalogue
+    )
+    webhooks: list[Webhook] = [
+        TwilioWebhook(settings, intake, store, clock),
+        telegram,
+        Simulator(hub, intake, clock, enabled=not settings.production),
+    ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for note in (*settings.notes, *webhooks.notes()):
+        for note in (*settings.notes, *(n for w in webhooks for n in w.notes())):
             log.info(note)
         # Fail at start-up, not on the first message: flows, catalogue and database are checked.
         runtime.engine  # noqa: B018
         runtime.store  # noqa: B018
-        await webhooks.start()
+        for webhook in webhooks:
+            await webhook.start()
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         if workers:
-            running = Workers(
-                runtime,
-                extra_channels=simulator_channels(hub),
-                extra_limits=dict.fromkeys(simulator_channels(hub), SIM_LIMITS),
-            )
+            running = Workers(runtime, extra_channels=simulator_channels(hub))
             wakers.append(running.wake)
             tasks.append(asyncio.create_task(running.run(stop)))
         else:
             log.info("workers are off here: run `heard worker` to process messages")
-        poller: asyncio.Task[None] | None = None
-        if telegram_polling:
-            if settings.telegram is None:
-                log.info("Telegram polling is off: set TELEGRAM_BOT_TOKEN")
-            else:
-                from bot.web.telegram_polling import poll_updates
-
-                poller = asyncio.create_task(
-                    poll_updates(settings.telegram, intake, stop, catalogue=runtime.catalogue)
-                )
         try:
             yield
         finally:
             stop.set()
-            if poller is not None:
-                poller.cancel()  # a long poll would otherwise hold shut-down for its timeout
-                with contextlib.suppress(asyncio.CancelledError):
-                    await poller
             await asyncio.gather(*tasks, return_exceptions=True)
             wakers.clear()
-            await webhooks.stop()
+            for webhook in webhooks:
+                await webhook.stop()
             runtime.store.engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -129,12 +120,12 @@ def create_app(
         )
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), *webhooks.routes(), *simulator.routes()],
+        routes=[Route("/healthz", healthz), *(r for w in webhooks for r in w.routes())],
         # Inside Starlette's error middleware, so a refused body is a 413, never a 500.
-        middleware=[Middleware(BodyLimits, caps=BODY_CAPS)],
+        middleware=[Middleware(BodyLimits, caps={w.prefix: w.body_cap for w in webhooks})],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.simulator = hub
-    app.state.webhooks = webhooks
+    app.state.telegram = telegram
     return app

@@ -14,11 +14,12 @@ import logging
 import time
 from collections.abc import Mapping
 
+from bot.channels.base import Channel
 from bot.channels.registry import OutboxWiring, provider_wiring
 from bot.inbox.worker import InboxWorker
-from bot.outbox.ratelimit import ChannelLimits, RateLimiter
+from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
-from bot.outbox.worker import OutboxChannel, OutboxWorker
+from bot.outbox.worker import OutboxWorker
 from bot.retention import RetentionJob
 from bot.runtime import Runtime
 
@@ -30,15 +31,14 @@ class Workers:
         self,
         runtime: Runtime,
         *,
-        extra_channels: Mapping[str, OutboxChannel] | None = None,
-        extra_limits: Mapping[str, ChannelLimits] | None = None,
+        extra_channels: Mapping[str, Channel] | None = None,
         wiring: OutboxWiring | None = None,
         poll_seconds: float = 0.25,
     ) -> None:
         settings = runtime.settings
         self.wiring = wiring if wiring is not None else provider_wiring(settings)
         channels = {**self.wiring.channels, **(extra_channels or {})}
-        limits = {**self.wiring.limits, **(extra_limits or {})}
+        limits = {name: channel.limits for name, channel in channels.items()}
         self.inbox = InboxWorker(
             runtime.store,
             runtime.conversation,

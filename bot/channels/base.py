@@ -1,32 +1,51 @@
-"""The contract between channel adapters and the rest of Heard.
+"""The contract every channel implements, and the only thing the rest of Heard knows of one.
 
-Inbound: an adapter verifies a provider's webhook, then parses it into an `InboundMessage`,
-which carries only what a turn needs (no location, no profile data).
+A channel is a folder (`bot/channels/<name>/`) holding everything about its provider. It gives:
 
-Outbound: a `Sender` makes one attempt to deliver one message and reports a `SendOutcome`. It
-never retries and never sleeps: the outbox owns retry timing (`bot.outbox.retry`) and pacing
-(`bot.outbox.ratelimit`), so a retry survives a restart and is counted once.
+* inbound, a `Webhook`: its `routes` (under `/webhooks/<provider>`) and their `body_cap`, which
+  `bot.web.limits.BodyLimits` enforces before a byte is read; each route verifies the request
+  (signature or secret, constant time) before anything else, checks the shape of what was
+  signed, parses it into an `InboundMessage` (the address normalised as the provider writes
+  it) and records it in the inbox (`bot.inbox.intake`). Refusals: 403 unverified, 400 malformed.
+* outbound, a `Channel`: `render` turns one `MessageCreated` into what the provider shows (a
+  `Rendered`, stored in the outbox row), `deliver` makes ONE attempt to send one stored row and
+  reports a `SendOutcome`, `reconcile` (providers that can be asked) finds an earlier attempt
+  the provider accepted but Heard never recorded; `capabilities` and `limits` are data.
+
+A channel never retries and never sleeps: the outbox owns retry timing (`bot.outbox.retry`) and
+pacing (`bot.outbox.ratelimit`), so a retry survives a restart and is counted once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.channels.capabilities import ChannelCapabilities
+from starlette.routing import BaseRoute
+
+from bot.catalogue import Catalogue
+from bot.engine.events import MessageCreated
+from storage.records import OutboxMessage
 
 __all__ = [
-    "ChannelCapabilities",
+    "BucketSpec",
+    "Capabilities",
+    "Channel",
+    "ChannelLimits",
     "Failed",
     "InboundMessage",
+    "Known",
     "OptOutType",
     "OptedOut",
+    "Rendered",
     "RetryLater",
     "SendOutcome",
-    "Sender",
     "Sent",
+    "Webhook",
+    "in_flight_for",
 ]
 
 OptOutType = Literal["STOP", "START", "HELP"]
@@ -91,16 +110,124 @@ class OptedOut:
 SendOutcome = Sent | RetryLater | Failed | OptedOut
 
 
-class Sender(Protocol):
-    async def send(
-        self, address: str, text: str, choices: Sequence[str], message_id: str
-    ) -> SendOutcome:
-        """Make one delivery attempt.
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show and how it is costed, as data (renderers and the outbox read
+    these instead of switching on channel names).
 
-        `text` is final for this channel: a sender never re-renders it. On SMS the choices are
-        already numbered inside `text` and `choices` is ignored; on Telegram each choice becomes a
-        keyboard button. `message_id` is Heard's own id for the message (for the caller's logs
-        and de-duplication; providers have no idempotency key, so a timed-out attempt may still
-        have been delivered).
-        """
+    `max_chars` counts characters on channels that count characters; SMS is bounded by
+    `max_segments` instead, because one non-GSM-7 character changes every segment's size.
+    """
+
+    numbered_choices: bool  # choices are written into the text as "1 Yes", "2 No"
+    keyboards: bool  # choices can be buttons
+    markup: bool  # bold, links and the like can be shown
+    max_chars: int | None
+    max_segments: int | None
+    cost_by_segments: bool = False  # pacing counts SMS segments, not messages
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    rate: float  # tokens added per second
+    burst: float  # bucket size: how many tokens can be spent at once after a quiet spell
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0 or self.burst <= 0:
+            raise ValueError("rate and burst must be positive")
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    """How fast a channel may send: `overall` is costed by `cost` (SMS: segments);
+    `per_address` counts messages to one person."""
+
+    overall: BucketSpec
+    per_address: BucketSpec
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message as its channel shows it, stored in the outbox row: final text (SMS: choices
+    numbered inside it), button labels in order, and SMS encoding and segment count."""
+
+    text: str
+    choices: tuple[str, ...] = ()
+    encoding: str | None = None
+    segments: int = 1
+
+
+def in_flight_for(rate: float) -> int:
+    """About two seconds of sending at `rate` messages a second (see `Channel.max_in_flight`)."""
+    return max(4, min(256, math.ceil(rate * 2)))
+
+
+Known = Callable[[str], bool]  # does an outbox row already own this provider message id?
+
+
+class Channel(Protocol):
+    """The outbound half of a channel, as the outbox worker drives it."""
+
+    @property
+    def name(self) -> str:
+        """The channel name the queues know (`sms`, `telegram`, `sim-sms`, ...)."""
         ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    @property
+    def limits(self) -> ChannelLimits: ...
+
+    @property
+    def max_in_flight(self) -> int:
+        """Sends under way at once: enough to keep the provider busy, few enough that a
+        claimed message never waits near its lease for its turn."""
+        ...
+
+    def render(self, message: MessageCreated, catalogue: Catalogue) -> Rendered: ...
+
+    async def deliver(self, message: OutboxMessage, address: str) -> SendOutcome:
+        """One attempt. `message.text` is final for this channel: never re-rendered. Providers
+        have no idempotency key, so a timed-out attempt may still have been delivered."""
+        ...
+
+    async def reconcile(
+        self, message: OutboxMessage, address: str, known: Known
+    ) -> str | None:
+        """The provider id of an earlier, unrecorded attempt of `message` that the provider
+        accepted, or None. Raises when it cannot tell (the outbox then retries later and never
+        sends blind). Only called when `capabilities`' channel can be asked (`reconciles`)."""
+        ...
+
+    @property
+    def reconciles(self) -> bool:
+        """True when the provider can be asked about earlier attempts (Twilio: yes)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class Webhook(Protocol):
+    """The inbound half of a channel, as the web app mounts it."""
+
+    @property
+    def body_cap(self) -> int:
+        """Bytes a request body to `routes` may have; refused (413) before it is read."""
+        ...
+
+    @property
+    def prefix(self) -> str:
+        """The path prefix of every route (the body cap applies under it)."""
+        ...
+
+    def routes(self) -> Sequence[BaseRoute]: ...
+
+    def notes(self) -> list[str]:
+        """Start-up lines about routes that cannot work as configured."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+

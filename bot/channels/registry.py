@@ -1,113 +1,84 @@
-"""Builds each configured channel's sender, pacing limits and outbox wiring from `Settings`.
+"""Which channels Heard has: how each channel name renders, and the configured channels' outbound
+halves built from `Settings`. Adding a channel is a new folder plus a line in each table here.
 
-A channel without credentials has no sender: its messages stay queued until it is configured.
-The simulator's channels are added only by a host that shows the simulator (bot.web).
+Rendering needs no credentials (the inbox worker queues replies for a channel that is not
+configured in its process); sending does: a channel without credentials has no sender here, and
+its messages stay queued until it is configured. The simulator's channels are added by the host
+that shows the simulator (bot.app).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.channels.base import SendOutcome
-from bot.channels.names import SMS, TELEGRAM
-from bot.channels.rendering import telegram_keyboard
-from bot.channels.telegram.send import TelegramSender
-from bot.channels.twilio_sms.send import OutboxTwilioSender
+from bot.catalogue import Catalogue
+from bot.channels.base import Channel, ChannelLimits, Rendered
+from bot.channels.names import RENDERING, Rendering
+from bot.channels.telegram import render as telegram_render
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.twilio_sms import render as sms_render
+from bot.channels.twilio_sms.channel import TwilioSmsChannel
 from bot.config import Settings
-from bot.outbox.ratelimit import BucketSpec, ChannelLimits, sms_limits
-from bot.outbox.worker import Known, OutboxChannel
+from bot.engine.events import MessageCreated
 from storage.records import OutboxMessage
 
-Closer = Callable[[], Awaitable[None]]
 SEND_TIMEOUT = 10.0
+
+Render = Callable[[MessageCreated, Catalogue], Rendered]
+RENDERERS: dict[Rendering, Render] = {"sms": sms_render.render, "telegram": telegram_render.render}
+
+
+def render_for(channel: str) -> Render:
+    """KeyError for a channel Heard does not know (a programming mistake)."""
+    return RENDERERS[RENDERING[channel]]
+
+
+def outbox_message(
+    message: MessageCreated,
+    channel: str,
+    participant_id: str | None,
+    catalogue: Catalogue,
+    at: datetime,
+) -> OutboxMessage:
+    """A `MessageCreated` as an outbox row for `channel`, rendered once, here."""
+    rendered = render_for(channel)(message, catalogue)
+    return OutboxMessage(
+        message_id=message.message_id,
+        participant_id=participant_id,
+        channel=channel,
+        text=rendered.text,
+        created_at=at,
+        choices=rendered.choices,
+        language=message.language,
+        encoding=rendered.encoding,
+        segments=rendered.segments,
+    )
 
 
 @dataclass
 class OutboxWiring:
-    channels: dict[str, OutboxChannel] = field(default_factory=dict)
-    limits: dict[str, ChannelLimits] = field(default_factory=dict)
-    closers: list[Closer] = field(default_factory=list)
+    """The channels one process sends on; close them at shutdown."""
+
+    channels: dict[str, Channel] = field(default_factory=dict)
+
+    @property
+    def limits(self) -> dict[str, ChannelLimits]:
+        return {name: channel.limits for name, channel in self.channels.items()}
 
     async def aclose(self) -> None:
-        for close in self.closers:
-            await close()
-
-
-def in_flight_for(rate: float) -> int:
-    """About two seconds of sending: enough to keep the provider busy, few enough that a
-    claimed message never waits near its lease for its turn."""
-    return max(4, min(256, math.ceil(rate * 2)))
-
-
-def twilio_channel(
-    settings: Settings, timeout: float = SEND_TIMEOUT
-) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
-    config = settings.twilio
-    if config is None:
-        return None
-    sender = OutboxTwilioSender(
-        config.account_sid,
-        config.auth_token,
-        public_url=settings.public_url,
-        from_number=config.from_number,
-        messaging_service_sid=config.messaging_service_sid,
-        api_base_url=config.api_base_url,
-        timeout=timeout,
-    )
-
-    async def deliver(message: OutboxMessage, address: str) -> SendOutcome:
-        return await sender.send(address, message.text, message.choices, message.message_id)
-
-    async def find_accepted(message: OutboxMessage, address: str, known: Known) -> str | None:
-        return await sender.find_accepted(address, message.text, message.created_at, known)
-
-    channel = OutboxChannel(
-        SMS,
-        deliver,
-        find_accepted,
-        cost_by_segments=True,
-        max_in_flight=in_flight_for(config.messages_per_second),
-    )
-    return channel, sms_limits(config.messages_per_second), sender.aclose
-
-
-def telegram_channel(
-    settings: Settings, timeout: float = SEND_TIMEOUT
-) -> tuple[OutboxChannel, ChannelLimits, Closer] | None:
-    config = settings.telegram
-    if config is None:
-        return None
-    sender = TelegramSender(config.bot_token, base_url=config.api_base_url, timeout=timeout)
-
-    async def deliver(message: OutboxMessage, address: str) -> SendOutcome:
-        return await sender.send(
-            address,
-            message.text,
-            message.choices,
-            message.message_id,
-            keyboard=telegram_keyboard(message.choices),
-        )
-
-    limits = ChannelLimits(
-        overall=BucketSpec(config.messages_per_second, config.messages_per_second),
-        per_address=BucketSpec(config.chat_messages_per_second, 1),
-    )
-    channel = OutboxChannel(
-        TELEGRAM, deliver, max_in_flight=in_flight_for(config.messages_per_second)
-    )
-    return channel, limits, sender.aclose
+        for channel in self.channels.values():
+            await channel.aclose()
 
 
 def provider_wiring(settings: Settings, timeout: float = SEND_TIMEOUT) -> OutboxWiring:
     """`timeout` bounds one provider call; keep it well under the outbox lease."""
     wiring = OutboxWiring()
-    for built in (twilio_channel(settings, timeout), telegram_channel(settings, timeout)):
-        if built is None:
-            continue
-        channel, limits, close = built
-        wiring.channels[channel.name] = channel
-        wiring.limits[channel.name] = limits
-        wiring.closers.append(close)
+    if settings.twilio is not None:
+        wiring.channels[TwilioSmsChannel.name] = TwilioSmsChannel(
+            settings.twilio, settings.public_url, timeout
+        )
+    if settings.telegram is not None:
+        wiring.channels[TelegramChannel.name] = TelegramChannel(settings.telegram, timeout)
     return wiring

@@ -28,7 +28,7 @@ from datetime import datetime
 
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
-from bot.channels.rendering import outbox_message
+from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
 from bot.inbox.payload import ProviderOptOut, from_payload
 from bot.service.conversation import Conversation, TurnOutcome

@@ -4,6 +4,7 @@ A provider limits how fast one sender may send (Telegram: about 30 messages a se
 Twilio: a number of SMS segments a second per sender), and a person should not get a burst of
 messages that arrive out of order (Telegram allows about one message a second per chat).
 
+Each channel declares its own limits as data (`Channel.limits`, bot.channels.base).
 `RateLimiter.delay_for(...)` either takes the tokens and returns 0 (send now), or takes nothing
 and returns how long to wait before asking again. The clock is injected, so tests control time.
 """
@@ -12,44 +13,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+
+from bot.channels.base import BucketSpec, ChannelLimits
+
+__all__ = ["BucketSpec", "ChannelLimits", "RateLimiter"]
 
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class BucketSpec:
-    rate: float  # tokens added per second
-    burst: float  # bucket size: how many tokens can be spent at once after a quiet spell
-
-    def __post_init__(self) -> None:
-        if self.rate <= 0 or self.burst <= 0:
-            raise ValueError("rate and burst must be positive")
-
-
-@dataclass(frozen=True)
-class ChannelLimits:
-    """`overall` is costed by `cost` (SMS: segments); `per_address` counts messages."""
-
-    overall: BucketSpec
-    per_address: BucketSpec
-
-
-TELEGRAM_LIMITS = ChannelLimits(overall=BucketSpec(30, 30), per_address=BucketSpec(1, 1))
-
-
-def sms_limits(
-    segments_per_second: float = 1.0, seconds_between_messages: float = 2.0
-) -> ChannelLimits:
-    """A UK long-code number sends about 1 segment a second (a messaging service or short code
-    more: configure it); a few seconds between one person's messages keeps them in order."""
-    return ChannelLimits(
-        overall=BucketSpec(segments_per_second, max(1.0, segments_per_second)),
-        per_address=BucketSpec(1 / seconds_between_messages, 1),
-    )
-
-
-DEFAULT_LIMITS: Mapping[str, ChannelLimits] = {"telegram": TELEGRAM_LIMITS, "sms": sms_limits()}
 
 
 class _Bucket:
@@ -83,7 +52,7 @@ class RateLimiter:
     def __init__(
         self,
         clock: Clock,
-        limits: Mapping[str, ChannelLimits] = DEFAULT_LIMITS,
+        limits: Mapping[str, ChannelLimits],
         prune_every: int = 1000,
     ) -> None:
         self._clock = clock

@@ -31,11 +31,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.base import Failed, OptedOut, RetryLater, SendOutcome, Sent
+from bot.channels.base import Channel, Failed, OptedOut, RetryLater, SendOutcome, Sent
 from bot.clock import Clock, utcnow
 from bot.inbox.payload import ProviderOptOut, to_payload
 from bot.outbox.ratelimit import RateLimiter
@@ -44,24 +44,6 @@ from storage.records import OutboxMessage
 from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.outbox")
-
-Deliver = Callable[[OutboxMessage, str], Awaitable[SendOutcome]]
-Known = Callable[[str], bool]
-FindAccepted = Callable[[OutboxMessage, str, Known], Awaitable[str | None]]
-
-
-@dataclass(frozen=True)
-class OutboxChannel:
-    """How one channel's messages leave. `deliver(message, address)` makes one attempt;
-    `find_accepted(message, address, known)` (optional) returns the provider id of an earlier,
-    unrecorded attempt that the provider accepted, or None; it raises when it cannot tell."""
-
-    name: str
-    deliver: Deliver
-    find_accepted: FindAccepted | None = None
-    cost_by_segments: bool = False
-    max_in_flight: int = 16
-
 
 @dataclass(frozen=True)
 class Claimed:
@@ -74,7 +56,7 @@ class OutboxWorker:
     def __init__(
         self,
         store: Store,
-        channels: Mapping[str, OutboxChannel],
+        channels: Mapping[str, Channel],
         limiter: RateLimiter,
         policy: RetryPolicy,
         *,
@@ -177,13 +159,13 @@ class OutboxWorker:
             uow.commit()  # `sending` is on record before any provider is called
         return claimed
 
-    async def _send(self, channel: OutboxChannel, claimed: Claimed) -> None:
+    async def _send(self, channel: Channel, claimed: Claimed) -> None:
         try:
             await self._send_one(channel, claimed)
         finally:
             self._holding.discard(claimed.message.message_id)
 
-    async def _send_one(self, channel: OutboxChannel, claimed: Claimed) -> None:
+    async def _send_one(self, channel: Channel, claimed: Claimed) -> None:
         message, address = claimed.message, claimed.address
         try:
             if address is None:
@@ -194,7 +176,7 @@ class OutboxWorker:
                     message, Failed("gave up: attempts used by earlier claims"), address
                 )
                 return
-            maybe_sent = message.attempts > 1 and channel.find_accepted is not None
+            maybe_sent = message.attempts > 1 and channel.reconciles
             if maybe_sent and await self._reconciled(channel, message, address):
                 return
             await self._paced(channel, message, address)
@@ -214,17 +196,16 @@ class OutboxWorker:
             log.error("outbox %s: %s", message.message_id, type(exc).__name__)
 
     async def _reconciled(
-        self, channel: OutboxChannel, message: OutboxMessage, address: str
+        self, channel: Channel, message: OutboxMessage, address: str
     ) -> bool:
         """True when an earlier attempt is known to have been accepted (now marked sent), or
         when that cannot be told (retried later, never sent blind)."""
-        assert channel.find_accepted is not None
         if message.provider_message_id is not None:
             # A status callback for an earlier attempt got here first.
             await self._record(message, Sent(message.provider_message_id), address)
             return True
         try:
-            found = await channel.find_accepted(message, address, self._known)
+            found = await channel.reconcile(message, address, self._known)
         except Exception as exc:
             failed = RetryLater(f"reconcile failed: {type(exc).__name__}")
             await self._record(message, failed, address)
@@ -239,8 +220,8 @@ class OutboxWorker:
         with self._store.unit_of_work() as uow:
             return uow.outbox.by_provider_id(provider_message_id) is not None
 
-    async def _paced(self, channel: OutboxChannel, message: OutboxMessage, address: str) -> None:
-        cost = max(1, message.segments) if channel.cost_by_segments else 1
+    async def _paced(self, channel: Channel, message: OutboxMessage, address: str) -> None:
+        cost = max(1, message.segments) if channel.capabilities.cost_by_segments else 1
         while True:
             wait = self._limiter.delay_for(channel.name, address, cost)
             if wait <= 0:

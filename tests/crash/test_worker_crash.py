@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.channels.rendering import outbox_message
+from bot.channels.registry import outbox_message
 from bot.config import load_settings
 from storage import models as m
 from storage.sql import SqlStore

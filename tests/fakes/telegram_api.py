@@ -123,6 +123,8 @@ class FakeTelegramApi:
             await asyncio.sleep(reply.delay)
         if reply.status is not None:
             return JSONResponse(reply.body, status_code=reply.status)
+        if method == "getUpdates":
+            await self._long_poll(params)
         handler = self._methods.get(method)
         if handler is None:
             return JSONResponse(error(404, "Not Found"), status_code=404)
@@ -130,6 +132,17 @@ class FakeTelegramApi:
         if status != 200:
             return JSONResponse(result, status_code=status)
         return JSONResponse({"ok": True, "result": result})
+
+    async def _long_poll(self, params: dict[str, Any]) -> None:
+        """As Telegram does: with `timeout` and nothing to return, wait for an update (up to a
+        few seconds here) before answering."""
+        try:
+            wait = min(float(params.get("timeout") or 0), 5.0)
+        except ValueError:
+            wait = 0.0
+        deadline = time.monotonic() + wait
+        while not self.updates and not self.webhook and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
     def _get_me(self, params: dict[str, Any]) -> tuple[int, Any]:
         return 200, self.bot_user

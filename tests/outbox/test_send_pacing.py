@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbox.ratelimit import (
-    TELEGRAM_LIMITS,
-    BucketSpec,
-    ChannelLimits,
-    RateLimiter,
-    sms_limits,
-)
+from bot.channels.telegram.channel import TELEGRAM_LIMITS
+from bot.channels.twilio_sms.channel import sms_limits
+from bot.outbox.ratelimit import BucketSpec, ChannelLimits, RateLimiter
 
 
 class FakeClock:
@@ -102,7 +98,7 @@ def test_a_faster_sms_sender_can_be_configured() -> None:
 
 def test_waiting_the_returned_delay_is_enough() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(clock)
+    limiter = RateLimiter(clock, {"telegram": TELEGRAM_LIMITS})
     sent = 0
     while clock.now < 10:
         wait = limiter.delay_for("telegram", "c1")
@@ -125,7 +121,7 @@ def test_idle_address_buckets_are_forgotten_without_changing_answers() -> None:
 
 def test_unknown_channel_is_a_configuration_error() -> None:
     with pytest.raises(KeyError):
-        RateLimiter(FakeClock()).delay_for("fax", "x")
+        RateLimiter(FakeClock(), {"sms": sms_limits()}).delay_for("fax", "x")
 
 
 @pytest.mark.parametrize(("rate", "burst"), [(0, 1), (1, 0), (-1, 1)])

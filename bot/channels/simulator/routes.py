@@ -3,8 +3,9 @@
 A message typed on the page becomes the same provider payload a real webhook would get (a
 Twilio form, a Telegram update), is parsed by the same adapter and goes through the same
 inbox -> worker -> outbox path, on the simulator's own channels (bot.channels.names). The
-outbox hands replies to `SimulatorSender`, which keeps them in memory for the page, with each
-SMS reply's encoding and segment count and each Telegram reply's buttons.
+outbox hands replies to `SimulatorChannel` (channel.py), which keeps them in memory for the
+page (hub.py), with each SMS reply's encoding and segment count and each Telegram reply's
+buttons.
 
 On by default; off (404) when `HEARD_ENV=production`. Conversations shown on the page live in
 this process's memory only; what the person "said" is stored like any other conversation.
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import threading
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,89 +23,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.base import InboundMessage, SendOutcome, Sent
-from bot.channels.names import SIM_SMS, SIM_TELEGRAM, SIMULATED, Rendering, rendering_of
-from bot.channels.rendering import telegram_keyboard
+from bot.channels.base import InboundMessage
+from bot.channels.names import SIMULATED, Rendering
+from bot.channels.simulator.hub import SimulatorHub
 from bot.channels.telegram.webhook import parse_telegram_update
 from bot.channels.twilio_sms.webhook import parse_twilio_inbound
 from bot.clock import Clock
 from bot.inbox.intake import Intake
-from bot.outbox.ratelimit import BucketSpec, ChannelLimits
-from bot.outbox.worker import OutboxChannel
-from bot.render.segments import sms_encoding_and_segments
-from storage.records import OutboxMessage
 
 PAGE = Path(__file__).with_name("simulator.html")
 MAX_TEXT = 5000
 MAX_ADDRESS = 32
 SIM_BOT_ID = 1  # provider keys of simulated Telegram updates: "1:<update id>"
-# The simulator is for one person at a keyboard; these limits only keep a runaway page civil.
-SIM_LIMITS = ChannelLimits(overall=BucketSpec(100, 100), per_address=BucketSpec(20, 20))
+BODY_CAP = 64 * 1024
 
-
-
-@dataclass(frozen=True)
-class Bubble:
-    seq: int
-    who: str  # "person" | "heard"
-    text: str
-    encoding: str | None = None  # SMS replies: "GSM-7" | "UCS-2"
-    segments: int | None = None
-    buttons: list[list[str]] = field(default_factory=list)  # Telegram replies
-
-    def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-class SimulatorHub:
-    """Transcripts by (rendering, address), shared by the routes and the sender. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seq = 0
-        self._transcripts: dict[tuple[str, str], list[Bubble]] = {}
-
-    def add(self, kind: str, address: str, **fields: Any) -> Bubble:
-        with self._lock:
-            self._seq += 1
-            bubble = Bubble(self._seq, **fields)
-            self._transcripts.setdefault((kind, address), []).append(bubble)
-            return bubble
-
-    def transcript(self, kind: str, address: str, after: int = 0) -> list[Bubble]:
-        with self._lock:
-            return [b for b in self._transcripts.get((kind, address), []) if b.seq > after]
-
-
-class SimulatorSender:
-    """Delivers a simulator channel's outbox messages into the hub."""
-
-    def __init__(self, hub: SimulatorHub, channel: str) -> None:
-        self._hub = hub
-        self._channel = channel
-        self._kind: Rendering = rendering_of(channel)
-
-    async def deliver(self, message: OutboxMessage, address: str) -> SendOutcome:
-        if self._kind == "sms":
-            size = sms_encoding_and_segments(message.text)
-            self._hub.add(
-                "sms", address, who="heard", text=message.text,
-                encoding=size.encoding, segments=size.segments,
-            )
-        else:
-            rows = telegram_keyboard(message.choices) or ()
-            self._hub.add(
-                "telegram", address, who="heard", text=message.text,
-                buttons=[list(row) for row in rows],
-            )
-        return Sent(f"sim-{message.message_id}")
-
-    def outbox_channel(self) -> OutboxChannel:
-        return OutboxChannel(self._channel, self.deliver, max_in_flight=16)
-
-
-def simulator_channels(hub: SimulatorHub) -> dict[str, OutboxChannel]:
-    return {c: SimulatorSender(hub, c).outbox_channel() for c in (SIM_SMS, SIM_TELEGRAM)}
 
 
 def simulated_inbound(kind: Rendering, address: str, text: str, at: datetime) -> InboundMessage:
@@ -135,11 +65,25 @@ def simulated_inbound(kind: Rendering, address: str, text: str, at: datetime) ->
 
 
 class Simulator:
+    """The simulator's page and API (a `bot.channels.base.Webhook`)."""
+
+    body_cap = BODY_CAP
+    prefix = "/simulator"
+
     def __init__(self, hub: SimulatorHub, intake: Intake, clock: Clock, enabled: bool) -> None:
         self._hub = hub
         self._intake = intake
         self._clock = clock
         self._enabled = enabled
+
+    def notes(self) -> list[str]:
+        return []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
 
     def routes(self) -> list[Route]:
         return [

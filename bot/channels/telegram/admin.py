@@ -12,12 +12,11 @@ from telegram.error import TelegramError
 
 from bot.catalogue import load_catalogue
 from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.webhook import ALLOWED_UPDATES, WEBHOOK_PATH
 from bot.config import Settings
 
 log = logging.getLogger("heard.telegram")
 
-WEBHOOK_PATH = "/webhooks/telegram"
-ALLOWED_UPDATES = ["message"]
 
 
 def webhook_url(public_url: str) -> str:

@@ -7,9 +7,13 @@ Short labels go two to a row, long ones one to a row; a scale is one row (`1 2 3
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.engine.events import MessageCreated
+from bot.catalogue import Catalogue
+from bot.channels.base import Rendered
+from bot.engine.events import Choice, MessageCreated
 from bot.render.choices import scale_prefix
 
 # A label longer than this takes a whole row, so it is not cut off on a narrow phone.
@@ -52,3 +56,22 @@ def render_telegram(message: MessageCreated) -> TelegramRendering:
         rows.append(tuple(c.label.strip() for c in message.choices[:scale]))
     rows.extend(_rows([c.label for c in message.choices[scale:]]))
     return TelegramRendering(message.text, tuple(rows))
+
+
+def render(message: MessageCreated, catalogue: Catalogue) -> Rendered:
+    """The outbox row: the text and the button labels in order (the keyboard's layout is a
+    pure function of the labels: `keyboard_of`)."""
+    labels = tuple(choice.label for choice in message.choices)
+    return Rendered(render_telegram(message).text, labels)
+
+
+def keyboard_of(labels: Sequence[str]) -> Keyboard | None:
+    """The keyboard `render_telegram` gives for these labels (choices are numbered in order)."""
+    if not labels:
+        return None
+    choices = tuple(Choice(number, label, label) for number, label in enumerate(labels, 1))
+    message = MessageCreated(
+        at=datetime.min, message_id="", text_id="", text="", language="", register="standard",
+        choices=choices,
+    )
+    return render_telegram(message).keyboard

@@ -31,6 +31,8 @@ from telegram.constants import ChatType
 from bot.channels.base import InboundMessage
 
 CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+ALLOWED_UPDATES = ["message"]  # the only update kind Heard reads (see module)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # t.me/<bot>?start=<payload>: up to 64 characters of A-Z, a-z, 0-9, _ and -.
 _DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.catalogue import Catalogue
+from bot.channels.base import Rendered
 from bot.engine.events import MessageCreated
 from bot.render.choices import scale_prefix
 from bot.render.gsm7 import normalise_for_gsm7
@@ -59,3 +60,14 @@ def render_sms_for(message: MessageCreated, catalogue: Catalogue) -> SmsRenderin
         return render_sms(message)
     plain = info.plain_letters if message.plain_letters else None
     return render_sms(message, normalise=info.gsm7_normalise, plain=plain)
+
+
+ENCODING_NAMES = {"GSM-7": "gsm7", "UCS-2": "ucs2"}
+
+
+def render(message: MessageCreated, catalogue: Catalogue) -> Rendered:
+    """The outbox row's text (choices numbered inside it), encoding and segment count, so
+    pacing can be costed by segments without rendering again."""
+    sms = render_sms_for(message, catalogue)
+    labels = tuple(choice.label for choice in message.choices)
+    return Rendered(sms.text, labels, ENCODING_NAMES[sms.encoding], sms.segments)

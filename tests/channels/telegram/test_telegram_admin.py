@@ -66,42 +66,48 @@ def test_set_webhook_refuses_a_configuration_that_cannot_work(
 
 
 def test_polling_registers_the_command_menu_then_reads_commands(tmp_path: Path) -> None:
+    """PTB's own Updater long-polls the fake Bot API's getUpdates; each update reaches the same
+    handler a webhook's does."""
     import asyncio
     import time
 
     from bot.catalogue import load_catalogue
     from bot.channels.base import InboundMessage
-    from bot.web.telegram_polling import poll_updates
+    from bot.channels.telegram.updates import TelegramUpdates
     from tests.fakes import telegram_api as tg
 
     class Recorder:
-        def __init__(self, stop: asyncio.Event) -> None:
-            self.stop = stop
+        def __init__(self) -> None:
             self.got: list[InboundMessage] = []
+            self.arrived = asyncio.Event()
 
         async def record(self, inbound: InboundMessage) -> bool:
             self.got.append(inbound)
-            self.stop.set()
+            self.arrived.set()
             return True
 
     api = FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
     api.queue_update(tg.text_update(61, 7700900123, "/menu", int(time.time())))
 
     async def run() -> Recorder:
-        stop = asyncio.Event()
-        recorder = Recorder(stop)
+        recorder = Recorder()
         settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
         assert settings.telegram is not None
-        await asyncio.wait_for(
-            poll_updates(
-                settings.telegram, recorder, stop, long_poll=0,  # type: ignore[arg-type]
-                catalogue=load_catalogue(),
-            ),
-            timeout=20,
+        updates = TelegramUpdates(
+            settings.telegram, recorder, polling=True, catalogue=load_catalogue(), long_poll=1
         )
+        await updates.start()
+        try:
+            await asyncio.wait_for(recorder.arrived.wait(), timeout=20)
+        finally:
+            await updates.stop()
         return recorder
 
     with live_server(api.app) as url:
         recorder = asyncio.run(run())
     assert len(api.commands) == 10
     assert [m.text for m in recorder.got] == ["MENU"]
+    assert [m.provider_key for m in recorder.got] == [f"{BOT_ID}:61"]
+    methods = [method for method, _ in api.calls]
+    assert "getUpdates" in methods
+    assert methods.index("setMyCommands") < methods.index("getUpdates")

@@ -170,7 +170,7 @@ def test_an_update_is_handled_by_the_telegram_application_before_the_answer(
         settings = load_settings(env)
         app = create_app(settings, workers=False, runtime=brains.runtime_for(settings))
         with serve(app) as url, httpx.Client(timeout=30) as http:
-            application = app.state.webhooks.telegram_application
+            application = app.state.telegram.application
             assert application is not None and application.running
             assert application.bot.username == api.bot_user["username"]  # getMe at start-up
             seen: list[tuple[int, bool, int]] = []
