@@ -31,6 +31,7 @@ from tests.web.harness import (
     pipeline,
     serve,
     stored_inbox,
+    wait_until,
 )
 
 CHAT = 7700900301
@@ -194,6 +195,25 @@ def test_an_update_is_handled_by_the_telegram_application_before_the_answer(
             assert seen == [(9201, True, 1)]
     [item] = stored_inbox(sql_store)
     assert item.provider_key == f"{BOT_ID}:9201"
+
+
+def test_polling_records_updates_like_the_webhook(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    """`heard run --telegram-polling`: PTB's Updater fetches from getUpdates, and the update
+    lands in the inbox under the same provider key a webhook delivery would have."""
+    api = tg.FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    api.queue_update(tg.text_update(9401, CHAT, "Hello", int(time.time())))
+    with live_server(api.app) as api_url:
+        env = heard_env(tmp_path, database_url_of(sql_store), telegram_url=api_url)
+        settings = load_settings(env)
+        app = create_app(
+            settings, workers=False, telegram_polling=True, runtime=brains.runtime_for(settings)
+        )
+        with serve(app):
+            wait_until(lambda: len(stored_inbox(sql_store)) == 1, 20, "the polled update")
+    assert [item.provider_key for item in stored_inbox(sql_store)] == [f"{BOT_ID}:9401"]
+    assert "getUpdates" in [method for method, _ in api.calls]
 
 
 def _closed_port() -> int:
