@@ -1,1 +1,2 @@
-"""Channel adapters: turn provider webhooks into `InboundMessage`s and send replies out."""
+"""One folder per channel behind one contract (base.py): provider webhooks into `InboundMessage`s,
+replies rendered and sent out. registry.py lists the channels."""
