@@ -75,7 +75,10 @@ class Runtime:
     def guesser(self) -> LanguageGuesser:
         from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 
-        return HeardLanguageGuesser(self.catalogue.codes, catalogue_vocabulary(self.catalogue))
+        catalogue = self.catalogue
+        return HeardLanguageGuesser(
+            catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+        )
 
     @cached_property
     def conversation(self) -> Conversation:

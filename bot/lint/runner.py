@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalogue import Catalogue, CatalogueError, LanguageInfo, load_catalogue
+from bot.catalogue.words import words_dir
 from bot.flowspec.loader import FlowError, load_flows
 from bot.lint.easyread import Finding, TextContext, check_text
 from bot.lint.opening import check_opening, format_opening
@@ -24,6 +25,7 @@ from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
 from bot.lint.safeguarding import safeguarding_problems
 from bot.lint.sms_size import Measured, measure, sms_size
+from bot.lint.words import words_problems
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FLOW_VALIDATOR = "bot.flowspec.validate"
@@ -126,6 +128,7 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
             savings.append(plain_savings(info, catalogue, questions))
     sections = format_savings(savings)
     problems += safeguarding_problems(flows_dir, catalogue.languages, shown_path)
+    problems += words_problems(words_dir(catalogue_dir), catalogue.languages, shown_path)
     if not any(p.severity == "error" and p.rule.startswith("FLOW") for p in problems):
         opening, section = _opening(flows_dir, catalogue, notes)
         problems += opening
