@@ -18,6 +18,7 @@ from bot.engine.ids import random_ids
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.nlu.base import NLU, LanguageGuesser
+from bot.nlu.keywords import PhraseMatcher, load_phrases
 from bot.service.conversation import Conversation
 from bot.service.understanding import Understander
 from storage.crypto import AddressCipher
@@ -81,5 +82,13 @@ class Runtime:
         )
 
     @cached_property
+    def safeguarding_phrases(self) -> PhraseMatcher:
+        return PhraseMatcher(load_phrases(self.settings.flows_dir / "safeguarding"))
+
+    @cached_property
+    def understander(self) -> Understander:
+        return Understander(self.nlu, self.guesser, self.safeguarding_phrases)
+
+    @cached_property
     def conversation(self) -> Conversation:
-        return Conversation(self.engine, Understander(self.nlu, self.guesser), random_ids())
+        return Conversation(self.engine, self.understander, random_ids())

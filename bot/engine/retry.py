@@ -7,9 +7,9 @@ guess. On channels with buttons (Telegram) a yes/no or choice question says "tap
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.replies import Question
+from bot.flowspec import texts
 
 # Channels that show the choices as buttons (bot.render.telegram); the rest show numbers.
 TAP_CHANNELS = frozenset({"telegram", "sim-telegram"})

@@ -22,7 +22,7 @@ from bot.flowspec.model import (
     SendStep,
     Step,
 )
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 
 MAX_STEPS = 200
 MAX_OPTIONS = 9

@@ -28,13 +28,13 @@ from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.model import AskStep, FlowSet
+from bot.flowspec.problems import Problem
 from bot.lint.config import (
     OPENING_SEGMENTS_GSM7,
     OPENING_SEGMENTS_UCS2,
     PLACEHOLDER_SAMPLES,
     Register,
 )
-from bot.lint.problems import Problem
 from bot.render.sms import SmsRendering, render_sms
 
 Route = Literal["recognised", "language menu"]

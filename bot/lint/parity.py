@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from bot.catalogue import Catalogue, LanguageInfo
 from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER
+from bot.flowspec.problems import Problem
 from bot.lint.config import Register, rules_for
-from bot.lint.problems import Problem
 
 REGISTERS: tuple[Register, ...] = ("standard", "easy")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 from bot.render.sms import SmsRendering
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

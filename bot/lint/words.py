@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.catalogue.words import OPTIONAL, REQUIRED, WordsFileError, read_words_file
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 
 RULE = "LW-01"
 

@@ -16,6 +16,7 @@ from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.flowspec.model import FlowSet
 from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.keywords import default_matcher
 from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 from bot.service.understanding import Understander
 from storage.sql import SqlStore
@@ -49,7 +50,10 @@ def flows() -> FlowSet:
 @pytest.fixture(scope="session")
 def understander(catalogue: Catalogue) -> Understander:
     nlu = EmbeddedNLU.from_directory(default_catalogue_dir().parents[1] / "nlu_data")
-    return Understander(nlu, HeardLanguageGuesser(catalogue.codes, catalogue_vocabulary(catalogue)))
+    guesser = HeardLanguageGuesser(
+        catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+    )
+    return Understander(nlu, guesser, default_matcher())
 
 
 @pytest.fixture
