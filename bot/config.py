@@ -18,6 +18,8 @@ from bot.engine.settings import GROUP_SUPPORT
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# A week: people on basic phones often answer a question days later.
+DEFAULT_SESSION_TIMEOUT_MINUTES = 7 * 24 * 60
 ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
@@ -267,8 +269,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes.append("Telegram is off: set TELEGRAM_BOT_TOKEN to turn it on")
 
     try:
-        # A week: people on basic phones often answer a question days later.
-        timeout = int(env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or 7 * 24 * 60)
+        timeout = int(
+            env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or DEFAULT_SESSION_TIMEOUT_MINUTES
+        )
         attempts = int(env.get("OUTBOX_MAX_ATTEMPTS", "") or 5)
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc

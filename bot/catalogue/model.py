@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-Register = Literal["standard", "easy"]
+from bot.terms import Register
+
 BASE_LANGUAGE = "en"
 # Keyword lists that are answers to a question, not whole-message commands. `cancel` answers
 # the DELETE confirmation; elsewhere English "cancel" is a STOP word (as for Twilio).

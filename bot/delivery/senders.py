@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from bot.channels.base import SendOutcome
 from bot.channels.telegram import TelegramSender
 from bot.config import Settings
-from bot.delivery.channels import SMS, TELEGRAM
 from bot.delivery.outbox_worker import Known, OutboxChannel
 from bot.delivery.ratelimit import BucketSpec, ChannelLimits, sms_limits
 from bot.delivery.rendering import telegram_keyboard
 from bot.delivery.twilio_outbound import OutboxTwilioSender
+from bot.terms import SMS, TELEGRAM
 from storage.records import OutboxMessage
 
 Closer = Callable[[], Awaitable[None]]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from bot.engine.context import TurnContext
 from bot.engine.replies import Question
 from bot.flowspec import texts
+from bot.terms import SIM_TELEGRAM, TELEGRAM
 
 # Channels that show the choices as buttons (bot.render.telegram); the rest show numbers.
-TAP_CHANNELS = frozenset({"telegram", "sim-telegram"})
+TAP_CHANNELS = frozenset({TELEGRAM, SIM_TELEGRAM})
 
 
 

@@ -92,7 +92,8 @@ class Deployment:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    session_timeout: timedelta = timedelta(hours=24)
+    # No default: the deployment's setting (bot.config, HEARD_SESSION_TIMEOUT_MINUTES).
+    session_timeout: timedelta
     deployment: Deployment = field(default_factory=Deployment)
     # A language guess at least this confident fills `guessed_language` for the welcome flow.
     # (0.75, not 0.8: a real six-letter greeting such as "Shwmae" scores 0.8 less a rounding error.)

@@ -27,6 +27,7 @@ from bot.flowspec.model import (
     Step,
 )
 from bot.flowspec.problems import Problem
+from bot.terms import REGISTERS
 
 MAX_STEPS = 200
 MAX_OPTIONS = 9
@@ -171,7 +172,7 @@ def check_texts(flow: Flow, catalogue: Catalogue) -> Iterator[Finding]:
                 message = f"text {text_id!r} is missing in {code}"
                 yield _problem(flow, location, "FLOW-TEXT", message)
                 continue
-            for register in ("standard", "easy"):
+            for register in REGISTERS:
                 if not getattr(entry, register).strip():
                     yield _problem(
                         flow,

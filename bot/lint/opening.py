@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.catalogue import Catalogue
+from bot.config import DEFAULT_SESSION_TIMEOUT_MINUTES
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -29,13 +30,9 @@ from bot.engine.session import Session
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.model import AskStep, FlowSet
 from bot.flowspec.problems import Problem
-from bot.lint.config import (
-    OPENING_SEGMENTS_GSM7,
-    OPENING_SEGMENTS_UCS2,
-    PLACEHOLDER_SAMPLES,
-    Register,
-)
+from bot.lint.config import OPENING_SEGMENTS_GSM7, OPENING_SEGMENTS_UCS2, PLACEHOLDER_SAMPLES
 from bot.render.sms import SmsRendering, render_sms
+from bot.terms import REGISTERS, Register
 
 Route = Literal["recognised", "language menu"]
 ROUTES: tuple[Route, ...] = ("recognised", "language menu")
@@ -118,7 +115,10 @@ def walk(
     engine = Engine(
         flows,
         catalogue,
-        EngineSettings(deployment=deployment or lint_deployment()),
+        EngineSettings(
+            session_timeout=timedelta(minutes=DEFAULT_SESSION_TIMEOUT_MINUTES),
+            deployment=deployment or lint_deployment(),
+        ),
         counting_ids("lint"),
     )
     info = catalogue.languages[language]
@@ -165,7 +165,7 @@ def budget(path: OpeningPath) -> int:
 
 
 def opening_paths(flows: FlowSet, catalogue: Catalogue) -> list[OpeningPath]:
-    registers: tuple[Register, ...] = ("standard", "easy")
+    registers: tuple[Register, ...] = REGISTERS
     paths: list[OpeningPath] = []
     for language, info in catalogue.languages.items():
         for register in registers:

@@ -17,13 +17,14 @@ from bot.flowspec.validate import validate_flows
 from bot.lint.easyread import Finding, TextContext, check_text
 from bot.lint.opening import check_opening, format_opening
 from bot.lint.options import option_count, option_labels
-from bot.lint.parity import REGISTERS, location, parity, review_status
+from bot.lint.parity import location, parity, review_status
 from bot.lint.plain import PlainSavings, format_savings, plain_savings, problems_for
 from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
 from bot.lint.safeguarding import safeguarding_problems
 from bot.lint.sms_size import Measured, measure, sms_size
 from bot.lint.words import words_problems
+from bot.terms import REGISTERS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 

@@ -38,6 +38,7 @@ from bot.catalogue import Catalogue
 from bot.catalogue.words import LanguageWords, default_words
 from bot.nlu.base import LanguageGuess
 from bot.nlu.normalise import basic, fold
+from bot.terms import REGISTERS
 
 SCRIPT_LANGUAGES = {"Gurmukhi": "pa", "Bengali": "bn"}
 URDU_LETTERS = frozenset("ٹڈڑںےھہیکگپچژ")
@@ -270,7 +271,7 @@ def catalogue_texts(directory: Path) -> list[tuple[str, str]]:
         out.extend((language, str(w)) for w in numbers)
         for message in (doc.get("messages") or {}).values():
             if isinstance(message, dict):
-                for register in ("standard", "easy"):
+                for register in REGISTERS:
                     if isinstance(message.get(register), str):
                         out.append((language, placeholder.sub(" ", message[register])))
     return out

@@ -28,11 +28,12 @@ from bot.channels.base import InboundMessage, SendOutcome, Sent
 from bot.channels.telegram import parse_telegram_update
 from bot.channels.twilio_sms import parse_twilio_inbound
 from bot.clock import Clock
-from bot.delivery.channels import SIM_SMS, SIM_TELEGRAM, SIMULATED, Rendering, rendering_of
+from bot.delivery.channels import SIMULATED, Rendering, rendering_of
 from bot.delivery.outbox_worker import OutboxChannel
 from bot.delivery.ratelimit import BucketSpec, ChannelLimits
 from bot.delivery.rendering import telegram_keyboard
 from bot.render.segments import sms_encoding_and_segments
+from bot.terms import SIM_SMS, SIM_TELEGRAM
 from bot.web.intake import Intake
 from storage.records import OutboxMessage
 

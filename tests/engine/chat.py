@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PARTICIPANT = "participant-test-0001"
 DEPLOYMENT = Deployment(org="Heard Test", contact="team@example.invalid", handover=True)
+# The engine tests' session timeout (a deployment sets its own: bot.config).
+SESSION_TIMEOUT = timedelta(hours=24)
 
 
 @dataclass
@@ -81,6 +83,7 @@ def first(events: list[Event]) -> Event:
 
 
 def make_engine(flows: FlowSet, catalogue: Catalogue, **settings: Any) -> Engine:
+    settings.setdefault("session_timeout", SESSION_TIMEOUT)
     return Engine(
         flows, catalogue, EngineSettings(deployment=DEPLOYMENT, **settings), counting_ids()
     )

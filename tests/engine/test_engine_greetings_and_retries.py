@@ -7,14 +7,13 @@ from collections.abc import Callable
 import pytest
 
 from bot.catalogue import Catalogue, load_catalogue
-from bot.engine.events import MessageCreated, Register
+from bot.engine.events import MessageCreated
 from bot.engine.session import Turn
 from bot.flowspec import FlowSet
+from bot.terms import REGISTERS, Register
 from tests.engine.chat import Chat, make_engine, messages, said, welcomed
 
 LANGUAGES = load_catalogue().codes  # every catalogue language, never a fixed list
-REGISTERS: tuple[Register, ...] = ("standard", "easy")
-
 
 # (first message, the language it is a greeting of); the guesser had no confident guess
 GREETINGS = [

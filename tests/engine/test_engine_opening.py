@@ -68,7 +68,9 @@ class Person:
 
 
 def person(flows: FlowSet, channel: str = "sms", **deployment: Any) -> Person:
-    settings = EngineSettings(deployment=replace(DEPLOYMENT, **deployment))
+    settings = EngineSettings(
+        session_timeout=timedelta(hours=24), deployment=replace(DEPLOYMENT, **deployment)
+    )
     return Person(Engine(flows, CATALOGUE, settings, counting_ids()), channel)
 
 

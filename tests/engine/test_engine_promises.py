@@ -71,7 +71,9 @@ def test_gated_messages_follow_a_branch_on_their_setting(flows: FlowSet) -> None
 
 class Person:
     def __init__(self, flows: FlowSet, **deployment: Any) -> None:
-        settings = EngineSettings(deployment=replace(BASE, **deployment))
+        settings = EngineSettings(
+            session_timeout=timedelta(hours=24), deployment=replace(BASE, **deployment)
+        )
         self.engine = Engine(flows, CATALOGUE, settings, counting_ids())
         self.session: Session | None = None
         self.sent = 0
