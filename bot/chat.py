@@ -13,7 +13,6 @@ from typing import TextIO
 
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
-from bot.channels.telegram import read_command
 from bot.config import Settings
 from bot.delivery.inbox_worker import turn_text
 from bot.engine.events import MessageCreated
@@ -38,6 +37,9 @@ def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) 
 
 
 def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdout: TextIO) -> int:
+    if channel == "telegram":
+        # python-telegram-bot is imported only for a Telegram chat (a fifth of a second)
+        from bot.channels.telegram import read_command
     runtime = Runtime(settings)
     conversation = runtime.conversation
     store = runtime.store

@@ -22,6 +22,7 @@ from bot.catalogue.model import (
     phrase_key,
 )
 from bot.catalogue.words import load_words, words_dir
+from bot.yamlio import safe_load
 
 # Menu order: English first, then the languages of Wales and of the largest communities Heard
 # serves. Languages not listed here follow in file-name order.
@@ -40,7 +41,7 @@ def _require(data: dict[str, Any], key: str, path: Path) -> Any:
 
 def _load_language(path: Path) -> LanguageInfo:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

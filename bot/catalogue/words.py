@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from bot.catalogue.model import LanguageWords, fold
+from bot.yamlio import SAFE_LOADER
 
 # The lists every language must have (LW-01), and the one that may be empty.
 REQUIRED: tuple[str, ...] = ("everyday", "replies", "connectors")
@@ -33,7 +34,6 @@ OPTIONAL: tuple[str, ...] = ("letters",)
 WORDS_DIR = Path(__file__).resolve().parents[2] / "flows" / "words"
 __all__ = ["LanguageWords", "WordsFileError", "default_words", "load_words", "read_words_file"]
 
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class WordsFileError(ValueError):
@@ -43,7 +43,7 @@ class WordsFileError(ValueError):
 def read_words_file(path: Path) -> dict[str, tuple[str, ...]]:
     """list name -> entries of one file, as written (unknown names are kept: lint names them)."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise WordsFileError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(doc, dict):

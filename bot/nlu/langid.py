@@ -39,6 +39,7 @@ from bot.catalogue.words import LanguageWords, default_words
 from bot.nlu.base import LanguageGuess
 from bot.nlu.normalise import basic, fold
 from bot.terms import REGISTERS
+from bot.yamlio import safe_load
 
 SCRIPT_LANGUAGES = {"Gurmukhi": "pa", "Bengali": "bn"}
 URDU_LETTERS = frozenset("ٹڈڑںےھہیکگپچژ")
@@ -256,14 +257,10 @@ def catalogue_vocabulary(catalogue: Catalogue) -> dict[str, set[str]]:
 def catalogue_texts(directory: Path) -> list[tuple[str, str]]:
     """(language, text) for every keyword, number word and message in
     `flows/catalogue/<lang>.yaml` (the shape in docs/DESIGN.md); placeholders are dropped."""
-    import re
-
-    import yaml
-
     placeholder = re.compile(r"\{[^}]*\}")
     out: list[tuple[str, str]] = []
     for path in sorted(directory.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = safe_load(path.read_text(encoding="utf-8")) or {}
         language = str(doc.get("language") or path.stem)
         for words in (doc.get("keywords") or {}).values():
             out.extend((language, str(w)) for w in words or [])
