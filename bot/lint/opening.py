@@ -16,12 +16,12 @@ A view is stored when the person answers the first question, so `inbound` counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.catalogue import Catalogue
-from bot.config import DEFAULT_SESSION_TIMEOUT_MINUTES
+from bot.config import DEFAULT_SESSION_TIMEOUT_MINUTES, default_deployment
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -74,7 +74,9 @@ class OpeningPath:
 
 def lint_deployment() -> Deployment:
     """A deployment as production runs it (a contact is required there), promising nothing."""
-    return Deployment(org=PLACEHOLDER_SAMPLES["org"], contact=PLACEHOLDER_SAMPLES["contact"])
+    return replace(
+        default_deployment(), org=PLACEHOLDER_SAMPLES["org"], contact=PLACEHOLDER_SAMPLES["contact"]
+    )
 
 
 def _first_question(flows: FlowSet, session: Session) -> AskStep | None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.catalogue import load_catalogue
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, default_deployment, load_settings
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -21,7 +21,7 @@ from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec import FlowSet
 
 CATALOGUE = load_catalogue()
-BASE = Deployment(org="Anytown Council", contact="heard@example.org")
+BASE = replace(default_deployment(), org="Anytown Council", contact="heard@example.org")
 
 # English texts that promise something, and the deployment setting each needs.
 PROMISES = {

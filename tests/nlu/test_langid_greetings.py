@@ -4,8 +4,6 @@ confident enough for the welcome flow to ask "carry on in ...?"."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.catalogue import load_catalogue
@@ -44,4 +42,4 @@ def test_a_greeting_of_one_language_is_confident_enough_to_offer_it(
 ) -> None:
     guess = guesser.guess(greeting)
     assert guess.language == language
-    assert guess.confidence >= EngineSettings(timedelta(hours=24)).language_confidence
+    assert guess.confidence >= EngineSettings.language_confidence
