@@ -3,7 +3,7 @@ the channels. Reads lines from stdin, so it works interactively and piped.
 
 With `--channel telegram` a line is read as Telegram delivers it: `/start` (with or without a
 deep link code) and the command menu's `/menu`, `/help`, `/stop`, `/language` mean what they
-mean in the app (bot.channels.telegram.read_command, bot.inbox.worker.turn_text)."""
+mean in the app (bot.channels.telegram.webhook.read_command, bot.inbox.worker.turn_text)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typing import TextIO
 from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.channels.telegram.render import render_telegram
-from bot.channels.telegram.webhook import read_command
 from bot.channels.twilio_sms.render import render_sms_for
 from bot.config import Settings
 from bot.engine.events import MessageCreated
@@ -38,6 +37,9 @@ def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) 
 
 
 def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdout: TextIO) -> int:
+    if channel == "telegram":
+        # python-telegram-bot is imported only for a Telegram chat (a fifth of a second)
+        from bot.channels.telegram.webhook import read_command
     runtime = Runtime(settings)
     conversation = runtime.conversation
     store = runtime.store

@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.settings import GROUP_SUPPORT
+from bot.engine.settings import GROUP_SUPPORT, Deployment
 
 log = logging.getLogger("heard.config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# A week: people on basic phones often answer a question days later.
+DEFAULT_SESSION_TIMEOUT_MINUTES = 7 * 24 * 60
 ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
@@ -185,6 +187,27 @@ def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
         "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
         "safeguarding_follow_up": _flag(env, "HEARD_SAFEGUARDING_FOLLOW_UP"),
     }
+def deployment_settings(env: Mapping[str, str], contact: str = "") -> dict[str, str]:
+    """What the deployment tells the engine (`bot.engine.settings.Deployment.from_mapping`),
+    every default included: the engine keeps none of its own."""
+    return {
+        "org": env.get("HEARD_ORG_NAME") or "Heard",
+        "contact": contact,
+        **_safeguarding_settings(env),
+        # Promises: messages say these things only when they are set.
+        "sends_updates": _flag(env, "HEARD_SENDS_UPDATES"),
+        "group_support": _group_support(env),
+        "handover": _flag(env, "HEARD_HANDOVER"),
+        "ask_register": _flag(env, "HEARD_ASK_REGISTER"),
+    }
+
+
+def default_deployment() -> Deployment:
+    """The deployment of an empty environment: Heard's name, the UK help lines, no contact and
+    no promises (what `heard lint` and the tests start from)."""
+    return Deployment.from_mapping(deployment_settings({}))
+
+
 _YES = ("yes", "true", "1", "on")
 _NO = ("no", "false", "0", "off", "")
 
@@ -267,8 +290,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes.append("Telegram is off: set TELEGRAM_BOT_TOKEN to turn it on")
 
     try:
-        # A week: people on basic phones often answer a question days later.
-        timeout = int(env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or 7 * 24 * 60)
+        timeout = int(
+            env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or DEFAULT_SESSION_TIMEOUT_MINUTES
+        )
         attempts = int(env.get("OUTBOX_MAX_ATTEMPTS", "") or 5)
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc
@@ -281,16 +305,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=secret,
         public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
-        deployment={
-            "org": env.get("HEARD_ORG_NAME") or "Heard",
-            "contact": contact,
-            **_safeguarding_settings(env),
-            # Promises: messages say these things only when they are set.
-            "sends_updates": _flag(env, "HEARD_SENDS_UPDATES"),
-            "group_support": _group_support(env),
-            "handover": _flag(env, "HEARD_HANDOVER"),
-            "ask_register": _flag(env, "HEARD_ASK_REGISTER"),
-        },
+        deployment=deployment_settings(env, contact),
         session_timeout_minutes=timeout,
         outbox_max_attempts=attempts,
         twilio=twilio,

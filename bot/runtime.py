@@ -2,6 +2,9 @@
 
 Loading order matters for error messages: flows and catalogue are validated first, so a bad
 flow stops start-up with file, step and reason before anything touches the database.
+
+Each part imports what builds it only when it is first asked for, so a command that needs the
+classifier alone (`heard nlu parse`) never imports the engine, SQLAlchemy or Alembic.
 """
 
 from __future__ import annotations
@@ -10,19 +13,18 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
-from bot.engine.engine import Engine
-from bot.engine.ids import random_ids
-from bot.engine.settings import Deployment, EngineSettings
-from bot.flowspec.loader import load_flows
 from bot.nlu.base import NLU, LanguageGuesser
-from bot.service.conversation import Conversation
-from bot.service.understanding import Understander
-from storage.crypto import AddressCipher
-from storage.db import make_engine, migrate
-from storage.sql import SqlStore
+
+if TYPE_CHECKING:
+    from bot.engine.engine import Engine
+    from bot.nlu.keywords import PhraseMatcher
+    from bot.service.conversation import Conversation
+    from bot.service.understanding import Understander
+    from storage.sql import SqlStore
 
 log = logging.getLogger("heard")
 
@@ -37,6 +39,11 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
+        from bot.engine.engine import Engine
+        from bot.engine.ids import random_ids
+        from bot.engine.settings import Deployment, EngineSettings
+        from bot.flowspec.loader import load_flows
+
         flows = load_flows(self.settings.flows_dir)
         return Engine(
             flows,
@@ -50,6 +57,10 @@ class Runtime:
 
     @cached_property
     def store(self) -> SqlStore:
+        from storage.crypto import AddressCipher
+        from storage.db import make_engine, migrate
+        from storage.sql import SqlStore
+
         db = make_engine(self.settings.database_url)
         migrate(db)
         return SqlStore(db, AddressCipher(self.settings.secret_key))
@@ -65,9 +76,11 @@ class Runtime:
 
     @cached_property
     def nlu(self) -> NLU:
+        settings = self.settings
+        if not settings.rasa_url:
+            return self.embedded_nlu  # no Rasa: no HTTP client to import
         from bot.nlu.rasa import nlu_from_env
 
-        settings = self.settings
         env = {"RASA_URL": settings.rasa_url or "", "RASA_TOKEN": settings.rasa_token or ""}
         return nlu_from_env(self.embedded_nlu, env, self.settings.data_dir / "rasa-token")
 
@@ -75,8 +88,26 @@ class Runtime:
     def guesser(self) -> LanguageGuesser:
         from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 
-        return HeardLanguageGuesser(self.catalogue.codes, catalogue_vocabulary(self.catalogue))
+        catalogue = self.catalogue
+        return HeardLanguageGuesser(
+            catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+        )
+
+    @cached_property
+    def safeguarding_phrases(self) -> PhraseMatcher:
+        from bot.nlu.keywords import PhraseMatcher, load_phrases
+
+        return PhraseMatcher(load_phrases(self.settings.flows_dir / "safeguarding"))
+
+    @cached_property
+    def understander(self) -> Understander:
+        from bot.service.understanding import Understander
+
+        return Understander(self.nlu, self.guesser, self.safeguarding_phrases)
 
     @cached_property
     def conversation(self) -> Conversation:
-        return Conversation(self.engine, Understander(self.nlu, self.guesser), random_ids())
+        from bot.engine.ids import random_ids
+        from bot.service.conversation import Conversation
+
+        return Conversation(self.engine, self.understander, random_ids())

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Mapping
 
-from bot.channels.base import Channel
+from bot.channels.base import ChannelAdapter
 from bot.channels.registry import OutboxWiring, provider_wiring
 from bot.inbox.worker import InboxWorker
 from bot.outbox.ratelimit import RateLimiter
@@ -31,7 +31,7 @@ class Workers:
         self,
         runtime: Runtime,
         *,
-        extra_channels: Mapping[str, Channel] | None = None,
+        extra_channels: Mapping[str, ChannelAdapter] | None = None,
         wiring: OutboxWiring | None = None,
         poll_seconds: float = 0.25,
     ) -> None:

@@ -100,8 +100,8 @@ class AddressCipher:
         self._lookup_key = _derive(material, b"heard/address-lookup/v1")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> AddressCipher:
-        env = os.environ if environ is None else environ
+    def from_env(cls, env: Mapping[str, str]) -> AddressCipher:
+        """From settings named as in the environment (bot.config reads the environment)."""
         secret = env.get(SECRET_ENV)
         if not secret:
             raise SecretKeyError(f"{SECRET_ENV} is not set")

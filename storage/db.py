@@ -1,4 +1,5 @@
-"""Engines and migrations. `DATABASE_URL` chooses the database; SQLite is the default.
+"""Engines and migrations for the database URL the caller gives (bot.config reads
+`DATABASE_URL` and holds the default; storage reads no environment).
 
 SQLite: WAL (readers do not block the writer), foreign keys on, a busy timeout, and every
 transaction opened with `BEGIN IMMEDIATE`. Python's sqlite3 module otherwise starts transactions
@@ -10,7 +11,6 @@ of work short; use PostgreSQL for several workers.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +19,19 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-DATABASE_ENV = "DATABASE_URL"
-DEFAULT_URL = "sqlite:///var/heard.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 
 
-def database_url(url: str | None = None) -> str:
-    """`url`, else `DATABASE_URL`, else the default SQLite file; postgres URLs use psycopg 3."""
-    raw = url or os.environ.get(DATABASE_ENV) or DEFAULT_URL
+def database_url(raw: str) -> str:
+    """`raw` as SQLAlchemy needs it: postgres URLs use psycopg 3."""
     for prefix in ("postgresql://", "postgres://"):
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, **kwargs)

@@ -6,6 +6,7 @@ placeholder mismatches, SMS size) are not errors here: `heard lint` reports them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.catalogue.model import (
     fold,
     phrase_key,
 )
+from bot.catalogue.words import load_words, words_dir
+from bot.yamlio import safe_load
 
 # Menu order: English first, then the languages of Wales and of the largest communities Heard
 # serves. Languages not listed here follow in file-name order.
@@ -38,7 +41,7 @@ def _require(data: dict[str, Any], key: str, path: Path) -> Any:
 
 def _load_language(path: Path) -> LanguageInfo:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -110,6 +113,11 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     if not files:
         raise CatalogueError(f"{directory}: no catalogue files (*.yaml)")
     loaded = {info.code: info for info in (_load_language(p) for p in files)}
+    lists = load_words(words_dir(directory))
+    loaded = {
+        code: replace(info, words=lists[code]) if code in lists else info
+        for code, info in loaded.items()
+    }
     if BASE_LANGUAGE not in loaded:
         raise CatalogueError(f"{directory}: the base language file {BASE_LANGUAGE}.yaml is missing")
     order = [c for c in LANGUAGE_ORDER if c in loaded] + sorted(

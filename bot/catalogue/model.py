@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-Register = Literal["standard", "easy"]
+from bot.terms import Register
+
 BASE_LANGUAGE = "en"
 # Keyword lists that are answers to a question, not whole-message commands. `cancel` answers
 # the DELETE confirmation; elsewhere English "cancel" is a STOP word (as for Twilio).
@@ -73,6 +74,16 @@ class MessageEntry:
 
 
 @dataclass(frozen=True)
+class LanguageWords:
+    """One language's word lists of `flows/words/<lang>.yaml` (bot.catalogue.words), folded."""
+
+    everyday: frozenset[str] = frozenset()  # the language guesser's own vocabulary
+    replies: frozenset[str] = frozenset()  # whole-message replies that name the language
+    letters: frozenset[str] = frozenset()  # Latin letters only this language writes
+    connectors: frozenset[str] = frozenset()  # "and" between the numbers of a multiple answer
+
+
+@dataclass(frozen=True)
 class LanguageInfo:
     code: str
     name: str  # the language named in itself, for menus
@@ -95,6 +106,8 @@ class LanguageInfo:
     # accent, used on SMS for a person who writes without accents (bot.render.plain). Empty
     # for a language where dropping an accent can change a word's meaning.
     plain_letters: Mapping[str, str] = field(default_factory=dict)
+    # `flows/words/<lang>.yaml` beside the catalogue; empty when the file is missing (LW-01).
+    words: LanguageWords = LanguageWords()
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,16 @@ class Catalogue:
         return frozenset(
             word for info in self.languages.values() for word in info.keywords.get("stop", ())
         )
+
+    @cached_property
+    def connectors(self) -> frozenset[str]:
+        """Every language's connectors ("and", "i", "aur"): people mix languages in a reply."""
+        return frozenset(w for info in self.languages.values() for w in info.words.connectors)
+
+    @property
+    def word_lists(self) -> dict[str, LanguageWords]:
+        """language -> its `flows/words/` lists."""
+        return {code: info.words for code, info in self.languages.items()}
 
     @cached_property
     def stop_phrases(self) -> frozenset[str]:

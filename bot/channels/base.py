@@ -7,7 +7,7 @@ A channel is a folder (`bot/channels/<name>/`) holding everything about its prov
   (signature or secret, constant time) before anything else, checks the shape of what was
   signed, parses it into an `InboundMessage` (the address normalised as the provider writes
   it) and records it in the inbox (`bot.inbox.intake`). Refusals: 403 unverified, 400 malformed.
-* outbound, a `Channel`: `render` turns one `MessageCreated` into what the provider shows (a
+* outbound, a `ChannelAdapter`: `render` turns one `MessageCreated` into what the provider shows (a
   `Rendered`, stored in the outbox row), `deliver` makes ONE attempt to send one stored row and
   reports a `SendOutcome`, `reconcile` (providers that can be asked) finds an earlier attempt
   the provider accepted but Heard never recorded; `capabilities` and `limits` are data.
@@ -33,7 +33,7 @@ from storage.records import OutboxMessage
 __all__ = [
     "BucketSpec",
     "Capabilities",
-    "Channel",
+    "ChannelAdapter",
     "ChannelLimits",
     "Failed",
     "InboundMessage",
@@ -158,14 +158,15 @@ class Rendered:
 
 
 def in_flight_for(rate: float) -> int:
-    """About two seconds of sending at `rate` messages a second (see `Channel.max_in_flight`)."""
+    """About two seconds of sending at `rate` messages a second
+    (see `ChannelAdapter.max_in_flight`)."""
     return max(4, min(256, math.ceil(rate * 2)))
 
 
 Known = Callable[[str], bool]  # does an outbox row already own this provider message id?
 
 
-class Channel(Protocol):
+class ChannelAdapter(Protocol):
     """The outbound half of a channel, as the outbox worker drives it."""
 
     @property

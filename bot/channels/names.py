@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Rendering = Literal["sms", "telegram"]
+from bot.terms import SIM_SMS, SIM_TELEGRAM, SMS, TELEGRAM
 
-SMS = "sms"
-TELEGRAM = "telegram"
-SIM_SMS = "sim-sms"
-SIM_TELEGRAM = "sim-telegram"
+Rendering = Literal["sms", "telegram"]
 
 RENDERING: dict[str, Rendering] = {
     SMS: "sms",

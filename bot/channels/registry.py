@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.catalogue import Catalogue
-from bot.channels.base import Channel, ChannelLimits, Rendered
+from bot.channels.base import ChannelAdapter, ChannelLimits, Rendered
 from bot.channels.names import RENDERING, Rendering
 from bot.channels.telegram import render as telegram_render
 from bot.channels.telegram.channel import TelegramChannel
@@ -61,7 +61,7 @@ def outbox_message(
 class OutboxWiring:
     """The channels one process sends on; close them at shutdown."""
 
-    channels: dict[str, Channel] = field(default_factory=dict)
+    channels: dict[str, ChannelAdapter] = field(default_factory=dict)
 
     @property
     def limits(self) -> dict[str, ChannelLimits]:

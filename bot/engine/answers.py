@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.events import AnswerSaved
 from bot.engine.flowstack import remember_answered
@@ -12,6 +11,7 @@ from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
 from bot.engine.session import Frame
 from bot.engine.steps import assign
+from bot.flowspec import texts
 from bot.flowspec.model import AskStep, Flow
 
 

@@ -9,12 +9,12 @@ again `AnswerSaved.replaces` tells the host to replace the stored answer.
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending, pending_question
 from bot.engine.context import TurnContext
 from bot.engine.questions import ask_question, waiting_ask
 from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume
+from bot.flowspec import texts
 
 
 def step_back(ctx: TurnContext) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.catalogue import Catalogue
-from bot.engine import texts
 from bot.engine.events import Choice
+from bot.flowspec import texts
 from bot.flowspec.model import SKIP_VALUE, AskStep
 
 Labeller = Callable[[str], str]  # text id -> the label in the person's language and register

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine import texts
 from bot.engine.back import step_back
 from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending
 from bot.engine.context import TurnContext
@@ -21,6 +20,7 @@ from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
 from bot.engine.waiting import chooses_an_option, keyword
+from bot.flowspec import texts
 
 # STOP and START act only on keywords: silencing someone, or messaging someone who asked for
 # silence, on a classifier's guess would be worse than asking again.

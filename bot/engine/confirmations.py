@@ -9,9 +9,10 @@ turn gives the help reply for that kind.
 
 from __future__ import annotations
 
-from bot.engine import choices, texts
+from bot.engine import choices
 from bot.engine.context import TurnContext
 from bot.engine.replies import Question
+from bot.flowspec import texts
 
 DELETE = "delete"
 SAFEGUARDING = "safeguarding"

@@ -8,14 +8,7 @@ from datetime import datetime
 
 from bot.catalogue import Catalogue
 from bot.catalogue.model import BASE_LANGUAGE, ResolvedText
-from bot.engine.events import (
-    Choice,
-    Event,
-    LanguageChanged,
-    MessageCreated,
-    Register,
-    RegisterChanged,
-)
+from bot.engine.events import Choice, Event, LanguageChanged, MessageCreated, RegisterChanged
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import TurnInput
 from bot.engine.replies import Vocabulary
@@ -23,6 +16,7 @@ from bot.engine.session import Frame
 from bot.engine.settings import EngineSettings
 from bot.engine.working import Working
 from bot.flowspec.model import FlowSet
+from bot.terms import REGISTERS, Register
 
 GUESSED_LANGUAGE = "guessed_language"
 # Set by bot.engine.letters from the person's own messages: "yes" when they write without
@@ -126,7 +120,7 @@ class TurnContext:
         self.emit(LanguageChanged(self.at, code, previous))
 
     def set_register(self, register: str) -> None:
-        if register not in ("standard", "easy") or register == self.work.register:
+        if register not in REGISTERS or register == self.work.register:
             return
         value: Register = "easy" if register == "easy" else "standard"
         self.work.register = value

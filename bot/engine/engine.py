@@ -19,7 +19,7 @@ Order inside one turn (docs/DESIGN.md):
 from __future__ import annotations
 
 from bot.catalogue import Catalogue
-from bot.engine import commands, safeguarding, texts, waiting
+from bot.engine import commands, safeguarding, waiting
 from bot.engine.answers import answer_question
 from bot.engine.context import TurnContext
 from bot.engine.events import OptedIn, SessionExpired
@@ -33,6 +33,7 @@ from bot.engine.runner import resume, run
 from bot.engine.session import Session, Turn
 from bot.engine.settings import EngineSettings
 from bot.engine.working import Working
+from bot.flowspec import texts
 from bot.flowspec.model import FlowSet
 
 # Session field: "yes" when a new person came by a deep link (the flow waits under welcome).

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-Register = Literal["standard", "easy"]
-ConsentPurpose = Literal["share_views", "contact_group", "about_you"]
-AnswerStore = Literal["view", "profile", "group", "none"]
+from bot.flowspec.model import Store
+from bot.terms import Purpose, Register
+
+AnswerStore = Store  # where the host keeps an answer (the ask's `store:`)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class AnswerSaved:
 @dataclass(frozen=True)
 class ConsentRecorded:
     at: datetime
-    purpose: ConsentPurpose
+    purpose: Purpose
     granted: bool
     text_id: str  # the wording the person answered
     language: str

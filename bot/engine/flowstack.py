@@ -7,10 +7,10 @@ only if the consent flow that just ran granted every purpose the flow requires.
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.events import FlowEnded, FlowStarted
 from bot.engine.session import Frame
+from bot.flowspec import texts
 
 START = "@start"
 AFTER_CONSENT = "@after_consent"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine import texts
 from bot.engine.confirmations import (
     DELETE,
     LANGUAGE,
@@ -22,6 +21,7 @@ from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume
 from bot.engine.safeguarding import give_help
 from bot.engine.working import Working
+from bot.flowspec import texts
 
 
 def _delete(ctx: TurnContext, answer: str, _: str) -> None:

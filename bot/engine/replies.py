@@ -25,10 +25,6 @@ _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
 _DIGITS = re.compile(r"\d+")
 _NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 _SEPARATORS = re.compile(r"[,;/&+\n]+")
-# Words people put between the numbers of a multiple answer, across Heard's languages.
-_CONNECTORS = frozenset(
-    {"and", "a", "ac", "i", "oraz", "si", "iyo", "aur", "te", "اور", "و", "এবং", "ও", "ਅਤੇ", "ਤੇ"}
-)
 _MIN_CONTAINED = 3  # shortest reply that may match inside a longer label
 # A number inside a sentence ("2 please", "I think number 3") picks an option only in a reply
 # this short; in a longer one the number is more likely part of what the person says.
@@ -61,6 +57,9 @@ class Vocabulary:
     standard: frozenset[str] = frozenset()
     cancel: frozenset[str] = frozenset()
     languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # code -> names
+    # Words people put between the numbers of a multiple answer, in every catalogue language
+    # (`flows/words/<lang>.yaml`): people mix languages.
+    connectors: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, catalogue: Catalogue, language: str | None) -> Vocabulary:
@@ -79,6 +78,7 @@ class Vocabulary:
                 code: frozenset({fold(code), fold(info.name), fold(info.english_name)})
                 for code, info in catalogue.languages.items()
             },
+            connectors=catalogue.connectors,
         )
 
 
@@ -252,7 +252,7 @@ def _segment_choices(
     """Choices in one comma-free segment: numbers ("1 3") or labels joined by "and"."""
     groups: list[list[str]] = [[]]
     for word in segment.split():
-        if bare(word) in _CONNECTORS:
+        if bare(word) in vocab.connectors:
             groups.append([])
         else:
             groups[-1].append(word)

@@ -7,12 +7,13 @@ guess. On channels with buttons (Telegram) a yes/no or choice question says "tap
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.context import TurnContext
 from bot.engine.replies import Question
+from bot.flowspec import texts
+from bot.terms import SIM_TELEGRAM, TELEGRAM
 
 # Channels that show the choices as buttons (bot.channels.telegram.render); the rest show numbers.
-TAP_CHANNELS = frozenset({"telegram", "sim-telegram"})
+TAP_CHANNELS = frozenset({TELEGRAM, SIM_TELEGRAM})
 
 
 

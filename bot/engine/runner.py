@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.confirmations import ask_pending
 from bot.engine.context import BudgetExceeded, TurnContext
 from bot.engine.events import FlowEnded
@@ -18,6 +17,7 @@ from bot.engine.flowstack import (
 from bot.engine.questions import ask_question, waiting_ask
 from bot.engine.session import Frame
 from bot.engine.steps import run_step
+from bot.flowspec import texts
 
 
 def _advance(ctx: TurnContext, frame: Frame) -> Frame | None:

@@ -15,7 +15,6 @@ coordinators, whatever the person is then told.
 
 from __future__ import annotations
 
-from bot.engine import texts
 from bot.engine.answers import accept_answer
 from bot.engine.confirmations import SAFEGUARDING, ask_pending, check_in
 from bot.engine.context import TurnContext
@@ -25,6 +24,7 @@ from bot.engine.inputs import Screening
 from bot.engine.questions import waiting_ask
 from bot.engine.session import Frame
 from bot.engine.waiting import our_words
+from bot.flowspec import texts
 
 
 def detect(ctx: TurnContext) -> Screening | None:

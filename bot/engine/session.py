@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.engine.events import Event, Register
+from bot.engine.events import Event
+from bot.terms import Register
 
 SESSION_SPEC_VERSION = 2
 # Version 2 added `history` and `undone` (BACK). Older stored sessions are migrated on load.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 # What a deployment may offer people who join a working group (HEARD_GROUP_SUPPORT).
@@ -22,17 +22,18 @@ class Deployment:
     changes the name with it (bot.config refuses one without the other).
 
     The promise flags say what the deployment really does; flows branch on them
-    (`deployment.<name>`) to pick a message that promises only that. Off by default, so a
-    deployment that configures nothing promises nothing.
+    (`deployment.<name>`) to pick a message that promises only that. Off unless given, so a
+    deployment that configures nothing promises nothing. The default names and numbers live in
+    bot.config (`default_deployment`), the one place that holds defaults.
     """
 
-    org: str = "Heard"
-    helpline: str = "116 123"  # for a risk to oneself: {helpline_self} (and {helpline})
-    helpline_self_name: str = "Samaritans"
-    helpline_abuse: str = "0808 2000 247"
-    helpline_abuse_name: str = "National Domestic Abuse Helpline"
-    emergency: str = "999"
-    contact: str = ""
+    org: str
+    helpline: str  # for a risk to oneself: {helpline_self} (and {helpline})
+    helpline_self_name: str
+    helpline_abuse: str
+    helpline_abuse_name: str
+    emergency: str
+    contact: str = ""  # none
     # True only where a coordinator reads safeguarding alerts and contacts the person: only then
     # does the engine say "someone from our team will be in touch" after the help lines.
     coordinators_follow_up: bool = False
@@ -46,13 +47,13 @@ class Deployment:
     def from_mapping(cls, values: Mapping[str, str]) -> Deployment:
         """From `Settings.deployment` (strings from the environment, already validated)."""
         return cls(
-            org=values.get("org", cls.org),
-            helpline=values.get("helpline", cls.helpline),
-            helpline_self_name=values.get("helpline_self_name", cls.helpline_self_name),
-            helpline_abuse=values.get("helpline_abuse", cls.helpline_abuse),
-            helpline_abuse_name=values.get("helpline_abuse_name", cls.helpline_abuse_name),
-            emergency=values.get("emergency", cls.emergency),
-            contact=values.get("contact", cls.contact),
+            org=values["org"],
+            helpline=values["helpline"],
+            helpline_self_name=values["helpline_self_name"],
+            helpline_abuse=values["helpline_abuse"],
+            helpline_abuse_name=values["helpline_abuse_name"],
+            emergency=values["emergency"],
+            contact=values.get("contact", ""),
             coordinators_follow_up=values.get("safeguarding_follow_up") == "yes",
             sends_updates=values.get("sends_updates") == "yes",
             group_support=tuple(s for s in values.get("group_support", "").split(",") if s),
@@ -92,8 +93,9 @@ class Deployment:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    session_timeout: timedelta = timedelta(hours=24)
-    deployment: Deployment = field(default_factory=Deployment)
+    # No default: the deployment's setting (bot.config, HEARD_SESSION_TIMEOUT_MINUTES).
+    session_timeout: timedelta
+    deployment: Deployment
     # A language guess at least this confident fills `guessed_language` for the welcome flow.
     # (0.75, not 0.8: a real six-letter greeting such as "Shwmae" scores 0.8 less a rounding error.)
     language_confidence: float = 0.75

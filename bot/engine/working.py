@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.engine.events import Register
 from bot.engine.session import Frame, Session, Status
+from bot.terms import Register
 
 
 @dataclass

@@ -23,12 +23,12 @@ from bot.flowspec.model import (
     HandoverStep,
     JoinGroupStep,
     Option,
-    Purpose,
     SendStep,
     SetStep,
     Step,
     Store,
 )
+from bot.terms import Purpose
 
 
 def _when(raw: Any) -> tuple[str, ...]:

@@ -8,21 +8,26 @@ document by `bot.flowspec.validate`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import assert_never
 
 from bot.catalogue import Catalogue
 from bot.flowspec.model import (
     SKIP_VALUE,
     AskStep,
     BranchStep,
+    ConsentStep,
     EndStep,
     EnterStep,
     Flow,
     FlowSet,
     HandoverStep,
+    JoinGroupStep,
     SendStep,
+    SetStep,
     Step,
 )
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
+from bot.terms import REGISTERS
 
 MAX_STEPS = 200
 MAX_OPTIONS = 9
@@ -38,14 +43,21 @@ def _problem(flow: Flow, location: str, rule: str, message: str) -> Problem:
 
 
 def exits(step: Step) -> tuple[str, ...]:
-    """Step ids a step can go to within its own flow."""
-    if isinstance(step, EndStep):
-        return ()
-    if isinstance(step, AskStep):
-        return tuple(s for s in (step.next, step.other) if s)
-    if isinstance(step, BranchStep):
-        return (*(c.next for c in step.cases), step.default)
-    return (step.next,)
+    """Step ids a step can go to within its own flow (exhaustive: a new step type without a
+    case here is a mypy error)."""
+    match step:
+        case EndStep():
+            return ()
+        case AskStep():
+            return tuple(s for s in (step.next, step.other) if s)
+        case BranchStep():
+            return (*(c.next for c in step.cases), step.default)
+        case (
+            SendStep() | SetStep() | ConsentStep() | JoinGroupStep() | HandoverStep() | EnterStep()
+        ):
+            return (step.next,)
+        case _:
+            assert_never(step)
 
 
 def reachable(flow: Flow) -> set[str]:
@@ -160,7 +172,7 @@ def check_texts(flow: Flow, catalogue: Catalogue) -> Iterator[Finding]:
                 message = f"text {text_id!r} is missing in {code}"
                 yield _problem(flow, location, "FLOW-TEXT", message)
                 continue
-            for register in ("standard", "easy"):
+            for register in REGISTERS:
                 if not getattr(entry, register).strip():
                     yield _problem(
                         flow,

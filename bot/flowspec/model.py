@@ -10,9 +10,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.terms import Purpose
+
 AnswerKind = Literal["choice", "multi", "yes_no", "open", "scale", "number", "language", "register"]
 Store = Literal["view", "profile", "group", "none"]
-Purpose = Literal["share_views", "contact_group", "about_you"]
 FlowKind = Literal["consultation", "system"]
 
 # Session fields that name the session's own settings rather than an answer.

@@ -17,13 +17,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from bot.catalogue import Catalogue
-from bot.engine.texts import ENGINE_FLOWS, ENGINE_TEXT_IDS
 from bot.flowspec.build import build_flow
 from bot.flowspec.checks import check_flow
 from bot.flowspec.migrations import VersionError, migrate
 from bot.flowspec.model import Flow, FlowSet
+from bot.flowspec.problems import Problem
+from bot.flowspec.texts import ENGINE_FLOWS, ENGINE_TEXT_IDS
 from bot.flowspec.yaml_loader import load_yaml
-from bot.lint.problems import Problem
 
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]

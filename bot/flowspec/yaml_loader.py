@@ -1,7 +1,8 @@
 """A YAML loader for flows that reads only `true`/`false` as booleans (as YAML 1.2 does).
 
 PyYAML follows YAML 1.1, where an unquoted `on`, `yes` or `no` is a boolean: the branch key
-`on:` would become `True` and `when: yes` would never match the answer "yes".
+`on:` would become `True` and `when: yes` would never match the answer "yes". Built on the C
+parser when there is one (bot.yamlio); the resolvers it changes are the Python side of both.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any
 
 import yaml
 
+from bot.yamlio import SAFE_LOADER
+
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-class FlowYamlLoader(yaml.SafeLoader):
+class FlowYamlLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
     pass
 
 

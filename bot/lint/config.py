@@ -8,9 +8,8 @@ list yet). Severities follow `/work/shared/easy-read/RULES.md` and live in the r
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
 
-Register = Literal["standard", "easy"]
+from bot.terms import Register
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.catalogue.model import PLACEHOLDER, fold
-from bot.lint.config import LanguageRules, Register, rules_for
-from bot.lint.problems import Severity
+from bot.flowspec.problems import Severity
+from bot.lint.config import LanguageRules, rules_for
 from bot.lint.text import bare_words, sentences, words
 from bot.lint.wordlists import jargon_en, words_to_avoid_en
+from bot.terms import Register
 
 
 @dataclass(frozen=True)

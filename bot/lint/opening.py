@@ -16,12 +16,13 @@ A view is stored when the person answers the first question, so `inbound` counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.catalogue import Catalogue
 from bot.channels.twilio_sms.render import SmsRendering, render_sms
+from bot.config import DEFAULT_SESSION_TIMEOUT_MINUTES, default_deployment
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -29,13 +30,9 @@ from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.model import AskStep, FlowSet
-from bot.lint.config import (
-    OPENING_SEGMENTS_GSM7,
-    OPENING_SEGMENTS_UCS2,
-    PLACEHOLDER_SAMPLES,
-    Register,
-)
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
+from bot.lint.config import OPENING_SEGMENTS_GSM7, OPENING_SEGMENTS_UCS2, PLACEHOLDER_SAMPLES
+from bot.terms import REGISTERS, Register
 
 Route = Literal["recognised", "language menu"]
 ROUTES: tuple[Route, ...] = ("recognised", "language menu")
@@ -77,7 +74,9 @@ class OpeningPath:
 
 def lint_deployment() -> Deployment:
     """A deployment as production runs it (a contact is required there), promising nothing."""
-    return Deployment(org=PLACEHOLDER_SAMPLES["org"], contact=PLACEHOLDER_SAMPLES["contact"])
+    return replace(
+        default_deployment(), org=PLACEHOLDER_SAMPLES["org"], contact=PLACEHOLDER_SAMPLES["contact"]
+    )
 
 
 def _first_question(flows: FlowSet, session: Session) -> AskStep | None:
@@ -118,7 +117,10 @@ def walk(
     engine = Engine(
         flows,
         catalogue,
-        EngineSettings(deployment=deployment or lint_deployment()),
+        EngineSettings(
+            session_timeout=timedelta(minutes=DEFAULT_SESSION_TIMEOUT_MINUTES),
+            deployment=deployment or lint_deployment(),
+        ),
         counting_ids("lint"),
     )
     info = catalogue.languages[language]
@@ -165,7 +167,7 @@ def budget(path: OpeningPath) -> int:
 
 
 def opening_paths(flows: FlowSet, catalogue: Catalogue) -> list[OpeningPath]:
-    registers: tuple[Register, ...] = ("standard", "easy")
+    registers: tuple[Register, ...] = REGISTERS
     paths: list[OpeningPath] = []
     for language, info in catalogue.languages.items():
         for register in registers:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.catalogue import Catalogue
-from bot.lint.config import MAX_OPTION_CHARS, MAX_OPTIONS, Register
+from bot.lint.config import MAX_OPTION_CHARS, MAX_OPTIONS
 from bot.lint.easyread import Finding
 from bot.lint.questions import Question
 from bot.lint.sms_size import choice_labels
+from bot.terms import Register
 
 
 def option_count(question: Question) -> list[Finding]:

@@ -12,10 +12,9 @@ from collections.abc import Callable
 
 from bot.catalogue import Catalogue, LanguageInfo
 from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER
-from bot.lint.config import Register, rules_for
-from bot.lint.problems import Problem
-
-REGISTERS: tuple[Register, ...] = ("standard", "easy")
+from bot.flowspec.problems import Problem
+from bot.lint.config import rules_for
+from bot.terms import REGISTERS, Register
 
 
 def location(text_id: str, language: str, register: Register | None = None) -> str:

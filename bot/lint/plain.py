@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.catalogue import Catalogue, LanguageInfo
+from bot.flowspec.problems import Problem
 from bot.lint.config import MEANING_LETTERS, PLAIN_EXCEPTIONS
 from bot.lint.easyread import Finding
-from bot.lint.parity import REGISTERS, location
-from bot.lint.problems import Problem
+from bot.lint.parity import location
 from bot.lint.questions import Question
 from bot.lint.sms_size import measure
 from bot.render.segments import is_gsm7
+from bot.terms import REGISTERS
 
 
 def without_accent(letter: str) -> str:

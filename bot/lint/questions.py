@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from bot.yamlio import safe_load
+
 YES_NO = ("common.yes", "common.no")
 SKIP = "common.prefer_not_to_say"
 REGISTER_CHOICES = ("common.register_standard", "common.register_easy")
@@ -59,7 +61,7 @@ def _option_ids(step: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _steps(path: Path) -> list[Mapping[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return []
     steps = data.get("steps") if isinstance(data, dict) else None

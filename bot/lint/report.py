@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.channels.twilio_sms.render import SmsRendering
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

@@ -7,26 +7,26 @@ on the same findings a person reads.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalogue import Catalogue, CatalogueError, LanguageInfo, load_catalogue
+from bot.catalogue.words import words_dir
 from bot.flowspec.loader import FlowError, load_flows
+from bot.flowspec.problems import Problem
+from bot.flowspec.validate import validate_flows
 from bot.lint.easyread import Finding, TextContext, check_text
 from bot.lint.opening import check_opening, format_opening
 from bot.lint.options import option_count, option_labels
-from bot.lint.parity import REGISTERS, location, parity, review_status
+from bot.lint.parity import location, parity, review_status
 from bot.lint.plain import PlainSavings, format_savings, plain_savings, problems_for
-from bot.lint.problems import Problem
 from bot.lint.questions import Question, flow_files, read_questions
 from bot.lint.report import LanguageStats, LintReport, SegmentCounts, format_report
 from bot.lint.safeguarding import safeguarding_problems
 from bot.lint.sms_size import Measured, measure, sms_size
+from bot.lint.words import words_problems
+from bot.terms import REGISTERS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-FLOW_VALIDATOR = "bot.flowspec.validate"
 
 
 def shown_path(path: Path | str) -> str:
@@ -47,14 +47,6 @@ def allowed_capitals(catalogue: Catalogue) -> frozenset[str]:
         for phrase in words
         for word in phrase.split()
     )
-
-
-def _validate_flows(flows_dir: Path, catalogue: Catalogue) -> tuple[list[Problem], list[str]]:
-    if importlib.util.find_spec(FLOW_VALIDATOR) is None:
-        return [], [f"flow validation skipped: {FLOW_VALIDATOR} is not available yet"]
-    module = importlib.import_module(FLOW_VALIDATOR)
-    validate_flows: Callable[[Path, Catalogue], list[Problem]] = module.validate_flows
-    return list(validate_flows(flows_dir, catalogue)), []
 
 
 def _as_problems(findings: list[Finding], file: str, where: str) -> list[Problem]:
@@ -99,7 +91,8 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
         catalogue = load_catalogue(catalogue_dir)
     except CatalogueError as exc:
         return LintReport((Problem("error", shown_path(catalogue_dir), "", "CAT-LOAD", str(exc)),))
-    problems, notes = _validate_flows(flows_dir, catalogue)
+    problems = list(validate_flows(flows_dir, catalogue))
+    notes: list[str] = []
     if not flow_files(flows_dir):
         notes.append(f"no flow files in {shown_path(flows_dir)}: SMS sizes are of texts alone")
     questions = read_questions(flows_dir, Path(shown_path(flows_dir)))
@@ -126,6 +119,7 @@ def run_lint(flows_dir: Path, catalogue_dir: Path) -> LintReport:
             savings.append(plain_savings(info, catalogue, questions))
     sections = format_savings(savings)
     problems += safeguarding_problems(flows_dir, catalogue.languages, shown_path)
+    problems += words_problems(words_dir(catalogue_dir), catalogue.languages, shown_path)
     if not any(p.severity == "error" and p.rule.startswith("FLOW") for p in problems):
         opening, section = _opening(flows_dir, catalogue, notes)
         problems += opening

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 from bot.nlu.keywords import KINDS, PhraseFileError, read_phrase_file
 
 RULE = "SG-01"

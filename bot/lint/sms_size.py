@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from bot.catalogue import Catalogue, CatalogueError
 from bot.channels.twilio_sms.render import SmsRendering, render_sms
 from bot.engine.events import Choice, MessageCreated
-from bot.lint.config import PLACEHOLDER_SAMPLES, SMS_SEGMENTS_ERROR, SMS_SEGMENTS_WARN, Register
+from bot.flowspec.problems import Severity
+from bot.lint.config import PLACEHOLDER_SAMPLES, SMS_SEGMENTS_ERROR, SMS_SEGMENTS_WARN
 from bot.lint.easyread import Finding
-from bot.lint.problems import Severity
 from bot.lint.questions import SCALE_LABELS, SKIP, Question
+from bot.terms import Register
 
 _MEASURED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from bot.nlu.normalise import fold
+from bot.yamlio import SAFE_LOADER
 
 RISK_TO_SELF = "risk_to_self"
 HARM_FROM_OTHERS = "harm_from_others"
@@ -42,9 +43,6 @@ HELP_REQUEST = "help_request"
 # Checked in this order: danger now first, then the person's own safety, then harm from others,
 # then a bare call for help.
 KINDS: tuple[str, ...] = (IMMEDIATE_DANGER, RISK_TO_SELF, HARM_FROM_OTHERS, HELP_REQUEST)
-
-# libyaml's safe loader when PyYAML was built with it (several times faster), else PyYAML's own.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PHRASES_DIR = Path(__file__).resolve().parents[2] / "flows" / "safeguarding"
 
@@ -67,7 +65,7 @@ def normalise(text: str) -> str:
 def read_phrase_file(path: Path) -> dict[str, tuple[str, ...]]:
     """kind -> phrases of one language file. Unknown keys are kept (the lint rule names them)."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise PhraseFileError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(doc, dict):

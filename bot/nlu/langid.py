@@ -5,8 +5,9 @@ Evidence, strongest first:
 * script: Gurmukhi is Punjabi, Bengali script is Bengali; Arabic script is Urdu or Arabic,
   told apart by letters only one of them uses (Urdu ٹ ڈ ڑ ں ے ھ ہ ی ک گ پ چ ژ; Arabic
   ة ى ي ك أ إ), and by character statistics when neither kind occurs;
-* vocabulary: the catalogue's keywords and texts, the training examples and a built-in list of
-  short replies, per language (`vocabulary`: language -> folded tokens). A word that only one
+* vocabulary: the catalogue's keywords and texts, the training examples and each language's
+  everyday words (`flows/words/<lang>.yaml`, `bot.catalogue.words`), per language
+  (`vocabulary`: language -> folded tokens). A word that only one
   language's vocabulary holds ("tak", "ie", "haan", "da") is strong evidence; it is also the
   only evidence for romanised Urdu, Punjabi, Bengali and Arabic, which have no profile;
 * character statistics: langdetect's n-gram profiles for Heard's languages, scored
@@ -34,40 +35,16 @@ from pathlib import Path
 import langdetect
 
 from bot.catalogue import Catalogue
+from bot.catalogue.words import LanguageWords, default_words
 from bot.nlu.base import LanguageGuess
 from bot.nlu.normalise import basic, fold
+from bot.terms import REGISTERS
+from bot.yamlio import safe_load
 
 SCRIPT_LANGUAGES = {"Gurmukhi": "pa", "Bengali": "bn"}
 URDU_LETTERS = frozenset("ٹڈڑںےھہیکگپچژ")
 ARABIC_LETTERS = frozenset("ةىيكأإ")
 ARABIC_WORDS = frozenset({"في", "من", "على", "إلى", "الى", "هذا", "هذه", "التي", "الذي", "عن"})
-# Letters that, in Heard's Latin-script languages, only one language writes.
-LATIN_LETTERS: dict[str, str] = (
-    dict.fromkeys("ąćęłńśźż", "pl") | dict.fromkeys("ășțşţ", "ro") | dict.fromkeys("ŵŷ", "cy")
-)
-
-# Short replies and everyday words, per language (not exhaustive: the catalogue and the
-# training data add theirs). Romanised forms sit under the language they romanise.
-BUILT_IN_VOCABULARY: dict[str, str] = {
-    "en": "yes yeah yep no nope thanks thank you please hello hi the and is it not what "
-    "why how where when who my me your dont know sure okay alright maybe later help",
-    "cy": "ie ydw ydy do na nac naddo diolch plis croeso helo shwmae bore da nos iawn "
-    "dim ddim gwybod efallai ydi oes nag cymraeg saesneg fy chi ti yn mae",
-    "pl": "tak nie dziekuje dzieki prosze czesc dzien dobry dobrze nie wiem moze "
-    "jestem jest mam chce pomoc polski jezyk",
-    "ro": "da nu multumesc mersi va rog buna salut bine nu stiu poate sunt este vreau "
-    "ajutor romana limba",
-    "so": "haa maya mahadsanid waan ku salaan nabad iska warran haye fiican aan garanayo "
-    "malaha caawimaad soomaali af",
-    "ur": "haan haa ji jee nahi nahin shukriya shukria theek thik hai acha accha "
-    "mujhe main mein kya aap salam assalam walaikum madad urdu",
-    "pa": "haan haanji ji nahi nahin dhanvaad dhannvaad shukriya theek hai mainu tusi "
-    "sat sri akal changa punjabi madad",
-    "bn": "ha hae hyan na dhonnobad dhanyabad thik ache ami tumi apni ki bhalo jani na "
-    "bangla sahajjo",
-    "ar": "naam aywa aiwa la shukran marhaba ahlan ana inta salam tayeb mafi arabi musaada",
-}
-
 # Greetings shared by speakers of several of Heard's languages (Urdu, Punjabi, Bengali, Arabic,
 # Somali...): a message made only of these says nothing about the language, so it never
 # guesses one (the person then picks from the menu).
@@ -80,18 +57,6 @@ SHARED_GREETING_WORDS = frozenset(
     }
 )
 
-# Whole-message replies that name their language ("tak" is Polish, "da" Romanian).
-REPLY_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset({"yes", "yeah", "yep", "nope", "thanks", "thank you"}),
-    "cy": frozenset({"ie", "ydw", "na", "nac ydw", "diolch", "do", "naddo"}),
-    "pl": frozenset({"tak", "nie", "dzieki", "dziekuje"}),
-    "ro": frozenset({"da", "nu", "multumesc", "mersi"}),
-    "so": frozenset({"haa", "maya", "mahadsanid"}),
-    "ur": frozenset({"haan", "haan ji", "ji", "jee", "nahi", "nahin", "shukriya"}),
-    "pa": frozenset({"haan", "haanji", "haan ji", "ji", "nahi", "dhanvaad"}),
-    "bn": frozenset({"ha", "hae", "na", "dhonnobad"}),
-    "ar": frozenset({"naam", "aywa", "aiwa", "la", "shukran"}),
-}
 # Words every language's speakers use: never evidence of a language, and never a reason to
 # move a person to another language.
 UNIVERSAL_WORDS = frozenset(
@@ -120,15 +85,23 @@ class HeardLanguageGuesser:
         self,
         languages: Sequence[str],
         vocabulary: Mapping[str, set[str]] | None = None,
+        words: Mapping[str, LanguageWords] | None = None,
     ) -> None:
+        """`words`: each language's word lists (default: the shipped `flows/words/`)."""
         self.languages = tuple(languages)
+        lists = default_words() if words is None else words
+        empty = LanguageWords()
+        self._replies = {lang: lists.get(lang, empty).replies for lang in self.languages}
+        # Letters that, among the configured languages, only one writes.
+        self._letters = {
+            ch: lang for lang in self.languages for ch in lists.get(lang, empty).letters
+        }
         merged: dict[str, set[str]] = {lang: set() for lang in self.languages}
-        for lang, listed in BUILT_IN_VOCABULARY.items():
+        for lang in self.languages:
+            merged[lang].update(lists.get(lang, empty).everyday)
+        for lang, listed in (vocabulary or {}).items():
             if lang in merged:
-                merged[lang].update(listed.split())
-        for lang, words in (vocabulary or {}).items():
-            if lang in merged:
-                merged[lang].update(t for w in words for t in fold(w).split())
+                merged[lang].update(t for w in listed for t in fold(w).split())
         self.vocabulary = {lang: frozenset(words) for lang, words in merged.items()}
         self._profiles = {
             lang: _profile(lang) for lang in self.languages if _profile_path(lang).exists()
@@ -206,10 +179,10 @@ class HeardLanguageGuesser:
                 scores[lang] = best_profile - _ROMANISED_BASE * unknown
         whole = " ".join(words)
         for lang in self.languages:
-            if whole in REPLY_WORDS.get(lang, ()):
+            if whole in self._replies[lang]:
                 scores[lang] += _VOCAB_EXCLUSIVE
         for ch in accented:
-            marked = LATIN_LETTERS.get(ch)
+            marked = self._letters.get(ch)
             if marked in scores:
                 scores[marked] += _VOCAB_EXCLUSIVE
         exclusive_hits: dict[str, int] = {}
@@ -233,7 +206,7 @@ class HeardLanguageGuesser:
                 and word not in self.vocabulary[stored]
                 and word not in UNIVERSAL_WORDS
                 for word in words
-            ) or any(LATIN_LETTERS.get(ch) == language for ch in accented)
+            ) or any(self._letters.get(ch) == language for ch in accented)
             if not strong:
                 return LanguageGuess(stored, 0.6, "stored")
         source = "catalogue" if exclusive_hits.get(language) else "langdetect"
@@ -284,14 +257,10 @@ def catalogue_vocabulary(catalogue: Catalogue) -> dict[str, set[str]]:
 def catalogue_texts(directory: Path) -> list[tuple[str, str]]:
     """(language, text) for every keyword, number word and message in
     `flows/catalogue/<lang>.yaml` (the shape in docs/DESIGN.md); placeholders are dropped."""
-    import re
-
-    import yaml
-
     placeholder = re.compile(r"\{[^}]*\}")
     out: list[tuple[str, str]] = []
     for path in sorted(directory.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = safe_load(path.read_text(encoding="utf-8")) or {}
         language = str(doc.get("language") or path.stem)
         for words in (doc.get("keywords") or {}).values():
             out.extend((language, str(w)) for w in words or [])
@@ -299,7 +268,7 @@ def catalogue_texts(directory: Path) -> list[tuple[str, str]]:
         out.extend((language, str(w)) for w in numbers)
         for message in (doc.get("messages") or {}).values():
             if isinstance(message, dict):
-                for register in ("standard", "easy"):
+                for register in REGISTERS:
                     if isinstance(message.get(register), str):
                         out.append((language, placeholder.sub(" ", message[register])))
     return out

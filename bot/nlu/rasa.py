@@ -8,7 +8,6 @@ timeout, and after repeated failures a circuit breaker sends calls straight to t
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +20,6 @@ from bot.nlu.breaker import CircuitBreaker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOKEN_FILE = Path("var/rasa-token")
 _KNOWN_INTENTS = frozenset(INTENTS)
 
 
@@ -155,7 +153,7 @@ def parse_result_from_rasa(text: str, body: Any) -> ParseResult:
     return ParseResult(text=text, intent=top, ranking=ranking, backend="rasa")
 
 
-def read_token(env: Mapping[str, str], token_file: Path = DEFAULT_TOKEN_FILE) -> str | None:
+def read_token(env: Mapping[str, str], token_file: Path) -> str | None:
     """`RASA_TOKEN`, else the token `scripts/rasa-service.sh` generated into var/rasa-token."""
     token = env.get("RASA_TOKEN", "").strip()
     if token:
@@ -168,12 +166,12 @@ def read_token(env: Mapping[str, str], token_file: Path = DEFAULT_TOKEN_FILE) ->
 
 def nlu_from_env(
     embedded: NLU,
-    env: Mapping[str, str] | None = None,
-    token_file: Path = DEFAULT_TOKEN_FILE,
+    env: Mapping[str, str],
+    token_file: Path,
 ) -> NLU:
-    """`RASA_URL` set: Rasa, falling back to `embedded`. Unset or empty: `embedded` alone."""
-    values = os.environ if env is None else env
-    url = values.get("RASA_URL", "").strip()
+    """`RASA_URL` set: Rasa, falling back to `embedded`. Unset or empty: `embedded` alone.
+    `env` holds the settings by their environment names (bot.config reads the environment)."""
+    url = env.get("RASA_URL", "").strip()
     if not url:
         return embedded
-    return RasaNLU(url, token=read_token(values, token_file), fallback=embedded)
+    return RasaNLU(url, token=read_token(env, token_file), fallback=embedded)

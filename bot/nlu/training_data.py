@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.yamlio import safe_load
+
 _ENTITY = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 _SEPARATORS = re.compile(r"[_\-.]")
 
@@ -47,7 +49,7 @@ def language_of(path: Path) -> str:
 
 def load_file(path: Path) -> list[Example]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise TrainingDataError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(doc, dict):

@@ -4,7 +4,7 @@ A provider limits how fast one sender may send (Telegram: about 30 messages a se
 Twilio: a number of SMS segments a second per sender), and a person should not get a burst of
 messages that arrive out of order (Telegram allows about one message a second per chat).
 
-Each channel declares its own limits as data (`Channel.limits`, bot.channels.base).
+Each channel declares its own limits as data (`ChannelAdapter.limits`, bot.channels.base).
 `RateLimiter.delay_for(...)` either takes the tokens and returns 0 (send now), or takes nothing
 and returns how long to wait before asking again. The clock is injected, so tests control time.
 """

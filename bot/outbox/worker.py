@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.base import Channel, Failed, OptedOut, RetryLater, SendOutcome, Sent
+from bot.channels.base import ChannelAdapter, Failed, OptedOut, RetryLater, SendOutcome, Sent
 from bot.clock import Clock, utcnow
 from bot.inbox.payload import ProviderOptOut, to_payload
 from bot.outbox.ratelimit import RateLimiter
@@ -56,7 +56,7 @@ class OutboxWorker:
     def __init__(
         self,
         store: Store,
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, ChannelAdapter],
         limiter: RateLimiter,
         policy: RetryPolicy,
         *,
@@ -159,13 +159,13 @@ class OutboxWorker:
             uow.commit()  # `sending` is on record before any provider is called
         return claimed
 
-    async def _send(self, channel: Channel, claimed: Claimed) -> None:
+    async def _send(self, channel: ChannelAdapter, claimed: Claimed) -> None:
         try:
             await self._send_one(channel, claimed)
         finally:
             self._holding.discard(claimed.message.message_id)
 
-    async def _send_one(self, channel: Channel, claimed: Claimed) -> None:
+    async def _send_one(self, channel: ChannelAdapter, claimed: Claimed) -> None:
         message, address = claimed.message, claimed.address
         try:
             if address is None:
@@ -196,7 +196,7 @@ class OutboxWorker:
             log.error("outbox %s: %s", message.message_id, type(exc).__name__)
 
     async def _reconciled(
-        self, channel: Channel, message: OutboxMessage, address: str
+        self, channel: ChannelAdapter, message: OutboxMessage, address: str
     ) -> bool:
         """True when an earlier attempt is known to have been accepted (now marked sent), or
         when that cannot be told (retried later, never sent blind)."""
@@ -220,7 +220,7 @@ class OutboxWorker:
         with self._store.unit_of_work() as uow:
             return uow.outbox.by_provider_id(provider_message_id) is not None
 
-    async def _paced(self, channel: Channel, message: OutboxMessage, address: str) -> None:
+    async def _paced(self, channel: ChannelAdapter, message: OutboxMessage, address: str) -> None:
         cost = max(1, message.segments) if channel.capabilities.cost_by_segments else 1
         while True:
             wait = self._limiter.delay_for(channel.name, address, cost)

@@ -36,7 +36,6 @@ from bot.engine.events import (
     MessageCreated,
     OptedIn,
     OptedOut,
-    Register,
     RegisterChanged,
     SafeguardingAlert,
 )
@@ -45,6 +44,7 @@ from bot.engine.inputs import TurnInput
 from bot.engine.session import Session, SessionFormatError
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
+from bot.terms import Register
 from storage.records import (
     ConsentEntry,
     GroupInterest,

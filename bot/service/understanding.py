@@ -7,6 +7,7 @@ import logging
 
 from bot.engine.inputs import Understanding
 from bot.nlu.base import NLU, LanguageGuesser
+from bot.nlu.keywords import PhraseMatcher
 from bot.nlu.screening import screen
 
 log = logging.getLogger("heard.understanding")
@@ -17,9 +18,12 @@ MAX_NLU_CHARS = 500
 
 
 class Understander:
-    def __init__(self, nlu: NLU, guesser: LanguageGuesser) -> None:
+    """`matcher`: the safeguarding phrases the deployment ships (`flows/safeguarding/`)."""
+
+    def __init__(self, nlu: NLU, guesser: LanguageGuesser, matcher: PhraseMatcher) -> None:
         self._nlu = nlu
         self._guesser = guesser
+        self._matcher = matcher
 
     def understand(self, text: str, stored_language: str | None) -> Understanding:
         clipped = text[:MAX_NLU_CHARS]
@@ -33,12 +37,12 @@ class Understander:
             return Understanding(
                 language=guess.language,
                 language_confidence=guess.confidence,
-                safeguarding=screen(clipped, None),
+                safeguarding=screen(clipped, None, matcher=self._matcher),
             )
         return Understanding(
             intent=parsed.intent.name if parsed.intent else None,
             intent_confidence=parsed.intent.confidence if parsed.intent else 0.0,
             language=guess.language,
             language_confidence=guess.confidence,
-            safeguarding=screen(clipped, parsed),
+            safeguarding=screen(clipped, parsed, matcher=self._matcher),
         )

@@ -1,5 +1,6 @@
 """Alembic environment: migrates the engine handed over by storage.db.migrate, or else the
-database named by DATABASE_URL (the default SQLite file when unset)."""
+database given on Alembic's command line (`alembic -c storage/alembic.ini -x url=... upgrade
+head`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from storage.models import Base
 
 def run_migrations_online() -> None:
     given = context.config.attributes.get("engine")
-    engine: Engine = given if isinstance(given, Engine) else make_engine()
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not isinstance(given, Engine) and not url:
+        raise SystemExit("name the database: alembic -c storage/alembic.ini -x url=URL upgrade")
+    engine: Engine = given if isinstance(given, Engine) else make_engine(str(url))
     try:
         with engine.connect() as connection:
             context.configure(
@@ -31,5 +35,5 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("Heard's migrations run online only: set DATABASE_URL")
+    raise SystemExit("Heard's migrations run online only: give -x url=...")
 run_migrations_online()

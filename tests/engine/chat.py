@@ -6,24 +6,29 @@ survives a JSON round trip unchanged (the host stores it as JSON between turns).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.catalogue import Catalogue
+from bot.config import default_deployment
 from bot.engine.engine import Engine
 from bot.engine.events import Event, MessageCreated
 from bot.engine.ids import counting_ids
 from bot.engine.inputs import Screening, TurnInput, Understanding
 from bot.engine.session import Session, Turn
-from bot.engine.settings import Deployment, EngineSettings
+from bot.engine.settings import EngineSettings
 from bot.flowspec import FlowSet
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PARTICIPANT = "participant-test-0001"
-DEPLOYMENT = Deployment(org="Heard Test", contact="team@example.invalid", handover=True)
+DEPLOYMENT = replace(
+    default_deployment(), org="Heard Test", contact="team@example.invalid", handover=True
+)
+# The engine tests' session timeout (a deployment sets its own: bot.config).
+SESSION_TIMEOUT = timedelta(hours=24)
 
 
 @dataclass
@@ -90,6 +95,7 @@ def first(events: list[Event]) -> Event:
 
 
 def make_engine(flows: FlowSet, catalogue: Catalogue, **settings: Any) -> Engine:
+    settings.setdefault("session_timeout", SESSION_TIMEOUT)
     return Engine(
         flows, catalogue, EngineSettings(deployment=DEPLOYMENT, **settings), counting_ids()
     )

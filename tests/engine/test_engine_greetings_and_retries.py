@@ -6,15 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.catalogue import Catalogue
-from bot.engine.events import MessageCreated, Register
+from bot.catalogue import Catalogue, load_catalogue
+from bot.engine.events import MessageCreated
 from bot.engine.session import Turn
 from bot.flowspec import FlowSet
+from bot.terms import REGISTERS, Register
 from tests.engine.chat import Chat, make_engine, messages, said, welcomed
 
-LANGUAGES = ("en", "cy", "pl", "ur", "pa", "bn", "ar", "so", "ro")
-REGISTERS: tuple[Register, ...] = ("standard", "easy")
-
+LANGUAGES = load_catalogue().codes  # every catalogue language, never a fixed list
 
 # (first message, the language it is a greeting of); the guesser had no confident guess
 GREETINGS = [

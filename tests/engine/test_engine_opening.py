@@ -11,19 +11,20 @@ from typing import Any
 import pytest
 
 from bot.catalogue import load_catalogue
+from bot.config import default_deployment
 from bot.engine.engine import Engine
 from bot.engine.events import AnswerSaved, ConsentRecorded, MessageCreated
 from bot.engine.ids import counting_ids
 from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session, Turn
-from bot.engine.settings import Deployment, EngineSettings
+from bot.engine.settings import EngineSettings
 from bot.flowspec import FlowSet
 
 CATALOGUE = load_catalogue()
 LANGUAGES = CATALOGUE.codes
 CHANNELS = ("sms", "telegram")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-DEPLOYMENT = Deployment(org="Anytown Council", contact="heard@example.org")
+DEPLOYMENT = replace(default_deployment(), org="Anytown Council", contact="heard@example.org")
 FIRST_VIEW_WITHIN = 4  # messages from the person, first contact and the first answer included
 
 
@@ -68,7 +69,9 @@ class Person:
 
 
 def person(flows: FlowSet, channel: str = "sms", **deployment: Any) -> Person:
-    settings = EngineSettings(deployment=replace(DEPLOYMENT, **deployment))
+    settings = EngineSettings(
+        session_timeout=timedelta(hours=24), deployment=replace(DEPLOYMENT, **deployment)
+    )
     return Person(Engine(flows, CATALOGUE, settings, counting_ids()), channel)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.catalogue import load_catalogue
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, default_deployment, load_settings
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
 from bot.engine.ids import counting_ids
@@ -21,7 +21,7 @@ from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec import FlowSet
 
 CATALOGUE = load_catalogue()
-BASE = Deployment(org="Anytown Council", contact="heard@example.org")
+BASE = replace(default_deployment(), org="Anytown Council", contact="heard@example.org")
 
 # English texts that promise something, and the deployment setting each needs.
 PROMISES = {
@@ -71,7 +71,9 @@ def test_gated_messages_follow_a_branch_on_their_setting(flows: FlowSet) -> None
 
 class Person:
     def __init__(self, flows: FlowSet, **deployment: Any) -> None:
-        settings = EngineSettings(deployment=replace(BASE, **deployment))
+        settings = EngineSettings(
+            session_timeout=timedelta(hours=24), deployment=replace(BASE, **deployment)
+        )
         self.engine = Engine(flows, CATALOGUE, settings, counting_ids())
         self.session: Session | None = None
         self.sent = 0

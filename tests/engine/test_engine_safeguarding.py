@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -34,7 +35,8 @@ CHECK_IN = ["safeguarding.check"]
 
 
 def chat_for(flows: FlowSet, catalogue: Catalogue, deployment: Deployment) -> Chat:
-    return Chat(Engine(flows, catalogue, EngineSettings(deployment=deployment), counting_ids()))
+    settings = EngineSettings(session_timeout=timedelta(hours=24), deployment=deployment)
+    return Chat(Engine(flows, catalogue, settings, counting_ids()))
 
 
 def helped(kind: str, follow_up: bool = False) -> list[str]:

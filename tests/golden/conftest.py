@@ -5,17 +5,20 @@ same, byte for byte."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.catalogue import Catalogue, default_catalogue_dir, load_catalogue
+from bot.config import default_deployment
 from bot.engine.engine import Engine
 from bot.engine.ids import counting_ids
-from bot.engine.settings import Deployment, EngineSettings
+from bot.engine.settings import EngineSettings
 from bot.flowspec.loader import load_flows
 from bot.flowspec.model import FlowSet
 from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.keywords import default_matcher
 from bot.nlu.langid import HeardLanguageGuesser, catalogue_vocabulary
 from bot.service.understanding import Understander
 from storage.sql import SqlStore
@@ -49,7 +52,10 @@ def flows() -> FlowSet:
 @pytest.fixture(scope="session")
 def understander(catalogue: Catalogue) -> Understander:
     nlu = EmbeddedNLU.from_directory(default_catalogue_dir().parents[1] / "nlu_data")
-    return Understander(nlu, HeardLanguageGuesser(catalogue.codes, catalogue_vocabulary(catalogue)))
+    guesser = HeardLanguageGuesser(
+        catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+    )
+    return Understander(nlu, guesser, default_matcher())
 
 
 @pytest.fixture
@@ -62,7 +68,7 @@ def harness(
         # As production runs: a contact is required there (HEARD_CONTACT); no promises set.
         EngineSettings(
             session_timeout=timedelta(hours=24),
-            deployment=Deployment(contact="heard@example.org"),
+            deployment=replace(default_deployment(), contact="heard@example.org"),
         ),
         counting_ids("msg"),
     )

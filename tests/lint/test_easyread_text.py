@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lint.config import Register
 from bot.lint.easyread import TextContext, check_text
 from bot.lint.text import sentences, words
+from bot.terms import Register
 
 CAPITALS = frozenset({"STOP", "YES", "NO", "KONIEC", "TAK", "NIE", "USUN"})
 

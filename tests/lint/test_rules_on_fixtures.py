@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lint.problems import Problem
+from bot.flowspec.problems import Problem
 from bot.lint.report import LintReport
 from bot.lint.runner import run_lint
 

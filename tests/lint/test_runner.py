@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lint.problems import Problem, Severity
+from bot.flowspec.problems import Problem, Severity
 from bot.lint.report import LintReport, format_report
 from bot.lint.runner import exit_status, lint_command, run_lint
 

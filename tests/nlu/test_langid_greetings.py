@@ -42,4 +42,4 @@ def test_a_greeting_of_one_language_is_confident_enough_to_offer_it(
 ) -> None:
     guess = guesser.guess(greeting)
     assert guess.language == language
-    assert guess.confidence >= EngineSettings().language_confidence
+    assert guess.confidence >= EngineSettings.language_confidence

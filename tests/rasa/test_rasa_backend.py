@@ -219,6 +219,6 @@ def test_nlu_from_env_uses_rasa_when_url_is_set(
 
 @pytest.mark.parametrize("env", [{}, {"RASA_URL": ""}, {"RASA_URL": "  ", "RASA_TOKEN": "x"}])
 def test_nlu_from_env_without_url_is_the_embedded_nlu(
-    embedded: KeywordNLU, env: dict[str, Any]
+    embedded: KeywordNLU, env: dict[str, Any], tmp_path: Path
 ) -> None:
-    assert nlu_from_env(embedded, env=env) is embedded
+    assert nlu_from_env(embedded, env=env, token_file=tmp_path / "rasa-token") is embedded

@@ -9,7 +9,6 @@ import pytest
 
 from bot.service.conversation import Conversation, hint_language
 from bot.service.postcode import district_of
-from bot.service.understanding import Understander
 from storage.sql import SqlStore
 from tests.storage.store_helpers import dump
 from tests.web.harness import Brains
@@ -153,7 +152,7 @@ def test_the_app_language_is_the_guess_for_words_of_no_one_language(
     brains: Brains, hint: str | None, language: str | None
 ) -> None:
     runtime = brains.runtime
-    understander = Understander(runtime.nlu, runtime.guesser)
+    understander = runtime.understander
     stored = hint_language(hint, runtime.catalogue.codes)
     assert understander.understand("Assalamu alaikum", stored).language == language
 

@@ -39,26 +39,6 @@ def test_database_urls_are_made_to_use_psycopg(given: str, expected: str) -> Non
     assert database_url(given) == expected
 
 
-def test_without_a_url_the_store_is_a_sqlite_file_under_var(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    engine = make_engine()
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
-    assert (tmp_path / "var" / "heard.sqlite").is_file()
-
-
-def test_database_url_from_the_environment_wins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/elsewhere/h.sqlite")
-    assert database_url() == f"sqlite:///{tmp_path}/elsewhere/h.sqlite"
-
-
 @pytest.mark.parametrize(
     "pragma, expected", [("journal_mode", "wal"), ("foreign_keys", 1), ("busy_timeout", 10000)]
 )

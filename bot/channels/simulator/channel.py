@@ -13,7 +13,7 @@ from bot.channels.base import (
     SendOutcome,
     Sent,
 )
-from bot.channels.names import SIM_SMS, SIM_TELEGRAM, Rendering, rendering_of
+from bot.channels.names import Rendering, rendering_of
 from bot.channels.simulator.hub import SimulatorHub
 from bot.channels.telegram import channel as telegram
 from bot.channels.telegram.render import keyboard_of
@@ -22,6 +22,7 @@ from bot.channels.twilio_sms import channel as twilio_sms
 from bot.channels.twilio_sms.render import render as sms_render
 from bot.engine.events import MessageCreated
 from bot.render.segments import sms_encoding_and_segments
+from bot.terms import SIM_SMS, SIM_TELEGRAM
 from storage.records import OutboxMessage
 
 # The simulator is for one person at a keyboard; these limits only keep a runaway page civil.

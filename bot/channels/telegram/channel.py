@@ -1,4 +1,4 @@
-"""Telegram as the outbox drives it (`bot.channels.base.Channel`)."""
+"""Telegram as the outbox drives it (`bot.channels.base.ChannelAdapter`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from bot.channels.base import (
     SendOutcome,
     in_flight_for,
 )
-from bot.channels.names import TELEGRAM
 from bot.channels.telegram.render import keyboard_of, render
 from bot.channels.telegram.send import TelegramSender
 from bot.config import TelegramConfig
 from bot.engine.events import MessageCreated
+from bot.terms import TELEGRAM
 from storage.records import OutboxMessage
 
 CAPABILITIES = Capabilities(

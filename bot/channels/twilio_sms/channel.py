@@ -1,4 +1,4 @@
-"""SMS through Twilio as the outbox drives it (`bot.channels.base.Channel`)."""
+"""SMS through Twilio as the outbox drives it (`bot.channels.base.ChannelAdapter`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from bot.channels.base import (
     SendOutcome,
     in_flight_for,
 )
-from bot.channels.names import SMS
 from bot.channels.twilio_sms.render import render
 from bot.channels.twilio_sms.send import OutboxTwilioSender
 from bot.config import TwilioConfig
 from bot.engine.events import MessageCreated
+from bot.terms import SMS
 from storage.records import OutboxMessage
 
 CAPABILITIES = Capabilities(

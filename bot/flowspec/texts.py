@@ -1,5 +1,7 @@
-"""Catalogue ids and flow ids the engine uses by itself (docs/DESIGN.md, "What the engine relies
-on in the content"). The flow validator checks that they exist."""
+"""The text-id contract: catalogue ids and flow ids the engine uses by itself (docs/DESIGN.md,
+"What the engine relies on in the content"). It sits in the flow format, below the engine, so the
+flow validator (bot.flowspec.validate) checks that they exist and the engine names them, both
+from here."""
 
 from __future__ import annotations
 
