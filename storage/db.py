@@ -10,19 +10,25 @@ of work short; use PostgreSQL for several workers.
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DATABASE_ENV = "DATABASE_URL"
 DEFAULT_URL = "sqlite:///var/heard.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+# The PostgreSQL advisory lock key held while migrating ("heard" + "migrate", as one bigint):
+# any number works as long as every Heard process uses the same one.
+MIGRATION_LOCK_KEY = 0x6865617264_6D67
 
 
 def database_url(url: str | None = None) -> str:
@@ -73,5 +79,41 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Brings the schema to `revision` (Alembic `upgrade`), inside one transaction."""
-    command.upgrade(alembic_config(engine), revision)
+    """Brings the schema to `revision` (Alembic `upgrade`), inside one transaction, once
+    however many processes start together: each takes the migration lock first, so the first
+    migrates and the others then find the schema at `revision` and do nothing."""
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held by one process at a time across the whole database. PostgreSQL: a session-level
+    advisory lock on a connection of its own, held until the upgrade has committed (a crashed
+    process's lock goes with its connection). SQLite: an exclusive `flock` on a file beside the
+    database (released by the kernel when the process dies); a database in memory is private
+    to its process and needs none."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:" or path.startswith(
+        "file:"
+    ):
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
