@@ -6,16 +6,69 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
 from storage.crypto import AddressCipher
-from storage.queues import delivery_advances, lease_until, short_error
+from storage.queues import (
+    CLAIM_PLAN,
+    constant,
+    delivery_advances,
+    lease_until,
+    short_error,
+    status_in,
+)
 from storage.records import OutboxMessage
 from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
 from storage.timestamps import as_utc
+
+OPEN = ("pending", "sending")
+
+
+def claim_query(channel: str, limit: int, now: datetime, *, postgres: bool) -> Select[Any]:
+    """The claim's SELECT of message seqs (EXPLAINed by `python -m bench.claims`): it walks the
+    partial index of unsent messages (`ix_outbox_open`, channel then seq), keeping a message
+    only when it is the first unsent one to its recipient, read off `ix_outbox_open_recipient`
+    by a correlated subquery (one probe per message; see storage.repositories.inbox). Statuses
+    and LIMIT are constants in the SQL, so the plan holds before ANALYZE, after it, and as a
+    prepared statement's generic plan. A `sending` message is due again when its lease
+    (`next_attempt_at`) has run out."""
+    earlier = aliased(m.OutboxRow)
+    first_to_recipient = (
+        select(func.min(earlier.seq))
+        .where(
+            earlier.recipient_hmac == m.OutboxRow.recipient_hmac,
+            earlier.channel == m.OutboxRow.channel,
+            status_in(earlier.status, *OPEN),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(m.OutboxRow.seq)
+        .where(
+            m.OutboxRow.channel == channel,
+            status_in(m.OutboxRow.status, *OPEN),
+            or_(
+                and_(
+                    status_in(m.OutboxRow.status, "pending"),
+                    or_(
+                        m.OutboxRow.next_attempt_at.is_(None),
+                        m.OutboxRow.next_attempt_at <= now,
+                    ),
+                ),
+                and_(status_in(m.OutboxRow.status, "sending"), m.OutboxRow.next_attempt_at <= now),
+            ),
+            m.OutboxRow.seq <= first_to_recipient,  # equal, in fact: see inbox.claim_query
+        )
+        .order_by(m.OutboxRow.seq)
+        .limit(constant(limit))
+    )
+    if postgres:
+        query = query.with_for_update(skip_locked=True, of=m.OutboxRow)
+    return query
 
 
 class Outbox:
@@ -63,37 +116,11 @@ class Outbox:
         lease. At most one per recipient, and never one while an earlier one to the same
         recipient is unsent, so a person's messages go out in order. Commit before sending."""
         now = as_utc(at)
-        earlier = aliased(m.OutboxRow)
-        query = (
-            select(m.OutboxRow.seq)
-            .where(
-                m.OutboxRow.channel == channel,
-                or_(
-                    and_(
-                        m.OutboxRow.status == "pending",
-                        or_(
-                            m.OutboxRow.next_attempt_at.is_(None),
-                            m.OutboxRow.next_attempt_at <= now,
-                        ),
-                    ),
-                    and_(m.OutboxRow.status == "sending", m.OutboxRow.next_attempt_at <= now),
-                ),
-                ~exists().where(
-                    earlier.channel == m.OutboxRow.channel,
-                    earlier.recipient_hmac == m.OutboxRow.recipient_hmac,
-                    earlier.seq < m.OutboxRow.seq,
-                    earlier.status.in_(["pending", "sending"]),
-                ),
-            )
-            .order_by(m.OutboxRow.seq)
-            .limit(limit)
-        )
+        seqs = claim_query(channel, limit, now, postgres=self._postgres).scalar_subquery()
         if self._postgres:
-            query = query.with_for_update(skip_locked=True, of=m.OutboxRow)
-        seqs = list(self._db.scalars(query))
-        if not seqs:
-            return []
-        self._db.execute(
+            self._db.execute(text(CLAIM_PLAN))
+        # One statement: the claim's SELECT feeds the UPDATE, which returns the claimed rows.
+        rows = self._db.scalars(
             update(m.OutboxRow)
             .where(m.OutboxRow.seq.in_(seqs))
             .values(
@@ -101,13 +128,10 @@ class Outbox:
                 attempts=m.OutboxRow.attempts + 1,
                 next_attempt_at=lease_until(now, lease_seconds),
             )
-            .execution_options(synchronize_session=False)
-        )
-        self._db.expire_all()
-        rows = self._db.scalars(
-            select(m.OutboxRow).where(m.OutboxRow.seq.in_(seqs)).order_by(m.OutboxRow.seq)
-        )
-        return [outbox_message(row) for row in rows]
+            .returning(m.OutboxRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        ).all()
+        return [outbox_message(row) for row in sorted(rows, key=lambda row: row.seq)]
 
     def _row(self, message_id: str) -> m.OutboxRow | None:
         return self._db.scalar(select(m.OutboxRow).where(m.OutboxRow.id == message_id))
