@@ -5,7 +5,8 @@ transaction opened with `BEGIN IMMEDIATE`. Python's sqlite3 module otherwise sta
 late and breaks SAVEPOINTs; and a deferred transaction that reads, then writes after another
 connection has written, fails at once with "database is locked". Taking the write lock at the
 start serialises units of work instead, which is what a single-host deployment needs. Keep units
-of work short; use PostgreSQL for several workers.
+of work short; use PostgreSQL for several workers. A unit of work opened for reading only
+(`SqlStore.reading`) begins with a plain BEGIN instead: a WAL snapshot, no lock taken.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ DATABASE_ENV = "DATABASE_URL"
 DEFAULT_URL = "sqlite:///var/heard.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+# Execution option of an engine whose transactions only read (storage.sql.SqlStore.reading):
+# on SQLite they begin with a plain BEGIN, so they never wait for or hold the write lock.
+READ_ONLY = "heard_read_only"
 # The PostgreSQL advisory lock key held while migrating ("heard" + "migrate", as one bigint):
 # any number works as long as every Heard process uses the same one.
 MIGRATION_LOCK_KEY = 0x6865617264_6D67
@@ -67,7 +71,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a snapshot: takes no write lock
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
