@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, delete, exists, func, literal, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
@@ -65,6 +65,7 @@ class Inbox:
         self._db = db
         self._cipher = cipher
         self._postgres = is_postgres(db)
+        self._insert = postgresql.insert if self._postgres else sqlite.insert
 
     def add(
         self,
@@ -76,38 +77,36 @@ class Inbox:
         sender: str | None = None,
     ) -> bool:
         """False when (channel, provider_key) was seen before: a repeated delivery, even one
-        racing this one (the insert runs in a SAVEPOINT, so the losing IntegrityError leaves the
-        unit of work usable), or a late repeat of a delivery whose sender was erased. `sender`
+        racing this one (ON CONFLICT DO NOTHING: the loser's unit of work stays usable), or a
+        late repeat of a delivery whose sender was erased. `sender`
         (the address, optional) lets claims keep one sender's messages in order."""
         erased = erased_provider_key(self._cipher, channel, provider_key)
-        seen = self._db.scalar(
-            select(
-                exists().where(
-                    m.InboxRow.channel == channel,
-                    m.InboxRow.provider_key.in_([provider_key, erased]),
-                )
-            )
-        )
-        if seen:
-            return False
         senders = [sender] if sender else payload_senders(channel, payload)
-        row = m.InboxRow(
-            channel=channel,
-            provider_key=provider_key,
-            received_at=as_utc(at),
-            payload_ciphertext=self._cipher.encrypt_json(payload, INBOX_PURPOSE),
-            sender_hmac=self._cipher.lookup(channel, senders[0]) if senders else None,
-            participant_id=None,
-            status="pending",
-            attempts=0,
+        table = m.InboxRow.__table__
+        values = {
+            "channel": channel,
+            "provider_key": provider_key,
+            "received_at": as_utc(at),
+            "payload_ciphertext": self._cipher.encrypt_json(payload, INBOX_PURPOSE),
+            "sender_hmac": self._cipher.lookup(channel, senders[0]) if senders else None,
+            "participant_id": None,
+            "status": "pending",
+            "attempts": 0,
+        }
+        # ONE statement: the row, unless a tombstone of the same delivery exists (its sender was
+        # erased) or the unique (channel, provider_key) refuses it, a racing repeat included.
+        tombstone = exists().where(
+            m.InboxRow.channel == channel, m.InboxRow.provider_key == erased
         )
-        try:
-            with self._db.begin_nested():
-                self._db.add(row)
-                self._db.flush()
-        except IntegrityError:
-            return False
-        return True
+        rows = select(
+            *(literal(value, table.c[name].type).label(name) for name, value in values.items())
+        ).where(~tombstone)
+        statement = self._insert(m.InboxRow).from_select(list(values), rows)
+        result = self._db.connection().execute(
+            statement.on_conflict_do_nothing(index_elements=["channel", "provider_key"]),
+            execution_options={"preserve_rowcount": True},  # an INSERT's count is kept only so
+        )
+        return result.rowcount == 1
 
     def claim(self, limit: int, at: datetime, lease_seconds: float) -> list[InboxItem]:
         """Marks up to `limit` items `processing` (claimed_at, attempts + 1) and returns them:
