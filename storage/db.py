@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 DATABASE_ENV = "DATABASE_URL"
 DEFAULT_URL = "sqlite:///var/heard.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_LOCK_PAUSE_MIN = 0.0002  # seconds between looks at a busy write lock, at first
+WRITE_LOCK_PAUSE_MAX = 0.002  # and at most
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 # Execution option of an engine whose transactions only read (storage.sql.SqlStore.reading):
 # on SQLite they begin with a plain BEGIN, so they never wait for or hold the write lock.
@@ -74,7 +78,34 @@ def _configure_sqlite(engine: Engine) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")  # a snapshot: takes no write lock
         else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection)
+
+
+def _begin_immediate(connection: Any) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in short, even steps.
+
+    SQLite's own busy handler sleeps longer the longer it has waited (1, 2, 5, 10, ... 100 ms),
+    so a connection that has waited a while sleeps through the moments the lock is free, while
+    one that just committed takes it straight back: a busy worker starved the webhook of the
+    lock (p99 over a second). Here every waiter looks again within WRITE_LOCK_PAUSE_MAX, so
+    whoever wants the lock next gets it soon after it is freed. The connection's busy timeout
+    is lifted only for this statement; everything else keeps it."""
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        pause = WRITE_LOCK_PAUSE_MIN
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, WRITE_LOCK_PAUSE_MAX)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
