@@ -23,11 +23,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 DATABASE_ENV = "DATABASE_URL"
 DEFAULT_URL = "sqlite:///var/heard.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+IDLE_PING_SECONDS = 5.0  # a pooled PostgreSQL connection idle this long is checked before use
 WRITE_LOCK_PAUSE_MIN = 0.0002  # seconds between looks at a busy write lock, at first
 WRITE_LOCK_PAUSE_MAX = 0.002  # and at most
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
@@ -51,12 +52,43 @@ def database_url(url: str | None = None) -> str:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, **kwargs)
+        _ping_when_idle(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, **kwargs)
     _configure_sqlite(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Checks a pooled connection before use only when it has sat idle for IDLE_PING_SECONDS
+    (SQLAlchemy's `pool_pre_ping` pings at every checkout: a round trip per transaction, about
+    five per message on the hot path). A connection broken while busy fails its transaction
+    and is dropped from the pool; the callers retry (a webhook's provider, a worker's lease)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection is gone") from exc
+        if not alive:
+            raise DisconnectionError("the pooled connection is gone")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The error is a broken database connection (the pool has dropped it), not a failure of
+    what the transaction did: worth trying again, never worth giving up on the work."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _configure_sqlite(engine: Engine) -> None:

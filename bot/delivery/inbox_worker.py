@@ -29,6 +29,7 @@ from bot.clock import Clock, utcnow
 from bot.delivery.inbound import from_payload
 from bot.delivery.rendering import outbox_message
 from bot.service.conversation import Conversation, TurnOutcome, Understood
+from storage.db import connection_lost
 from storage.records import InboxItem
 from storage.unit_of_work import Store, UnitOfWork
 
@@ -113,6 +114,11 @@ class InboxWorker:
         try:
             self.finish(item, self.understand(item))
         except Exception as exc:  # any failure of one turn must not stop the others
+            if connection_lost(exc):
+                # The database connection broke, not the turn: the item stays claimed and is
+                # taken again when its lease runs out.
+                log.warning("inbox item %d: database connection lost; retried later", item.item_id)
+                return
             # The type only: exception messages can quote the person's words or number.
             log.error("inbox item %d failed: %s", item.item_id, type(exc).__name__)
             self._fail(item, f"turn failed: {type(exc).__name__}")
