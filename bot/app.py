@@ -49,6 +49,9 @@ class _RuntimeStore:
     def unit_of_work(self) -> UnitOfWork:
         return self._runtime.store.unit_of_work()
 
+    def reading(self) -> UnitOfWork:
+        return self._runtime.store.reading()
+
 
 def create_app(
     settings: Settings | None = None,

@@ -10,8 +10,8 @@ either repeatable or recorded before it has effects:
 
 1. Inbound. The webhook calls `inbox.add` and commits before answering the provider. The unique
    (channel, provider_key) constraint turns a repeated delivery into `False` and one row, even
-   when two deliveries race: the insert runs in a SAVEPOINT, so the losing IntegrityError
-   leaves the caller's unit of work usable.
+   when two deliveries race: the insert is ON CONFLICT DO NOTHING, so the loser's unit of
+   work stays usable.
 2. The turn. A worker claims items (`inbox.claim`: `processing`, `claimed_at`, attempts + 1;
    `FOR UPDATE SKIP LOCKED` on PostgreSQL so workers never wait for or take each other's rows).
    The engine's turn, the session, everything the person told us, the reply rows in `outbox`
@@ -98,3 +98,5 @@ class Store(Protocol):
     """Opens units of work (storage.sql.SqlStore); the host opens one per turn."""
 
     def unit_of_work(self) -> UnitOfWork: ...
+
+    def reading(self) -> UnitOfWork: ...

@@ -4,7 +4,8 @@ An item is a person's message, or a provider's opt-out (queued by the outbox wor
 bot.inbox.payload), which the engine handles like STOP without a reply. This worker is the
 only writer of sessions.
 
-Per item, ONE unit of work holds the turn (session, views, consents, ...), one outbox row per
+Per item, the message is first understood (the NLU) in a unit of work that only reads; then ONE
+unit of work holds the turn (session, views, consents, ...), one outbox row per
 reply (each with its own message id) and `inbox.done`; it commits or leaves nothing. A worker
 that dies before the commit leaves the item `processing`; after the lease another claim takes
 it and the turn runs again from the same stored session, so nothing is lost or done twice. A
@@ -31,7 +32,8 @@ from bot.channels.base import InboundMessage
 from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
 from bot.inbox.payload import ProviderOptOut, from_payload
-from bot.service.conversation import Conversation, TurnOutcome
+from bot.service.conversation import Conversation, TurnOutcome, Understood
+from storage.db import connection_lost
 from storage.records import InboxItem
 from storage.unit_of_work import Store, UnitOfWork
 
@@ -107,21 +109,48 @@ class InboxWorker:
         return len(items)
 
     def process(self, item: InboxItem) -> None:
+        """Understands the message first, reading only (the NLU runs outside any write
+        transaction: on SQLite the webhook and other turns keep the write lock meanwhile),
+        then runs the turn in its one unit of work."""
         if item.attempts > self._max_attempts:
             self._fail(item, f"gave up after {item.attempts - 1} claims without a result")
             return
         try:
-            with self._store.unit_of_work() as uow:
-                if self._turn(uow, item):
-                    uow.commit()
-                else:
-                    uow.rollback()
+            self.finish(item, self.understand(item))
         except Exception as exc:  # any failure of one turn must not stop the others
+            if connection_lost(exc):
+                # The database connection broke, not the turn: the item stays claimed and is
+                # taken again when its lease runs out.
+                log.warning("inbox item %d: database connection lost; retried later", item.item_id)
+                return
             # The type only: exception messages can quote the person's words or number.
             log.error("inbox item %d failed: %s", item.item_id, type(exc).__name__)
             self._fail(item, f"turn failed: {type(exc).__name__}")
 
-    def _turn(self, uow: UnitOfWork, item: InboxItem) -> bool:
+    def understand(self, item: InboxItem) -> Understood | None:
+        """The NLU's reading of the item's message (None for a message without words, and for a
+        provider's opt-out, which has none)."""
+        inbound = from_payload(item.channel, item.provider_key, item.payload)
+        if isinstance(inbound, ProviderOptOut) or inbound.media:
+            return None
+        with self._store.reading() as reader:
+            return self._conversation.understand_first(
+                reader,
+                channel=inbound.channel,
+                address=inbound.address,
+                text=turn_text(inbound, self._catalogue),
+                language_hint=inbound.language_hint,
+            )
+
+    def finish(self, item: InboxItem, understood: Understood | None) -> None:
+        """The turn, its replies and `inbox.done`, in one unit of work."""
+        with self._store.unit_of_work() as uow:
+            if self._turn(uow, item, understood):
+                uow.commit()
+            else:
+                uow.rollback()
+
+    def _turn(self, uow: UnitOfWork, item: InboxItem, understood: Understood | None) -> bool:
         entry = from_payload(item.channel, item.provider_key, item.payload)
         now = self._clock()
         if isinstance(entry, ProviderOptOut):
@@ -139,6 +168,7 @@ class InboxWorker:
             start_flow=inbound.deep_link,
             language_hint=inbound.language_hint,
             media=inbound.media,
+            understood=understood,
         )
         self._queue_replies(uow, inbound, outcome, now)
         return self._done(uow, item, now, None if outcome.erased else outcome.participant_id)

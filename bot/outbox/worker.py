@@ -154,8 +154,12 @@ class OutboxWorker:
     # --- one message
     def _claim(self, channel: str, limit: int) -> list[Claimed]:
         with self._store.unit_of_work() as uow:
-            messages = uow.outbox.claim(channel, limit, self._clock(), self._lease)
-            claimed = [Claimed(m, uow.outbox.address(m.message_id)) for m in messages]
+            claimed = [
+                Claimed(message, address)
+                for message, address in uow.outbox.claim_addressed(
+                    channel, limit, self._clock(), self._lease
+                )
+            ]
             uow.commit()  # `sending` is on record before any provider is called
         return claimed
 

@@ -4,7 +4,10 @@ text, run the pure engine, store what the events say, save the session.
 Contract: `handle` works inside the caller's unit of work and never commits, so a channel
 worker can commit the turn, its outbox rows and its inbox acknowledgement together (exactly
 once). The CLI commits after each turn. A turn reads the participant (with their address) and
-the session once each, and writes the session once.
+the session in one SELECT, and writes the session once. A channel worker runs the NLU first
+(`understand_first`, in a unit of work that only reads), so the turn's write transaction holds
+no lock while the classifier or a Rasa server works; `handle` uses that understanding only if
+the text and stored language it finds are the ones it was made from.
 
 Privacy: nothing here logs message text or addresses. Views and "about you" answers are stored
 only while the matching consent is granted, whatever the flow says. The message log keeps the
@@ -40,7 +43,7 @@ from bot.engine.events import (
     SafeguardingAlert,
 )
 from bot.engine.ids import IdFactory
-from bot.engine.inputs import TurnInput
+from bot.engine.inputs import TurnInput, Understanding
 from bot.engine.session import Session, SessionFormatError
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
@@ -68,6 +71,18 @@ TYPE_PLEASE = "common.type_please"
 
 
 @dataclass(frozen=True)
+class Understood:
+    """The understanding of a message worked out before its turn's write transaction
+    (`Conversation.understand_first`), with what it was worked out from. `handle` uses it only
+    when the text and the stored language it reads in the transaction are the same; otherwise
+    it understands again, so the turn never depends on when the NLU ran."""
+
+    text: str
+    stored_language: str | None
+    understanding: Understanding
+
+
+@dataclass(frozen=True)
 class TurnOutcome:
     participant_id: str
     messages: tuple[MessageCreated, ...]
@@ -81,6 +96,29 @@ class Conversation:
         self._understander = understander
         self._ids = ids
 
+    def understand_first(
+        self,
+        reader: UnitOfWork,
+        *,
+        channel: str,
+        address: str,
+        text: str,
+        language_hint: str | None = None,
+    ) -> Understood:
+        """Runs the NLU for a message before its turn, in a unit of work that only reads
+        (`Store.reading`: on SQLite it holds no write lock), so the turn's write transaction
+        does not wait for the classifier or a Rasa server. Pass the result to `handle`."""
+        found = reader.people.find_with_session(channel, address)
+        participant, raw = found if found is not None else (None, None)
+        session = self._session_of(raw, quiet=True)
+        known_language = (session.language if session else None) or (
+            participant.language if participant else None
+        )
+        stored_language = known_language or self._catalogue_language(language_hint)
+        return Understood(
+            text, stored_language, self._understander.understand(text, stored_language)
+        )
+
     def handle(
         self,
         uow: UnitOfWork,
@@ -92,13 +130,15 @@ class Conversation:
         start_flow: str | None = None,
         language_hint: str | None = None,
         media: bool = False,
+        understood: Understood | None = None,
     ) -> TurnOutcome:
         """`language_hint` (a Telegram `language_code`) stands in for the stored language when
         none is stored yet: a prior for the language guess, never a choice. `media`: the
-        message had no words (see module)."""
-        participant = uow.people.for_address(channel, address, at)
+        message had no words (see module). `understood`: from `understand_first`, else the
+        NLU runs here, inside the caller's transaction."""
+        participant, raw = uow.people.with_session(channel, address, at)
         pid = participant.participant_id
-        session = self._load_session(uow, pid)
+        session = self._session_of(raw)
         known_language = (session.language if session else None) or participant.language
         hinted = self._catalogue_language(language_hint)
         stored_language = known_language or hinted
@@ -110,7 +150,14 @@ class Conversation:
                 uow, pid, channel, at, session, participant.register,
                 known_language or guessed or hinted,
             )
-        understanding = self._understander.understand(text, stored_language)
+        if (
+            understood is not None
+            and understood.text == text
+            and understood.stored_language == stored_language
+        ):
+            understanding = understood.understanding
+        else:
+            understanding = self._understander.understand(text, stored_language)
         turn = self._engine.handle(
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
@@ -149,7 +196,7 @@ class Conversation:
         pid = participant.participant_id
         if participant.opted_out:
             return pid  # already: nothing is recorded twice
-        session = self._load_session(uow, pid)
+        session = self._session_of(uow.sessions.load(pid))
         turn = self._engine.handle(
             session, TurnInput(pid, channel, "", at, kind="provider_opt_out")
         )
@@ -200,15 +247,15 @@ class Conversation:
         return TurnOutcome(pid, (message,), (message,))
 
     @staticmethod
-    def _load_session(uow: UnitOfWork, pid: str) -> Session | None:
-        raw = uow.sessions.load(pid)
+    def _session_of(raw: str | None, *, quiet: bool = False) -> Session | None:
         if raw is None:
             return None
         try:
             return Session.from_json(raw)
         except SessionFormatError:
             # Answers already live in their own tables; only the place in the flow is lost.
-            log.warning("stored session unreadable; starting a new one")
+            if not quiet:
+                log.warning("stored session unreadable; starting a new one")
             return None
 
     def _apply(

@@ -8,17 +8,56 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, delete, exists, func, literal, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
 from storage.crypto import AddressCipher
 from storage.privacy import erased_provider_key, payload_senders
-from storage.queues import lease_expired_before, short_error
+from storage.queues import CLAIM_PLAN, constant, lease_expired_before, short_error, status_in
 from storage.records import InboxItem
 from storage.repositories.rows import INBOX_PURPOSE, inbox_item, is_postgres
 from storage.timestamps import as_utc
+
+OPEN = ("pending", "processing")
+
+
+def claim_query(limit: int, at: datetime, lease_seconds: float, *, postgres: bool) -> Select[Any]:
+    """The claim's SELECT of item ids (EXPLAINed by `python -m bench.claims`): it walks the
+    partial index of unfinished items (`ix_inbox_open`) in id order, keeping an item only when
+    it is the first unfinished one of its sender, which a correlated subquery reads off
+    `ix_inbox_open_sender` (one index probe per item; a subquery, unlike NOT EXISTS, cannot be
+    planned as a hash join over every waiting row). Statuses and LIMIT are constants in the
+    SQL, so the plan is the same before ANALYZE, after it, and as a prepared statement's
+    generic plan. The first item's id is compared with `<=` (it can only be equal: the item
+    itself is unfinished): the planner guesses a third of rows pass an inequality but few pass
+    an equality, and would then sort every waiting item instead of walking the index.
+    """
+    expired = lease_expired_before(as_utc(at), lease_seconds)
+    earlier = aliased(m.InboxRow)
+    first_of_sender = (
+        select(func.min(earlier.id))
+        .where(
+            earlier.sender_hmac == m.InboxRow.sender_hmac,
+            earlier.channel == m.InboxRow.channel,
+            status_in(earlier.status, *OPEN),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(m.InboxRow.id)
+        .where(
+            status_in(m.InboxRow.status, *OPEN),
+            or_(status_in(m.InboxRow.status, "pending"), m.InboxRow.claimed_at <= expired),
+            or_(m.InboxRow.sender_hmac.is_(None), m.InboxRow.id <= first_of_sender),
+        )
+        .order_by(m.InboxRow.id)
+        .limit(constant(limit))
+    )
+    if postgres:
+        query = query.with_for_update(skip_locked=True, of=m.InboxRow)
+    return query
 
 
 class Inbox:
@@ -26,6 +65,7 @@ class Inbox:
         self._db = db
         self._cipher = cipher
         self._postgres = is_postgres(db)
+        self._insert = postgresql.insert if self._postgres else sqlite.insert
 
     def add(
         self,
@@ -37,78 +77,53 @@ class Inbox:
         sender: str | None = None,
     ) -> bool:
         """False when (channel, provider_key) was seen before: a repeated delivery, even one
-        racing this one (the insert runs in a SAVEPOINT, so the losing IntegrityError leaves the
-        unit of work usable), or a late repeat of a delivery whose sender was erased. `sender`
+        racing this one (ON CONFLICT DO NOTHING: the loser's unit of work stays usable), or a
+        late repeat of a delivery whose sender was erased. `sender`
         (the address, optional) lets claims keep one sender's messages in order."""
         erased = erased_provider_key(self._cipher, channel, provider_key)
-        seen = self._db.scalar(
-            select(
-                exists().where(
-                    m.InboxRow.channel == channel,
-                    m.InboxRow.provider_key.in_([provider_key, erased]),
-                )
-            )
-        )
-        if seen:
-            return False
         senders = [sender] if sender else payload_senders(channel, payload)
-        row = m.InboxRow(
-            channel=channel,
-            provider_key=provider_key,
-            received_at=as_utc(at),
-            payload_ciphertext=self._cipher.encrypt_json(payload, INBOX_PURPOSE),
-            sender_hmac=self._cipher.lookup(channel, senders[0]) if senders else None,
-            participant_id=None,
-            status="pending",
-            attempts=0,
+        table = m.InboxRow.__table__
+        values = {
+            "channel": channel,
+            "provider_key": provider_key,
+            "received_at": as_utc(at),
+            "payload_ciphertext": self._cipher.encrypt_json(payload, INBOX_PURPOSE),
+            "sender_hmac": self._cipher.lookup(channel, senders[0]) if senders else None,
+            "participant_id": None,
+            "status": "pending",
+            "attempts": 0,
+        }
+        # ONE statement: the row, unless a tombstone of the same delivery exists (its sender was
+        # erased) or the unique (channel, provider_key) refuses it, a racing repeat included.
+        tombstone = exists().where(
+            m.InboxRow.channel == channel, m.InboxRow.provider_key == erased
         )
-        try:
-            with self._db.begin_nested():
-                self._db.add(row)
-                self._db.flush()
-        except IntegrityError:
-            return False
-        return True
+        rows = select(
+            *(literal(value, table.c[name].type).label(name) for name, value in values.items())
+        ).where(~tombstone)
+        statement = self._insert(m.InboxRow).from_select(list(values), rows)
+        result = self._db.connection().execute(
+            statement.on_conflict_do_nothing(index_elements=["channel", "provider_key"]),
+            execution_options={"preserve_rowcount": True},  # an INSERT's count is kept only so
+        )
+        return result.rowcount == 1
 
     def claim(self, limit: int, at: datetime, lease_seconds: float) -> list[InboxItem]:
         """Marks up to `limit` items `processing` (claimed_at, attempts + 1) and returns them:
         pending ones, or processing ones whose claim is older than the lease. At most one per
         sender, and never one while an earlier one from the same sender is unfinished."""
-        expired = lease_expired_before(as_utc(at), lease_seconds)
-        earlier = aliased(m.InboxRow)
-        query = (
-            select(m.InboxRow.id)
-            .where(
-                or_(
-                    m.InboxRow.status == "pending",
-                    and_(m.InboxRow.status == "processing", m.InboxRow.claimed_at <= expired),
-                ),
-                ~exists().where(
-                    earlier.channel == m.InboxRow.channel,
-                    earlier.sender_hmac == m.InboxRow.sender_hmac,
-                    earlier.id < m.InboxRow.id,
-                    earlier.status.in_(["pending", "processing"]),
-                ),
-            )
-            .order_by(m.InboxRow.id)
-            .limit(limit)
-        )
+        ids = claim_query(limit, at, lease_seconds, postgres=self._postgres).scalar_subquery()
         if self._postgres:
-            query = query.with_for_update(skip_locked=True, of=m.InboxRow)
-        ids = list(self._db.scalars(query))
-        if not ids:
-            return []
-        self._db.execute(
+            self._db.execute(text(CLAIM_PLAN))
+        # One statement: the claim's SELECT feeds the UPDATE, which returns the claimed rows.
+        rows = self._db.scalars(
             update(m.InboxRow)
             .where(m.InboxRow.id.in_(ids))
             .values(status="processing", claimed_at=as_utc(at), attempts=m.InboxRow.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        self._db.expire_all()
-        rows = self._db.scalars(
-            select(m.InboxRow).where(m.InboxRow.id.in_(ids)).order_by(m.InboxRow.id)
-        )
-        return [inbox_item(row, self._cipher) for row in rows]
+            .returning(m.InboxRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        ).all()
+        return [inbox_item(row, self._cipher) for row in sorted(rows, key=lambda row: row.id)]
 
     def get(self, item_id: int) -> InboxItem | None:
         row = self._db.get(m.InboxRow, item_id)

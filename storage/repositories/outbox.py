@@ -6,16 +6,69 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
 from storage.crypto import AddressCipher
-from storage.queues import delivery_advances, lease_until, short_error
+from storage.queues import (
+    CLAIM_PLAN,
+    constant,
+    delivery_advances,
+    lease_until,
+    short_error,
+    status_in,
+)
 from storage.records import OutboxMessage
 from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
 from storage.timestamps import as_utc
+
+OPEN = ("pending", "sending")
+
+
+def claim_query(channel: str, limit: int, now: datetime, *, postgres: bool) -> Select[Any]:
+    """The claim's SELECT of message seqs (EXPLAINed by `python -m bench.claims`): it walks the
+    partial index of unsent messages (`ix_outbox_open`, channel then seq), keeping a message
+    only when it is the first unsent one to its recipient, read off `ix_outbox_open_recipient`
+    by a correlated subquery (one probe per message; see storage.repositories.inbox). Statuses
+    and LIMIT are constants in the SQL, so the plan holds before ANALYZE, after it, and as a
+    prepared statement's generic plan. A `sending` message is due again when its lease
+    (`next_attempt_at`) has run out."""
+    earlier = aliased(m.OutboxRow)
+    first_to_recipient = (
+        select(func.min(earlier.seq))
+        .where(
+            earlier.recipient_hmac == m.OutboxRow.recipient_hmac,
+            earlier.channel == m.OutboxRow.channel,
+            status_in(earlier.status, *OPEN),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(m.OutboxRow.seq)
+        .where(
+            m.OutboxRow.channel == channel,
+            status_in(m.OutboxRow.status, *OPEN),
+            or_(
+                and_(
+                    status_in(m.OutboxRow.status, "pending"),
+                    or_(
+                        m.OutboxRow.next_attempt_at.is_(None),
+                        m.OutboxRow.next_attempt_at <= now,
+                    ),
+                ),
+                and_(status_in(m.OutboxRow.status, "sending"), m.OutboxRow.next_attempt_at <= now),
+            ),
+            m.OutboxRow.seq <= first_to_recipient,  # equal, in fact: see inbox.claim_query
+        )
+        .order_by(m.OutboxRow.seq)
+        .limit(constant(limit))
+    )
+    if postgres:
+        query = query.with_for_update(skip_locked=True, of=m.OutboxRow)
+    return query
 
 
 class Outbox:
@@ -62,38 +115,27 @@ class Outbox:
         `at + lease_seconds`) and returns them: pending and due, or sending with an expired
         lease. At most one per recipient, and never one while an earlier one to the same
         recipient is unsent, so a person's messages go out in order. Commit before sending."""
+        return [outbox_message(row) for row in self._claim_rows(channel, limit, at, lease_seconds)]
+
+    def claim_addressed(
+        self, channel: str, limit: int, at: datetime, lease_seconds: float
+    ) -> list[tuple[OutboxMessage, str | None]]:
+        """`claim`, each message with its decrypted recipient (None once wiped), read from the
+        claimed rows themselves: no second look-up per message. Never log the addresses."""
+        return [
+            (outbox_message(row), self._decrypt(row))
+            for row in self._claim_rows(channel, limit, at, lease_seconds)
+        ]
+
+    def _claim_rows(
+        self, channel: str, limit: int, at: datetime, lease_seconds: float
+    ) -> list[m.OutboxRow]:
         now = as_utc(at)
-        earlier = aliased(m.OutboxRow)
-        query = (
-            select(m.OutboxRow.seq)
-            .where(
-                m.OutboxRow.channel == channel,
-                or_(
-                    and_(
-                        m.OutboxRow.status == "pending",
-                        or_(
-                            m.OutboxRow.next_attempt_at.is_(None),
-                            m.OutboxRow.next_attempt_at <= now,
-                        ),
-                    ),
-                    and_(m.OutboxRow.status == "sending", m.OutboxRow.next_attempt_at <= now),
-                ),
-                ~exists().where(
-                    earlier.channel == m.OutboxRow.channel,
-                    earlier.recipient_hmac == m.OutboxRow.recipient_hmac,
-                    earlier.seq < m.OutboxRow.seq,
-                    earlier.status.in_(["pending", "sending"]),
-                ),
-            )
-            .order_by(m.OutboxRow.seq)
-            .limit(limit)
-        )
+        seqs = claim_query(channel, limit, now, postgres=self._postgres).scalar_subquery()
         if self._postgres:
-            query = query.with_for_update(skip_locked=True, of=m.OutboxRow)
-        seqs = list(self._db.scalars(query))
-        if not seqs:
-            return []
-        self._db.execute(
+            self._db.execute(text(CLAIM_PLAN))
+        # One statement: the claim's SELECT feeds the UPDATE, which returns the claimed rows.
+        rows = self._db.scalars(
             update(m.OutboxRow)
             .where(m.OutboxRow.seq.in_(seqs))
             .values(
@@ -101,13 +143,15 @@ class Outbox:
                 attempts=m.OutboxRow.attempts + 1,
                 next_attempt_at=lease_until(now, lease_seconds),
             )
-            .execution_options(synchronize_session=False)
-        )
-        self._db.expire_all()
-        rows = self._db.scalars(
-            select(m.OutboxRow).where(m.OutboxRow.seq.in_(seqs)).order_by(m.OutboxRow.seq)
-        )
-        return [outbox_message(row) for row in rows]
+            .returning(m.OutboxRow),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        ).all()
+        return sorted(rows, key=lambda row: row.seq)
+
+    def _decrypt(self, row: m.OutboxRow) -> str | None:
+        if row.recipient_ciphertext is None:
+            return None
+        return self._cipher.decrypt_address(row.channel, row.recipient_ciphertext)
 
     def _row(self, message_id: str) -> m.OutboxRow | None:
         return self._db.scalar(select(m.OutboxRow).where(m.OutboxRow.id == message_id))
@@ -129,9 +173,7 @@ class Outbox:
     def address(self, message_id: str) -> str | None:
         """The decrypted recipient, for the sender only; None once sent or failed."""
         row = self._row(message_id)
-        if row is None or row.recipient_ciphertext is None:
-            return None
-        return self._cipher.decrypt_address(row.channel, row.recipient_ciphertext)
+        return None if row is None else self._decrypt(row)
 
     def sent(self, message_id: str, provider_message_id: str, at: datetime) -> None:
         """Sent: the provider's id kept, the recipient wiped. A no-op when the message was

@@ -32,6 +32,19 @@ class People:
         found = self.find(channel, address)
         if found is not None:
             return found
+        return self._create(channel, address, at)[0]
+
+    def with_session(
+        self, channel: str, address: str, at: datetime
+    ) -> tuple[Participant, str | None]:
+        """What a turn reads first, in ONE SELECT: the participant behind (channel, address),
+        created on first contact, and their stored session JSON (None when they have none)."""
+        found = self.find_with_session(channel, address)
+        if found is not None:
+            return found
+        return self._create(channel, address, at)
+
+    def _create(self, channel: str, address: str, at: datetime) -> tuple[Participant, str | None]:
         participant_id = new_participant_id()
         created = Participant(participant_id, as_utc(at), None, "standard", False)
         try:
@@ -58,11 +71,27 @@ class People:
                 self._db.flush()
         except IntegrityError:
             # Another unit of work registered the same address first; use theirs.
-            found = self.find(channel, address)
+            found = self.find_with_session(channel, address)
             if found is None:
                 raise
             return found
-        return created
+        return created, None
+
+    def find_with_session(
+        self, channel: str, address: str
+    ) -> tuple[Participant, str | None] | None:
+        """One SELECT: the participant joined to the address's keyed hash and to their session
+        (None when they have none); None for an address never seen."""
+        found = self._db.execute(
+            select(m.ParticipantRow, m.SessionRow.session_json)
+            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+            .outerjoin(m.SessionRow, m.SessionRow.participant_id == m.ParticipantRow.id)
+            .where(
+                m.AddressRow.channel == channel,
+                m.AddressRow.address_hmac == self._cipher.lookup(channel, address),
+            )
+        ).first()
+        return None if found is None else (participant(found[0]), found[1])
 
     def find(self, channel: str, address: str) -> Participant | None:
         """One SELECT: the participant joined to the address's keyed hash."""

@@ -17,7 +17,8 @@ def tables(statement: str) -> set[str]:
 
 def test_a_turn_reads_the_person_and_the_session_once(sql_store: SqlStore, brains: Brains) -> None:
     runtime = brains.runtime
-    turns, _ = play(sql_store, runtime.conversation, runtime.catalogue)
+    played = play(sql_store, runtime.conversation, runtime.catalogue)
+    turns = played.turns
     for n, turn in enumerate(turns):
         selects = [s for s in turn if s.startswith("SELECT")]
         reading = [t for s in selects for t in tables(s)]
@@ -28,4 +29,14 @@ def test_a_turn_reads_the_person_and_the_session_once(sql_store: SqlStore, brain
         assert "inbox" not in reading and "outbox" not in reading, where
         inbox_writes = [s for s in turn if tables(s) & {"inbox"}]
         assert len(inbox_writes) == 1 and inbox_writes[0].startswith("UPDATE"), where
-    assert sum(len(turn) for turn in turns) / len(turns) <= 12
+    assert sum(len(turn) for turn in turns) / len(turns) <= 11
+
+
+def test_the_nlu_runs_before_the_turn_from_one_read_without_a_write_lock(
+    sql_store: SqlStore, brains: Brains
+) -> None:
+    runtime = brains.runtime
+    played = play(sql_store, runtime.conversation, runtime.catalogue)
+    for n, read in enumerate(played.reads):
+        assert [s.split()[0] for s in read if s != "BEGIN"] == ["SELECT"], f"turn {n}: {read}"
+        assert "BEGIN IMMEDIATE" not in read, f"turn {n}: {read}"
