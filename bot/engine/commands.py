@@ -51,7 +51,10 @@ def detect(ctx: TurnContext) -> str | None:
 
 
 def _stop(ctx: TurnContext) -> None:
-    abandon(ctx)
+    # The question the person was at stays (a confirmation waiting does not), so that START
+    # can bring them back to it (bot.engine.engine, "opted out").
+    ctx.work.pending = None
+    ctx.work.retries = 0
     ctx.emit(OptedOut(ctx.at, ctx.inp.channel))
     ctx.say(texts.STOPPED)
     ctx.work.status = "opted_out"
