@@ -121,9 +121,10 @@ def _skip_choice(text: str, choices: Sequence[Choice], vocab: Vocabulary) -> Cho
     return None
 
 
-def match_label(text: str, choices: Sequence[Choice], *, contained: bool = True) -> Choice | None:
-    """A choice named by its label or value: exactly, by a unique prefix, or (with `contained`)
-    by containment.
+def match_label(text: str, choices: Sequence[Choice], *, around: bool = True) -> Choice | None:
+    """A choice named by its label or value: exactly, by a unique prefix, by a reply that is part
+    of one label ("carry on" for "No, carry on"), or (with `around`) by one label inside a
+    longer reply ("it is about housing really").
 
     A negative number names nothing: folding strips its sign, and "-1" would otherwise match
     a scale's label "1".
@@ -138,13 +139,13 @@ def match_label(text: str, choices: Sequence[Choice], *, contained: bool = True)
     prefix = [c for c, ns in names.items() if any(n.startswith(said) for n in ns)]
     if len(prefix) == 1:
         return prefix[0]
-    if contained and len(said) >= _MIN_CONTAINED:
+    if len(said) >= _MIN_CONTAINED:
         inside = [c for c, ns in names.items() if any(_has_words(n, said) for n in ns)]
         if len(inside) == 1:
             return inside[0]
-        around = [c for c, ns in names.items() if any(n and _has_words(said, n) for n in ns)]
-        if len(around) == 1:
-            return around[0]
+        holding = [c for c, ns in names.items() if any(n and _has_words(said, n) for n in ns)]
+        if around and len(holding) == 1:
+            return holding[0]
     return None
 
 
@@ -216,9 +217,9 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
         text, question.choices, vocab
     )
     if chosen is None:
-        # A label typed or tapped as the whole reply (or a unique start of one); never a
+        # A label typed or tapped as the whole reply (or a unique part of one); never a
         # label found inside a longer reply: "yes bye" holds "Yes".
-        chosen = match_label(text, question.choices, contained=False)
+        chosen = match_label(text, question.choices, around=False)
     if chosen is not None:
         return chosen.value
     if question.cancel_means_no and said in vocab.cancel:

@@ -131,7 +131,7 @@ def test_an_uncertain_sign_keeps_the_answer_and_checks_in_without_alarm(
         (at_choice, "2", "topic", "transport", "survey.q_many"),
     ],
 )
-@pytest.mark.parametrize("reply", ["2", "no", "No, carry on"])
+@pytest.mark.parametrize("reply", ["2", "no", "No, carry on", "carry on", "no thanks"])
 def test_carrying_on_after_a_check_in_goes_on_to_the_next_question(
     chat: Chat,
     reach: Callable[[Chat], Chat],
@@ -169,7 +169,9 @@ def test_a_clear_sign_is_not_kept_as_a_view(chat: Chat) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("reply", ["1", "yes", "Yes, help now", "yes I need help", "yes please"])
+@pytest.mark.parametrize(
+    "reply", ["1", "yes", "Yes, help now", "help now", "yes I need help", "yes please"]
+)
 def test_wanting_help_after_a_check_in_gives_the_help_lines_for_its_kind(
     chat: Chat, kind: SafeguardingKind, reply: str
 ) -> None:
