@@ -7,12 +7,17 @@ from bot.engine.events import AnswerSaved
 from bot.engine.flowstack import remember_answered
 from bot.engine.questions import ask_question, question_for, waiting_ask
 from bot.engine.replies import understand
+from bot.engine.reply_language import note_reply_language
 from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
 from bot.engine.session import Frame
-from bot.engine.steps import assign
+from bot.engine.steps import assign, run_branch
 from bot.flowspec import texts
-from bot.flowspec.model import AskStep, Flow
+from bot.flowspec.model import AskStep, BranchStep, Flow
+
+# Branches followed from `other` before deciding whether the reply is asked again (a guard
+# against a loop of branches in content).
+_BRANCH_LIMIT = 20
 
 
 def answer_question(ctx: TurnContext) -> None:
@@ -42,17 +47,33 @@ def accept_answer(ctx: TurnContext, flow: Flow, ask: AskStep) -> bool:
 
 
 def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
-    """Follows `other`; when it names the ask itself, says exactly what to send and asks again,
-    adding the help text (MENU, PERSON, ...) once the person has tried more than `max_retries`
-    times."""
+    """Follows `other`; when it leads back to the ask itself (directly, or through branches,
+    which say nothing), says exactly what to send and asks again, adding the help text (MENU,
+    PERSON, ...) once the person has tried more than `max_retries` times. Branches may read
+    `reply_language` (bot.engine.reply_language), set here first."""
     ctx.work.retries += 1
-    if ask.other != ask.id:
-        run(ctx, Frame(flow.id, ask.other))
+    note_reply_language(ctx)
+    target = _through_branches(ctx, flow, ask.other)
+    if target != ask.id:
+        run(ctx, Frame(flow.id, target))
         return
     say_what_to_send(ctx, question_for(ctx, ask))
     if ctx.work.retries > ctx.settings.max_retries:
         ctx.say(texts.HELP)
     ask_question(ctx, flow.id, ask)
+
+
+def _through_branches(ctx: TurnContext, flow: Flow, step_id: str) -> str:
+    """The step `step_id` leads to once its branches are followed (branches only read)."""
+    for _ in range(_BRANCH_LIMIT):
+        step = flow.steps.get(step_id)
+        if not isinstance(step, BranchStep):
+            break
+        frame = run_branch(ctx, flow, step)
+        if frame is None:
+            break
+        step_id = frame.step
+    return step_id
 
 
 def save_answer(ctx: TurnContext, flow: Flow, ask: AskStep, value: str) -> None:

@@ -55,9 +55,12 @@ def _stop(ctx: TurnContext) -> None:
 
 
 def stop(ctx: TurnContext, *, by_provider: bool) -> None:
-    """STOP: leave every flow (START begins afresh), record the opt-out, and say the one
-    confirmation, unless the provider reported it: then the person cannot receive it."""
-    abandon(ctx)
+    """STOP: record the opt-out and say the one confirmation, unless the provider reported it:
+    then the person cannot receive it. The question the person was at stays (a confirmation
+    waiting does not), so that START can bring them back to it (bot.engine.engine, "opted
+    out")."""
+    ctx.work.pending = None
+    ctx.work.retries = 0
     ctx.emit(OptedOut(ctx.at, ctx.inp.channel, by_provider=by_provider))
     if not by_provider:
         ctx.say(texts.STOPPED)

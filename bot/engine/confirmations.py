@@ -49,7 +49,7 @@ def pending_question(ctx: TurnContext, kind: str) -> Question:
     if kind == LANGUAGE:
         return Question("language", choices.languages(ctx.catalogue))
     if split(kind)[0] == SAFEGUARDING_CHECK:
-        return Question("yes_no", choices.help_or_carry_on(ctx.label))
+        return Question("yes_no", choices.help_or_carry_on(ctx.label), leading_yes=True)
     return Question("yes_no", choices.yes_no(ctx.label), cancel_means_no=kind == DELETE)
 
 

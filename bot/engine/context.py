@@ -23,6 +23,11 @@ GUESSED_LANGUAGE = "guessed_language"
 # accents (kept here so `say` can read it without importing that module).
 PLAIN_LETTERS_FIELD = "plain_letters"
 GUESSED_LANGUAGE_NAME = "guessed_language_name"
+# A message may have a wording of its own for a channel: the catalogue id, "@" and this name
+# ("common.stopped@telegram": "Send START" where SMS says "Text START"; "@" because a dot
+# already joins a question's id to its options', as in "wg.q_contact.telegram"). Used whenever the
+# catalogue has it; `MessageCreated.text_id` stays the id the flow or the engine named.
+CHANNEL_VARIANTS = {"telegram": "telegram", "sim-telegram": "telegram"}
 
 
 class BudgetExceeded(Exception):
@@ -81,8 +86,14 @@ class TurnContext:
 
     def render(self, text_id: str, extra: dict[str, str] | None = None) -> ResolvedText:
         return self.catalogue.text(
-            self.language, self.work.register, text_id, self.params(extra)
+            self.language, self.work.register, self.for_channel(text_id), self.params(extra)
         )
+
+    def for_channel(self, text_id: str) -> str:
+        """The channel's own wording of `text_id` when the catalogue has one, else `text_id`."""
+        suffix = CHANNEL_VARIANTS.get(self.inp.channel)
+        variant = f"{text_id}@{suffix}" if suffix else ""
+        return variant if variant and self.catalogue.has(BASE_LANGUAGE, variant) else text_id
 
     def label(self, text_id: str) -> str:
         return self.render(text_id).text

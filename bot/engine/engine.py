@@ -4,8 +4,10 @@ A provider opt-out (`TurnInput.kind == "provider_opt_out"`) is handled apart: li
 flow is left and the person is opted out, but nothing is said; already opted out, nothing happens.
 
 Order inside one turn (docs/DESIGN.md):
-1. opted out: nothing is said, except to START; a risk is still recorded as an alert, without a
-   message, so a coordinator can act on it;
+1. opted out: nothing is said, except to START, which brings the person back to the question
+   they were at when they stopped (saying so), or, when that is gone (the session would have
+   expired, or the content changed), to the menu; a risk is still recorded as an alert,
+   without a message, so a coordinator can act on it;
 2. an expired session: `SessionExpired` and `common.welcome_back`; language, register and
    consents are kept, everything in progress is dropped, and the person goes to the menu
    (welcome if they never chose a language). The text that woke the session is still checked
@@ -65,7 +67,7 @@ class Engine:
         if session is None:
             self._new_person(ctx)
         elif work.status == "opted_out":
-            self._opted_out(ctx)
+            self._opted_out(ctx, session)
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         else:
             self._returning(ctx, session)
@@ -100,16 +102,25 @@ class Engine:
             abandon(ctx)
             ctx.work.stack.append(start_of(link))
 
-    def _opted_out(self, ctx: TurnContext) -> None:
+    def _opted_out(self, ctx: TurnContext, session: Session) -> None:
         found = safeguarding.detect(ctx)
         if found:
             safeguarding.alert(ctx, found)
         # Only the keyword brings a person back: an intent guess is not consent to messages.
-        if waiting.keyword(ctx) == "start":
-            ctx.work.status = "active"
-            ctx.emit(OptedIn(ctx.at, ctx.inp.channel))
-            ctx.say(texts.STARTED)
-            run(ctx, home(ctx))
+        if waiting.keyword(ctx) != "start":
+            return
+        ctx.work.status = "active"
+        ctx.emit(OptedIn(ctx.at, ctx.inp.channel))
+        fresh = ctx.at - session.last_active <= self.settings.session_timeout
+        if fresh and waiting_ask(ctx) is not None:
+            ctx.say(texts.STARTED_RESUME)
+            resume(ctx)
+            return
+        abandon(ctx)
+        if not fresh:
+            ctx.work.fields.clear()  # as after expiry: answers in progress are not kept
+        ctx.say(texts.STARTED)
+        run(ctx, home(ctx))
 
     def _turn(self, ctx: TurnContext) -> None:
         found = safeguarding.detect(ctx)

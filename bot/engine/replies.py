@@ -6,7 +6,8 @@ the engine then says what to send and asks again, so a wrong guess is worse than
 
 No classifier is consulted here: a yes/no question (consent, DELETE, "carry on?") is answered
 only by a number, an option's own words or a yes/no word of the catalogue. "bye" or "why?" read
-as `affirm` by the NLU must never grant consent.
+as `affirm` by the NLU must never grant consent. A yes is a yes: a reply holding a yes word and
+anything else but courtesy ("ok bye", "yes but why", "ok no", "tak nie") is not understood.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Vocabulary:
     easy: frozenset[str] = frozenset()
     standard: frozenset[str] = frozenset()
     cancel: frozenset[str] = frozenset()
+    courtesy: frozenset[str] = frozenset()  # "please", "thanks": beside a yes or a no, nothing
     languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # code -> names
     # Words people put between the numbers of a multiple answer, in every catalogue language
     # (`flows/words/<lang>.yaml`): people mix languages.
@@ -74,6 +76,7 @@ class Vocabulary:
             easy=words("easy"),
             standard=words("standard"),
             cancel=words("cancel"),
+            courtesy=words("courtesy"),
             languages={
                 code: frozenset({fold(code), fold(info.name), fold(info.english_name)})
                 for code, info in catalogue.languages.items()
@@ -92,6 +95,9 @@ class Question:
     max: int | None = None
     # The DELETE confirmation: "cancel" (in the person's language or English) means no.
     cancel_means_no: bool = False
+    # The safeguarding check-in: a yes there grants nothing but the help lines, so a reply that
+    # starts with a yes word is yes ("yes I need help"); a no still has to be a clear no.
+    leading_yes: bool = False
 
 
 def number_of(text: str, vocab: Vocabulary) -> int | None:
@@ -115,8 +121,10 @@ def _skip_choice(text: str, choices: Sequence[Choice], vocab: Vocabulary) -> Cho
     return None
 
 
-def match_label(text: str, choices: Sequence[Choice]) -> Choice | None:
-    """A choice named by its label or value: exactly, by a unique prefix, or by containment.
+def match_label(text: str, choices: Sequence[Choice], *, around: bool = True) -> Choice | None:
+    """A choice named by its label or value: exactly, by a unique prefix, by a reply that is part
+    of one label ("carry on" for "No, carry on"), or (with `around`) by one label inside a
+    longer reply ("it is about housing really").
 
     A negative number names nothing: folding strips its sign, and "-1" would otherwise match
     a scale's label "1".
@@ -135,9 +143,9 @@ def match_label(text: str, choices: Sequence[Choice]) -> Choice | None:
         inside = [c for c, ns in names.items() if any(_has_words(n, said) for n in ns)]
         if len(inside) == 1:
             return inside[0]
-        around = [c for c, ns in names.items() if any(n and _has_words(said, n) for n in ns)]
-        if len(around) == 1:
-            return around[0]
+        holding = [c for c, ns in names.items() if any(n and _has_words(said, n) for n in ns)]
+        if around and len(holding) == 1:
+            return holding[0]
     return None
 
 
@@ -188,8 +196,11 @@ def number_in_sentence(text: str, vocab: Vocabulary) -> int | None:
 
 
 def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None:
-    """A number, an option's label, or a yes/no word of the person's language (or English) as
-    the whole reply or its first word ("yes please", "no thanks"). Never a classifier guess."""
+    """A number, an option's label, or yes/no words of the person's language (or English) with
+    nothing else but courtesy ("yes please", "no thanks", "nac oes, diolch"). Never a classifier
+    guess. A yes word beside anything else ("ok bye", "yes but why", "ok no", "tak nie") and a
+    no word beside other words ("nie wiem", "I don't know") are not understood: the person is
+    asked again, told exactly what to send."""
     said = bare(text)
     asks_back = clean(text).rstrip(" .!").endswith(("?", "\u061f"))
     # Digits inside a yes/no word are letters: Arabic written in Latin letters spells
@@ -202,27 +213,62 @@ def parse_yes_no(text: str, question: Question, vocab: Vocabulary) -> str | None
         # "yes 2", "1 please": the words and the number may disagree; "ok?", "acha?"
         # ("really?"), "yes?": a question back, not an answer
         return None
-    by_choice = parse_choice(text, question, vocab)
-    if by_choice is not None:
-        return by_choice
+    chosen = _by_number(question.choices, number_of(text, vocab)) or _skip_choice(
+        text, question.choices, vocab
+    )
+    if chosen is None:
+        # A label typed or tapped as the whole reply (or a unique part of one); never a
+        # label found inside a longer reply: "yes bye" holds "Yes".
+        chosen = match_label(text, question.choices, around=False)
+    if chosen is not None:
+        return chosen.value
     if question.cancel_means_no and said in vocab.cancel:
         return "no"
-    words = [bare(w) for w in said.split()]
-    # "yes please" is yes; "yes no" or "no, yes" is not understood. The words of the answer
-    # phrase itself do not count against it: Welsh "nac ydw" (no) holds "ydw" (yes).
-    yes_words = _leading_phrase(words, vocab.yes)
-    no_words = _leading_phrase(words, vocab.no)
-    is_yes = yes_words > 0 and not set(words[yes_words:]) & vocab.no
-    is_no = no_words > 0 and not set(words[no_words:]) & vocab.yes
-    if is_yes != is_no:
-        return "yes" if is_yes else "no"
-    return None
+    words = [w for w in (bare(w) for w in said.split()) if any(c.isalnum() for c in w)]
+    if question.leading_yes:
+        yes_words = _leading_phrase(words, vocab.yes)
+        if yes_words and not set(words[yes_words:]) & vocab.no:
+            return "yes"
+    meant = _answer_words(words, question, vocab)
+    return meant.pop() if meant is not None and len(meant) == 1 else None
+
+
+def _answer_words(words: Sequence[str], question: Question, vocab: Vocabulary) -> set[str] | None:
+    """The answers ("yes", "no") a reply made only of yes/no phrases, the yes/no options' own
+    labels and courtesy words names; None when any other word is in it. Each place takes the
+    longest phrase, so Welsh "nac ydw" (no) is not read as "ydw" (yes)."""
+    phrases: dict[tuple[str, ...], str] = {}
+    for value, listed in (("yes", vocab.yes), ("no", vocab.no), ("", vocab.courtesy)):
+        for phrase in listed:
+            phrases.setdefault(tuple(phrase.split()), value)
+    for choice in question.choices:
+        if choice.value in ("yes", "no"):
+            phrases.setdefault(tuple(bare(choice.label).split()), choice.value)
+    longest = max((len(p) for p in phrases), default=0)
+    found: set[str] = set()
+    i = 0
+    while i < len(words):
+        size = next(
+            (
+                n
+                for n in range(min(longest, len(words) - i), 0, -1)
+                if tuple(words[i : i + n]) in phrases
+            ),
+            0,
+        )
+        if size == 0:
+            return None
+        meaning = phrases[tuple(words[i : i + size])]
+        if meaning:
+            found.add(meaning)
+        i += size
+    return found
 
 
 def _leading_phrase(words: Sequence[str], phrases: frozenset[str]) -> int:
     """How many of the reply's first words are one of the phrases (the longest), else 0."""
     return max(
-        (len(p.split()) for p in phrases if p and words[: len(p.split())] == p.split()),
+        (len(p.split()) for p in phrases if p and list(words[: len(p.split())]) == p.split()),
         default=0,
     )
 

@@ -16,6 +16,8 @@ PREFER_NOT_TO_SAY = "common.prefer_not_to_say"
 NOT_UNDERSTOOD = "common.not_understood"
 STOPPED = "common.stopped"
 STARTED = "common.started"
+# START after STOP, back at the question the person was at when they stopped.
+STARTED_RESUME = "common.started_resume"
 HELP = "common.help"
 LANGUAGE_MENU = "common.language_menu"
 LANGUAGE_CHANGED = "common.language_changed"
@@ -48,6 +50,8 @@ SAFEGUARDING_CHECK_HELP = "safeguarding.check_help"
 SAFEGUARDING_CHECK_CARRY_ON = "safeguarding.check_carry_on"
 BACK_AGAIN = "back.again"
 BACK_NONE = "back.none"
+# BACK at the first question of a consultation started from the menu: the menu again.
+BACK_MENU = "back.menu"
 # After a reply not understood: exactly what to send, per kind of question (bot.engine.retry).
 RETRY_YES_NO = "retry.yes_no"
 RETRY_YES_NO_TAP = "retry.yes_no_tap"
@@ -56,6 +60,12 @@ RETRY_CHOICE_TAP = "retry.choice_tap"
 RETRY_MULTI = "retry.multi"
 RETRY_NUMBER = "retry.number"
 RETRY_OPEN = "retry.open"
+# The same for a question that can be skipped: the "prefer not to say" number named apart.
+RETRY_YES_NO_SKIP = "retry.yes_no_skip"
+RETRY_CHOICE_SKIP = "retry.choice_skip"
+RETRY_MULTI_SKIP = "retry.multi_skip"
+RETRY_NUMBER_SKIP = "retry.number_skip"
+RETRY_OPEN_SKIP = "retry.open_skip"
 RETRY_TEXT_IDS = (
     RETRY_YES_NO,
     RETRY_YES_NO_TAP,
@@ -64,6 +74,11 @@ RETRY_TEXT_IDS = (
     RETRY_MULTI,
     RETRY_NUMBER,
     RETRY_OPEN,
+    RETRY_YES_NO_SKIP,
+    RETRY_CHOICE_SKIP,
+    RETRY_MULTI_SKIP,
+    RETRY_NUMBER_SKIP,
+    RETRY_OPEN_SKIP,
 )
 
 ENGINE_TEXT_IDS = (
@@ -73,6 +88,7 @@ ENGINE_TEXT_IDS = (
     NOT_UNDERSTOOD,
     STOPPED,
     STARTED,
+    STARTED_RESUME,
     HELP,
     LANGUAGE_MENU,
     LANGUAGE_CHANGED,
@@ -95,6 +111,7 @@ ENGINE_TEXT_IDS = (
     SAFEGUARDING_CHECK_CARRY_ON,
     BACK_AGAIN,
     BACK_NONE,
+    BACK_MENU,
     *RETRY_TEXT_IDS,
 )
 

@@ -8,7 +8,8 @@ per kind:
 * `risk_to_self`: suicide, self-harm, wanting to die.
 * `harm_from_others`: abuse, violence, threats, neglect, money taken.
 * `help_request`: a call for help that names no kind ("help me", "please help", "somebody
-  help"): an uncertain sign, answered with a check-in, not the help reply.
+  help"), or distress that may be despair or a bad day ("im done with everything$", "mam dość
+  wszystkiego$"): an uncertain sign, answered with a check-in, not the help reply.
 
 A listed phrase of the first three kinds is a clear disclosure, so phrases are narrowed until
 they leave ordinary messages alone: the evaluation sets in `bench/data/` (never used to choose

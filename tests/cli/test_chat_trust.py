@@ -27,17 +27,15 @@ def views(data_dir: Path) -> list[dict[str, str]]:
 
 def test_bye_is_not_consent_and_no_more_messages_stops(tmp_path: Path) -> None:
     english = load_catalogue()
-    # "Hi there" names English: the consent question comes at once. A reply not understood
-    # there may mean the guess was wrong, so "bye" gets the language menu; once English is
-    # chosen, "why?" gets the question again, saying exactly what to send.
-    transcript = chat(
-        tmp_path, ["Hi there", "bye", "1", "why?", "no more messages", "1", "tell me more"]
-    )
+    # "Hi there" names English: the consent question comes at once. "bye" and "why?" read as
+    # English, so each gets the question again, saying exactly what to send (a reply that
+    # looked like another language would get the language menu).
+    transcript = chat(tmp_path, ["Hi there", "bye", "why?", "no more messages", "1", "tell me"])
     retry = english.text("en", "standard", "retry.yes_no").text
     stopped = english.text("en", "standard", "common.stopped").text
     menu = english.text("en", "standard", "welcome.choose_language").text
-    assert transcript.split("you> bye", 1)[1].split("you> ")[0].count(menu) == 1
-    assert transcript.count(retry) == 1
+    assert menu not in transcript
+    assert transcript.count(retry) == 2
     assert stopped in transcript
     after_stop = transcript.split(stopped, 1)[1]
     assert "heard> " not in after_stop  # nothing more is sent, not even to "1"
@@ -63,3 +61,17 @@ def test_back_replaces_the_stored_answer(tmp_path: Path) -> None:
         ("q_matters", "getting_there"),  # "2 please" (activities) was replaced, not kept
         ("q_rating", "4"),
     }
+
+
+def test_ok_bye_is_no_yes_and_start_comes_back_to_the_question(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+
+    def text(text_id: str) -> str:
+        return catalogue.text("en", "standard", text_id).text
+
+    transcript = chat(tmp_path, ["Hi there", "ok bye", "huh", "yes please", "STOP", "START"])
+    assert transcript.count(text("retry.yes_no")) == 2  # "ok bye" and "huh" are asked again
+    assert text("welcome.choose_language") not in transcript
+    after_start = transcript.split("you> START", 1)[1]
+    assert text("common.started_resume") in after_start
+    assert text("hys.q_better") in after_start  # the question they were at

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from bot.catalogue import Catalogue
-from bot.engine.events import AnswerSaved, ConsentRecorded
+from bot.engine.events import AnswerSaved, ConsentRecorded, FlowEnded
 from bot.engine.session import SESSION_SPEC_VERSION, Frame, Session, SessionFormatError
 from bot.flowspec import FlowSet
-from tests.engine.chat import Chat, make_engine, of_type, said
+from tests.engine.chat import Chat, make_engine, messages, of_type, said
 from tests.engine.test_engine_consent_trust import at_consent, at_menu
 
 # (language, the person's "back")
@@ -75,17 +75,30 @@ def test_back_twice_goes_back_two_questions_and_both_answers_are_replaced(
     assert answered(chat)[-1] == ("q_rating", "4", False)
 
 
-@pytest.mark.parametrize(
-    ("language", "back"), [("en", "back"), ("pl", "wstecz"), ("so", "dib u laabo")]
-)
-def test_at_the_first_question_of_a_flow_there_is_nothing_to_go_back_to(
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+@pytest.mark.parametrize(("language", "back"), BACKS)
+def test_at_the_first_question_of_a_consultation_from_the_menu_back_returns_to_the_menu(
+    flows: FlowSet, catalogue: Catalogue, language: str, back: str, channel: str
+) -> None:
+    chat = at_menu(flows, catalogue, language)
+    chat.channel = channel
+    chat.send("1")  # have your say: its first question waits
+    turn = chat.send(back)
+    assert said(turn) == ["back.menu", "menu.choose"]
+    assert {m.language for m in messages(turn)} == {language}
+    assert of_type(turn, AnswerSaved) == []
+    assert [(e.flow, e.completed) for e in of_type(turn, FlowEnded)] == [("have_your_say", False)]
+    assert chat.session is not None and chat.session.stack == ()
+    assert said(chat.send("1")) == ["hys.q_better"]  # and in again
+
+
+@pytest.mark.parametrize(("language", "back"), [("en", "back"), ("pl", "wstecz")])
+def test_at_a_consent_question_the_menu_started_there_is_nothing_to_go_back_to(
     flows: FlowSet, catalogue: Catalogue, language: str, back: str
 ) -> None:
     chat = at_menu(flows, catalogue, language)
-    chat.send("1")  # have your say: its first question waits
-    turn = chat.send(back)
-    assert said(turn) == ["back.none", "hys.q_better"]
-    assert of_type(turn, AnswerSaved) == []
+    assert said(chat.send("2")) == ["consent.ask_contact_group"]  # the working group's gate
+    assert said(chat.send(back)) == ["back.none", "consent.ask_contact_group"]
 
 
 def test_back_never_leaves_the_flow_it_is_in(flows: FlowSet, catalogue: Catalogue) -> None:
@@ -117,7 +130,7 @@ def test_a_flow_started_again_does_not_step_back_into_its_earlier_run(
         turn = chat.send(reply)
     assert said(turn)[-1] == "menu.choose"
     chat.send("1")  # have your say again
-    assert said(chat.send("back")) == ["back.none", "hys.q_better"]
+    assert said(chat.send("back")) == ["back.menu", "menu.choose"]
 
 
 VERSION_1 = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.engine.events import (
@@ -25,9 +27,9 @@ def in_survey(chat: Chat) -> Chat:
 @pytest.mark.parametrize(
     ("text", "expected_messages", "expected_events"),
     [
-        ("STOP", ["common.stopped"], ["FlowEnded", "FlowEnded", "OptedOut"]),
-        ("koniec", ["common.stopped"], ["FlowEnded", "FlowEnded", "OptedOut"]),
-        ("توقف", ["common.stopped"], ["FlowEnded", "FlowEnded", "OptedOut"]),
+        ("STOP", ["common.stopped"], ["OptedOut"]),
+        ("koniec", ["common.stopped"], ["OptedOut"]),
+        ("توقف", ["common.stopped"], ["OptedOut"]),
         ("help", ["common.help", "survey.q_topic"], []),
         ("Pomoc!", ["common.help", "survey.q_topic"], []),
         ("language", ["common.language_menu"], []),
@@ -52,7 +54,7 @@ def test_commands_interrupt_a_question(
     [
         ("talk_to_person", 0.9, ["common.handover_done", "survey.q_topic"]),
         ("help", 0.7, ["common.help", "survey.q_topic"]),
-        ("talk_to_person", 0.5, ["retry.choice", "survey.q_topic"]),
+        ("talk_to_person", 0.5, ["retry.choice_skip", "survey.q_topic"]),
     ],
 )
 def test_a_confident_intent_is_a_command_on_a_closed_question(
@@ -92,9 +94,29 @@ def test_after_stop_nothing_is_said_until_start(chat: Chat) -> None:
         assert turn.events == ()
     assert chat.send("talk to me", intent="start", confidence=0.99).events == ()
     turn = chat.send("Start")
-    assert said(turn) == ["common.started", "menu.choose"]
+    # Back where they were when they stopped, and told so.
+    assert said(turn) == ["common.started_resume", "survey.q_topic"]
     assert kinds(turn)[0] == "OptedIn"
     assert chat.session is not None and chat.session.status == "active"
+    assert chat.send("2").session.fields.get("topic") == "transport"
+
+
+def test_start_long_after_stop_goes_to_the_menu(chat: Chat) -> None:
+    """The question is gone once the session would have expired: START shows the menu."""
+    in_survey(chat).send("stop")
+    turn = chat.send("start", after=timedelta(days=3))
+    assert said(turn) == ["common.started", "menu.choose"]
+    assert kinds(turn)[0] == "OptedIn"
+
+
+def test_stop_at_the_delete_confirmation_then_start_asks_the_question_not_the_deletion(
+    chat: Chat,
+) -> None:
+    in_survey(chat).send("delete")
+    chat.send("stop")
+    turn = chat.send("start")
+    assert said(turn) == ["common.started_resume", "survey.q_topic"]
+    assert of_type(turn, ErasureRequested) == []
 
 
 def test_stop_and_start_record_opt_out_and_opt_in(chat: Chat) -> None:
@@ -107,13 +129,13 @@ def test_a_provider_opt_out_is_stop_without_a_reply(chat: Chat) -> None:
     in_survey(chat)
     turn = chat.provider_opt_out()
     assert said(turn) == []
-    assert kinds(turn) == ["FlowEnded", "FlowEnded", "OptedOut"]
+    assert kinds(turn) == ["OptedOut"]
     assert of_type(turn, OptedOut)[0].by_provider
     assert chat.session is not None and chat.session.status == "opted_out"
-    assert chat.session.stack == () and chat.session.position is None
     assert chat.provider_opt_out().events == ()  # already opted out: nothing more
     assert said(chat.send("hello")) == []
-    assert said(chat.send("start")) == ["common.started", "menu.choose"]
+    # Like STOP: START brings the person back to the question they were at.
+    assert said(chat.send("start")) == ["common.started_resume", "survey.q_topic"]
 
 
 def test_start_as_a_first_message_is_a_welcome(chat: Chat) -> None:

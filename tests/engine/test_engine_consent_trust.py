@@ -57,6 +57,20 @@ NOT_A_YES = [
     ("ur", "khuda hafiz", "affirm"),
     ("so", "maxaa?", "affirm"),
     ("so", "nabad gelyo", "affirm"),
+    # A yes word beside a farewell, a no word, a question or other words is not a yes
+    ("en", "ok bye", "affirm"),
+    ("en", "yes but why", "affirm"),
+    ("en", "ok no", "affirm"),
+    ("cy", "iawn, hwyl", "affirm"),
+    ("pl", "tak nie", "affirm"),
+    ("pl", "nie wiem", "deny"),
+    ("ur", "haan, khuda hafiz", "affirm"),
+    ("pa", "ਹਾਂ ਪਰ ਕਿਉਂ", "affirm"),
+    ("bn", "হ্যাঁ কিন্তু কেন", "affirm"),
+    ("ar", "نعم مع السلامة", "affirm"),
+    ("so", "haa nabad gelyo", "affirm"),
+    ("ro", "da, pa", "affirm"),
+    ("ro", "nu știu", "deny"),
 ]
 
 

@@ -119,10 +119,10 @@ def test_the_skip_choice_on_a_number_question_is_zero(chat: Chat) -> None:
 @pytest.mark.parametrize(
     ("attempt", "expected"),
     [
-        (1, ["retry.choice", "survey.q_topic"]),
-        (2, ["retry.choice", "survey.q_topic"]),
-        (3, ["retry.choice", "common.help", "survey.q_topic"]),
-        (4, ["retry.choice", "common.help", "survey.q_topic"]),
+        (1, ["retry.choice_skip", "survey.q_topic"]),
+        (2, ["retry.choice_skip", "survey.q_topic"]),
+        (3, ["retry.choice_skip", "common.help", "survey.q_topic"]),
+        (4, ["retry.choice_skip", "common.help", "survey.q_topic"]),
     ],
 )
 def test_not_understood_asks_again_then_offers_help(
@@ -193,7 +193,11 @@ def test_the_group_flow_records_interest_and_a_handover(chat: Chat) -> None:
 
 @pytest.mark.parametrize(
     ("intent", "confidence", "expected"),
-    [("dont_know", 0.9, ["group.maybe", "menu.choose"]), ("dont_know", 0.3, ["group.q_join"])],
+    [
+        ("dont_know", 0.9, ["group.maybe", "menu.choose"]),
+        # `other` leading back to the question through a branch is a retry like any other
+        ("dont_know", 0.3, ["retry.yes_no", "group.q_join"]),
+    ],
 )
 def test_a_branch_can_follow_the_intent_of_the_last_reply(
     chat: Chat, intent: str, confidence: float, expected: list[str]

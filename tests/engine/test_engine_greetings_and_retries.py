@@ -94,11 +94,13 @@ def retry_of(turn: Turn) -> MessageCreated:
 
 # (replies to reach the question, channel, the not-understood reply, retry id, words it says)
 RETRIES = [
-    ([], "sms", "banana", "retry.choice", "one number from 1 to 4"),
+    # a question that can be skipped names its "prefer not to say" number apart
+    ([], "sms", "banana", "retry.choice_skip", "one number from 1 to 3, or 4 if you prefer"),
     ([], "telegram", "banana", "retry.choice_tap", "tap one of the answers"),
     (["1"], "sms", "banana", "retry.multi", "one or more numbers from 1 to 3"),
-    (["1", "1"], "sms", "banana", "retry.choice", "one number from 1 to 6"),  # 1..5 + skip
-    (["1", "1", "2"], "sms", "old", "retry.number", "a number from 16 to 120"),
+    # a rating from 1 to 5 is never told "1 to 6"
+    (["1", "1"], "sms", "banana", "retry.choice_skip", "from 1 to 5, or 6 if you prefer not"),
+    (["1", "1", "2"], "sms", "old", "retry.number_skip", "from 16 to 120, or 0 if you prefer"),
     (["delete"], "sms", "maybe", "retry.yes_no", "reply 1 for yes or 2 for no"),
     (["delete"], "telegram", "maybe", "retry.yes_no_tap", "tap Yes or No"),
 ]
@@ -139,3 +141,61 @@ def test_every_language_says_the_numbers_to_send(
     assert "120" in text("retry.number", low="16", high="120")
     if language != "en":
         assert text("retry.open") != catalogue.text("en", "standard", "retry.open").text
+    # A question that can be skipped: the options' range and the skip number apart.
+    skip_texts = {
+        "retry.yes_no_skip": text("retry.yes_no_skip", skip="3"),
+        "retry.choice_skip": text("retry.choice_skip", last="5", skip="6"),
+        "retry.multi_skip": text("retry.multi_skip", last="5", skip="6"),
+        "retry.number_skip": text("retry.number_skip", low="16", high="120", skip="0"),
+        "retry.open_skip": text("retry.open_skip", skip="1"),
+    }
+    for text_id, said_text in skip_texts.items():
+        assert "{" not in said_text, text_id
+    assert all(n in skip_texts["retry.yes_no_skip"] for n in "123")
+    assert "5" in skip_texts["retry.choice_skip"] and "6" in skip_texts["retry.choice_skip"]
+    assert "0" in skip_texts["retry.number_skip"] and "1" in skip_texts["retry.open_skip"]
+    prefer = catalogue.text(language, register, "common.prefer_not_to_say").text
+    assert prefer, language
+
+
+# (channel, replies from the consent on to the question, what the retry must say in English)
+SHIPPED_RETRIES = [
+    ("sms", ["1", "fine"], "retry.choice_skip", "from 1 to 4, or 5 if you prefer not to say"),
+    ("sms", ["1", "fine", "1"], "retry.choice_skip", "from 1 to 5, or 6 if you prefer not to say"),
+    ("sms", ["1", "fine", "1", "3"], "retry.yes_no_skip", "1 for yes, 2 for no or 3 if you"),
+    ("telegram", ["Yes", "fine", "Getting there", "3"], "retry.choice_tap", "tap one of"),
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("channel", "path", "text_id", "words"), SHIPPED_RETRIES)
+def test_a_retry_in_the_consultation_names_exactly_what_can_be_sent(
+    flows: FlowSet,
+    catalogue: Catalogue,
+    language: str,
+    channel: str,
+    path: list[str],
+    text_id: str,
+    words: str,
+) -> None:
+    """A rating from 1 to 5 that can be skipped is never told "1 to 6", and a yes/no question
+    that can be skipped names its third answer, in every language."""
+    chat = Chat(make_engine(flows, catalogue), channel=channel)
+    chat.send("\U0001f642")
+    chat.send(str(LANGUAGES.index(language) + 1))  # the language menu
+    for text in path:
+        if channel == "telegram" and language != "en" and not text.isdigit() and text != "fine":
+            text = _label(chat, text)
+        chat.send(text)
+    retry = retry_of(chat.send("banana?"))
+    assert retry.text_id == text_id
+    assert retry.language == language and not retry.fallback
+    if language == "en":
+        assert words in retry.text
+
+
+def _label(chat: Chat, english: str) -> str:
+    """The label of the last question's choice whose English label is `english`."""
+    last = messages(chat.turns[-1])[-1]
+    english_labels = {"Yes": "yes", "Getting there": "getting_there"}
+    return next(c.label for c in last.choices if c.value == english_labels[english])

@@ -150,14 +150,48 @@ def test_keywords_work_during_the_opening(
         assert p.session is not None and p.session.register == "easy"
 
 
-def test_a_reply_not_understood_after_a_guess_offers_the_language_menu(flows: FlowSet) -> None:
+def test_a_reply_in_another_language_after_a_guess_offers_the_language_menu(
+    flows: FlowSet,
+) -> None:
     p = person(flows)
     p.send("Dzień dobry", language="pl")
-    assert p.said(p.send("I don't understand this")) == ["welcome.choose_language"]
+    assert p.said(p.send("I don't understand this", language="en")) == [
+        "welcome.choose_language"
+    ]
     p.choose("en")
     assert p.said() == ["consent.about", "consent.ask_share_views"]
     # Once the language was chosen, a reply not understood asks the same question again.
     assert p.said(p.send("hmm")) == ["retry.yes_no", "consent.ask_share_views"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("reply", ["huh", "what", "??"])
+def test_a_reply_not_understood_in_the_guessed_language_asks_the_consent_again(
+    flows: FlowSet, channel: str, language: str, reply: str
+) -> None:
+    """A short reply the language guesser is unsure of ("huh") is no sign of a wrong guess:
+    the person is told exactly what to send, in the guessed language, not shown the menu."""
+    p = person(flows, channel)
+    p.send("first message", language=language)  # not a greeting: the guess decides
+    retry = "retry.yes_no_tap" if channel == "telegram" else "retry.yes_no"
+    turn = p.send(reply)
+    assert p.said(turn) == [retry, "consent.ask_share_views"]
+    assert {e.language for e in turn.events if isinstance(e, MessageCreated)} == {language}
+    other = "pl" if language != "pl" else "en"
+    assert p.said(p.send("nie rozumiem", language=other)) == ["welcome.choose_language"]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [("en", "کیا مطلب"), ("pl", "ما هذا"), ("ur", "ਕੀ ਮਤਲਬ"), ("bn", "کیا"), ("so", "কি")],
+)
+def test_a_reply_in_a_script_the_guessed_language_never_uses_offers_the_language_menu(
+    flows: FlowSet, language: str, reply: str
+) -> None:
+    p = person(flows)
+    p.send("first message", language=language)
+    assert p.said(p.send(reply)) == ["welcome.choose_language"]
 
 
 def test_a_deployment_can_ask_for_the_register(flows: FlowSet) -> None:

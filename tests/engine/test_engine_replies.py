@@ -252,6 +252,47 @@ SHIPPED_YES_NO = [
     ("en", "no thanks", "no"),
     ("pl", "nie dziekuje", "no"),
     ("pl", "tak, nie wiem", None),
+    # A yes is a yes: a yes or no word beside a farewell, the other answer, a question or any
+    # other words is not understood; courtesy ("please", "thanks") changes nothing.
+    ("en", "ok bye", None),
+    ("en", "yes bye", None),
+    ("en", "yes but why", None),
+    ("en", "ok no", None),
+    ("en", "no I don't know", None),
+    ("en", "yeah sure", "yes"),
+    ("en", "Okay, thanks!", "yes"),
+    ("en", "no thank you", "no"),
+    ("cy", "ie, hwyl", None),
+    ("cy", "dim syniad", None),
+    ("cy", "iawn, diolch", "yes"),
+    ("pl", "tak nie", None),
+    ("pl", "nie wiem", None),
+    ("pl", "ok pa", None),
+    ("pl", "tak, ale dlaczego", None),
+    ("pl", "tak, dziękuję", "yes"),
+    ("pl", "nie, dziekuje", "no"),
+    ("ur", "haan lekin kyun", None),
+    ("ur", "pata nahi", None),
+    ("ur", "ہاں خدا حافظ", None),
+    ("ur", "theek hai shukriya", "yes"),
+    ("ur", "جی نہیں، شکریہ", "no"),
+    ("pa", "ਹਾਂ ਨਹੀਂ", None),
+    ("pa", "pata nahi", None),
+    ("pa", "haan ji dhanvaad", "yes"),
+    ("bn", "জানি না", None),
+    ("bn", "ha kintu keno", None),
+    ("bn", "হ্যাঁ, ধন্যবাদ", "yes"),
+    ("ar", "لا أعرف", None),
+    ("ar", "نعم مع السلامة", None),
+    ("ar", "نعم شكرا", "yes"),
+    ("so", "ma garanayo", None),
+    ("so", "haa nabad gelyo", None),
+    ("so", "maya mahadsanid", "no"),
+    ("ro", "nu știu", None),
+    ("ro", "nu stiu", None),
+    ("ro", "da, dar de ce", None),
+    ("ro", "ok pa", None),
+    ("ro", "da, mulțumesc", "yes"),
 ]
 
 
@@ -261,4 +302,3 @@ def test_yes_no_words_of_the_shipped_catalogue_answer_a_yes_no_question(
 ) -> None:
     vocab = Vocabulary.of(load_catalogue(), language)
     assert understand(text, YES_NO, vocab) == expected
-

@@ -133,7 +133,7 @@ def test_an_uncertain_sign_keeps_the_answer_and_checks_in_without_alarm(
         (at_choice, "2", "topic", "transport", "survey.q_many"),
     ],
 )
-@pytest.mark.parametrize("reply", ["2", "no", "No, carry on"])
+@pytest.mark.parametrize("reply", ["2", "no", "No, carry on", "carry on", "no thanks"])
 def test_carrying_on_after_a_check_in_goes_on_to_the_next_question(
     chat: Chat,
     reach: Callable[[Chat], Chat],
@@ -171,7 +171,9 @@ def test_a_clear_sign_is_not_kept_as_a_view(chat: Chat) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("reply", ["1", "yes", "Yes, help now"])
+@pytest.mark.parametrize(
+    "reply", ["1", "yes", "Yes, help now", "help now", "yes I need help", "yes please"]
+)
 def test_wanting_help_after_a_check_in_gives_the_help_lines_for_its_kind(
     chat: Chat, kind: SafeguardingKind, reply: str
 ) -> None:
@@ -190,9 +192,12 @@ def test_a_clear_sign_at_the_check_in_gets_the_help_lines_at_once(chat: Chat) ->
     assert kinds(turn) == ["SafeguardingAlert", "HandoverRequested"]
 
 
-def test_a_check_in_not_understood_is_asked_again(chat: Chat) -> None:
+@pytest.mark.parametrize("reply", ["maybe", "no but I am scared", "ok no"])
+def test_a_check_in_not_understood_is_asked_again(chat: Chat, reply: str) -> None:
+    """A yes there brings only help lines, so a reply that starts with one is a yes; carrying
+    on needs a clear no."""
     at_choice(chat).send("I don't know any more", screening=check())
-    assert said(chat.send("maybe")) == ["retry.yes_no", "safeguarding.check"]
+    assert said(chat.send(reply)) == ["retry.yes_no", "safeguarding.check"]
     assert said(chat.send("2")) == ["survey.q_topic"]
 
 

@@ -115,7 +115,7 @@ def test_a_negative_number_picks_no_option(
     chat.send("1")
     chat.send("skip")  # q_better skipped; q_matters (a choice) waits
     turn = chat.send(reply)
-    assert said(turn)[0] == "retry.choice"
+    assert said(turn)[0] == "retry.choice_skip"
 
 
 def test_a_consent_gate_asks_only_for_what_is_missing(

@@ -18,6 +18,7 @@ ENGINE_TEXTS = """
   common.not_understood: {standard: "Sorry?", easy: "Sorry?"}
   back.again: {standard: "Again.", easy: "Again."}
   back.none: {standard: "Nothing before.", easy: "Nothing before."}
+  back.menu: {standard: "The menu again.", easy: "The menu again."}
   retry.yes_no: {standard: "1 or 2?", easy: "1 or 2?"}
   retry.yes_no_tap: {standard: "Yes or No?", easy: "Yes or No?"}
   retry.choice: {standard: "1 to {last}?", easy: "1 to {last}?"}
@@ -25,8 +26,14 @@ ENGINE_TEXTS = """
   retry.multi: {standard: "1 to {last}?", easy: "1 to {last}?"}
   retry.number: {standard: "{low} to {high}?", easy: "{low} to {high}?"}
   retry.open: {standard: "Your words?", easy: "Your words?"}
+  retry.yes_no_skip: {standard: "1, 2 or {skip}?", easy: "1, 2 or {skip}?"}
+  retry.choice_skip: {standard: "1 to {last} or {skip}?", easy: "1 to {last} or {skip}?"}
+  retry.multi_skip: {standard: "1 to {last} or {skip}?", easy: "1 to {last} or {skip}?"}
+  retry.number_skip: {standard: "{low} to {high} or {skip}?", easy: "{low} to {high} or {skip}?"}
+  retry.open_skip: {standard: "Your words or {skip}?", easy: "Your words or {skip}?"}
   common.stopped: {standard: "Stopped.", easy: "Stopped."}
   common.started: {standard: "Started.", easy: "Started."}
+  common.started_resume: {standard: "Started again.", easy: "Started again."}
   common.help: {standard: "Help.", easy: "Help."}
   common.language_menu: {standard: "Language?", easy: "Language?"}
   common.language_changed: {standard: "Changed.", easy: "Changed."}

@@ -14,6 +14,9 @@ from bot.nlu.embedded import EmbeddedNLU
 from bot.nlu.screening import THRESHOLDS, Thresholds, screen
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
+HARM = Screening("harm_from_others", "clear", "keyword")
+CHECK = Screening("unspecified", "check", "keyword")
+SELF = Screening("risk_to_self", "clear", "keyword")
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,8 @@ ORDINARY = [
     "show me the menu",
     "main menu",
     "help me fill in the form",
+    "my husband shouts at the telly",
+    "I'm done with everything you asked",
 ]
 
 
@@ -59,6 +64,32 @@ def test_ordinary_words_are_not_a_disclosure(deployed: EmbeddedNLU, text: str) -
         ("I'm going to do it tonight", Screening("immediate_danger", "clear", "keyword")),
         ("someone is breaking in", Screening("immediate_danger", "clear", "keyword")),
         ("ktoś się włamuje", Screening("immediate_danger", "clear", "keyword")),
+        # A partner shouting at the person: the domestic abuse help lines
+        ("my husband shouts at me and I am scared", HARM),
+        ("My partner screams at me", HARM),
+        ("fy ngŵr yn gweiddi arna i", HARM),
+        ("mąż na mnie krzyczy", HARM),
+        ("sotul meu tipa la mine", HARM),
+        ("میرا شوہر مجھ پر چیختا ہے", HARM),
+        ("shohar mujh pe chillata hai", HARM),
+        ("ਮੇਰਾ ਪਤੀ ਮੇਰੇ ਤੇ ਚੀਕਦਾ ਹੈ", HARM),
+        ("স্বামী আমার উপর চিৎকার করে", HARM),
+        ("زوجي يصرخ علي كل يوم", HARM),
+        ("ninkayga wuu igu qayliyaa", HARM),
+        # "Done with everything": it may be despair or a bad day, so a kind check-in
+        ("I'm done with everything", CHECK),
+        ("im done with it all", CHECK),
+        ("wedi cael digon ar bopeth", CHECK),
+        ("mam dość wszystkiego", CHECK),
+        ("m-am săturat de tot", Screening("risk_to_self", "check", "intent")),
+        ("sab se tang aa gayi hun", CHECK),
+        ("সবকিছু থেকে ক্লান্ত", CHECK),
+        ("تعبت من كل شي", CHECK),
+        ("waan ka daalay wax walba", CHECK),
+        # Fed up with life: the help lines for a risk to oneself
+        ("zindagi ton tang aa gaya", SELF),
+        ("mam dość życia", SELF),
+        ("I've had enough of life", SELF),
     ],
 )
 def test_disclosures_and_calls_for_help(
