@@ -29,9 +29,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings.log_level)
-    app = create_app(
-        settings, telegram_polling=args.telegram_polling, workers=not args.no_workers
-    )
+    app = create_app(settings, telegram_polling=args.telegram_polling, workers=not args.no_workers)
     uvicorn.run(
         app,
         host=args.host,
@@ -126,6 +124,24 @@ def _cmd_nlu_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dead(args: argparse.Namespace) -> int:
+    from bot.runtime import Runtime
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    with Runtime(settings).store.unit_of_work() as uow:
+        queue = uow.inbox if args.command == "inbox" else uow.outbox
+        dead = queue.dead_letters(limit=args.limit)
+    # Ids, channels, times, attempts and error types: never a payload, address or text.
+    for letter in dead:
+        print(
+            f"{letter.row_id}\t{letter.channel}\t{letter.queued_at.isoformat()}"
+            f"\t{letter.attempts}\t{letter.error or ''}"
+        )
+    print(f"{len(dead)} dead {args.command} row(s)", file=sys.stderr)
+    return 0
+
+
 def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
     from bot.channels.telegram_admin import set_webhook
 
@@ -190,6 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("--lang", default=None, help="the person's stored language, if any")
     parse.set_defaults(func=_cmd_nlu_parse)
+
+    for queue in ("inbox", "outbox"):
+        parent = sub.add_parser(queue, help=f"look at the {queue}")
+        queue_sub = parent.add_subparsers(dest="what", required=True)
+        dead = queue_sub.add_parser(
+            "dead",
+            help=f"list dead {queue} rows (given up on): id, channel, time, attempts, error type",
+        )
+        dead.add_argument("--limit", type=int, default=1000)
+        dead.set_defaults(func=_cmd_dead)
 
     telegram = sub.add_parser("telegram", help="Telegram administration")
     telegram_sub = telegram.add_subparsers(dest="what", required=True)

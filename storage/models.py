@@ -74,9 +74,7 @@ class AddressRow(Base):
 class SessionRow(Base):
     __tablename__ = "sessions"
 
-    participant_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("participants.id"), primary_key=True
-    )
+    participant_id: Mapped[str] = mapped_column(ID, ForeignKey("participants.id"), primary_key=True)
     session_json: Mapped[str] = mapped_column(FreeText)
     updated_at: Mapped[datetime]
 
@@ -200,7 +198,7 @@ class InboxRow(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_key"),
         CheckConstraint(
-            "status IN ('pending', 'processing', 'done', 'failed')", name="status"
+            "status IN ('pending', 'processing', 'done', 'failed', 'dead')", name="status"
         ),
         Index(None, "status", "id"),
         Index(None, "channel", "sender_hmac"),
@@ -229,7 +227,9 @@ class OutboxRow(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="status"
+        ),
         Index(None, "channel", "status", "next_attempt_at"),
         Index(None, "channel", "recipient_hmac"),
     )

@@ -1,6 +1,10 @@
 """The outbox: messages to send, written in the same unit of work as the turn that made them.
 See storage.unit_of_work for the exactly-once rules. The recipient's address is kept encrypted
-only until the message is sent or fails."""
+only until the message is sent or fails.
+
+Dead letters: a claimed message whose recipient cannot be decrypted (encrypted under a key no
+longer in the keyring, or damaged) is marked `dead` by the claim and not returned; it is never
+claimed again and no longer holds back later messages to the same recipient."""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, DecryptionError
 from storage.queues import delivery_advances, lease_until, short_error
-from storage.records import OutboxMessage
+from storage.records import DeadLetter, OutboxMessage
 from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
 from storage.timestamps import as_utc
 
@@ -104,10 +108,50 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         self._db.expire_all()
-        rows = self._db.scalars(
-            select(m.OutboxRow).where(m.OutboxRow.seq.in_(seqs)).order_by(m.OutboxRow.seq)
+        rows = list(
+            self._db.scalars(
+                select(m.OutboxRow).where(m.OutboxRow.seq.in_(seqs)).order_by(m.OutboxRow.seq)
+            )
         )
-        return [outbox_message(row) for row in rows]
+        claimed: list[OutboxMessage] = []
+        for row in rows:
+            if row.recipient_ciphertext is not None:
+                try:
+                    self._cipher.decrypt_address(row.channel, row.recipient_ciphertext)
+                except DecryptionError as exc:
+                    self._dead(row.seq, type(exc).__name__, now)
+                    continue
+            claimed.append(outbox_message(row))
+        return claimed
+
+    def _dead(self, seq: int, error: str, at: datetime) -> None:
+        self._db.execute(
+            update(m.OutboxRow)
+            .where(m.OutboxRow.seq == seq)
+            .values(
+                status="dead",
+                last_error=short_error(error),
+                failed_at=as_utc(at),
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        """Dead messages, oldest first: ids, channels, times, attempts and error types only."""
+        rows = self._db.execute(
+            select(
+                m.OutboxRow.id,
+                m.OutboxRow.channel,
+                m.OutboxRow.created_at,
+                m.OutboxRow.attempts,
+                m.OutboxRow.last_error,
+            )
+            .where(m.OutboxRow.status == "dead")
+            .order_by(m.OutboxRow.seq)
+            .limit(limit)
+        )
+        return [DeadLetter("outbox", r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def _row(self, message_id: str) -> m.OutboxRow | None:
         return self._db.scalar(select(m.OutboxRow).where(m.OutboxRow.id == message_id))
@@ -174,11 +218,11 @@ class Outbox:
         self._db.expire_all()
 
     def purge(self, before: datetime) -> int:
-        """Deletes sent and failed messages created before `before`; returns how many. Pending
-        and sending messages stay, however old."""
+        """Deletes sent, failed and dead messages created before `before`; returns how many.
+        Pending and sending messages stay, however old."""
         result = self._db.execute(
             delete(m.OutboxRow).where(
-                m.OutboxRow.status.in_(["sent", "failed"]),
+                m.OutboxRow.status.in_(["sent", "failed", "dead"]),
                 m.OutboxRow.created_at < as_utc(before),
             )
         )

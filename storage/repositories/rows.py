@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, DecryptionError
 from storage.records import (
     ConsentEntry,
     GroupInterest,
@@ -81,12 +81,16 @@ def group_interest(row: m.GroupInterestRow) -> GroupInterest:
     )
 
 
-def inbox_item(row: m.InboxRow, cipher: AddressCipher) -> InboxItem:
-    payload = (
-        {}
-        if row.payload_ciphertext is None
-        else cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
-    )
+def inbox_item(row: m.InboxRow, cipher: AddressCipher, *, strict: bool = True) -> InboxItem:
+    """DecryptionError for a payload that cannot be decrypted, unless not `strict` (erasure and
+    subject access), when such a payload reads as empty."""
+    payload: dict[str, Any] = {}
+    if row.payload_ciphertext is not None:
+        try:
+            payload = cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+        except DecryptionError:
+            if strict:
+                raise
     return InboxItem(
         item_id=row.id,
         channel=row.channel,
