@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.settings import GROUP_SUPPORT
+from storage.crypto import SINGLE_KEY_ID, SecretKeyError, parse_keyring
 
 log = logging.getLogger("heard.config")
 
@@ -22,6 +23,7 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
     "HEARD_SECRET_KEY",
+    "HEARD_SECRET_KEYS",
     "HEARD_PUBLIC_URL",
     "HEARD_DATA_DIR",
     "HEARD_FLOWS_DIR",
@@ -89,7 +91,7 @@ class Settings:
     env: str  # "development" | "production"
     data_dir: Path
     database_url: str
-    secret_key: str
+    secret_key: str  # the newest key's secret
     public_url: str | None
     flows_dir: Path
     deployment: Mapping[str, str]
@@ -110,6 +112,13 @@ class Settings:
     # retention job the workers run (bot.delivery.retention).
     inbox_retention_days: float = 30.0
     message_log_retention_days: float = 30.0
+    # The keyring, newest first: (key id, secret). Empty means `secret_key` alone, id `k1`.
+    secret_keys: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def keyring(self) -> tuple[tuple[str, str], ...]:
+        """(key id, secret) pairs, newest first, for storage.crypto.AddressCipher."""
+        return self.secret_keys or ((SINGLE_KEY_ID, self.secret_key),)
 
     @property
     def production(self) -> bool:
@@ -134,6 +143,22 @@ def _development_key(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return key
+
+
+def _keyring(spec: str, single: str) -> tuple[tuple[str, str], ...]:
+    """HEARD_SECRET_KEYS (`id:secret,...`, newest first), checked; () when unset."""
+    if not spec:
+        return ()
+    if single:
+        raise ConfigError("set HEARD_SECRET_KEYS or HEARD_SECRET_KEY, not both")
+    try:
+        keys = parse_keyring(spec)
+    except SecretKeyError as exc:
+        raise ConfigError(str(exc)) from None
+    for key_id, secret in keys:
+        if len(secret) < 32:
+            raise ConfigError(f"HEARD_SECRET_KEYS: key {key_id!r} must be at least 32 characters")
+    return tuple(keys)
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -185,6 +210,8 @@ def _safeguarding_settings(env: Mapping[str, str]) -> dict[str, str]:
         "emergency": env.get("HEARD_EMERGENCY", "").strip() or "999",
         "safeguarding_follow_up": _flag(env, "HEARD_SAFEGUARDING_FOLLOW_UP"),
     }
+
+
 _YES = ("yes", "true", "1", "on")
 _NO = ("no", "false", "0", "off", "")
 
@@ -219,7 +246,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     notes: list[str] = []
 
     secret = env.get("HEARD_SECRET_KEY", "").strip()
-    if not secret:
+    keyring = _keyring(env.get("HEARD_SECRET_KEYS", "").strip(), secret)
+    if keyring:
+        secret = keyring[0][1]
+    elif not secret:
         if mode == "production":
             raise ConfigError("HEARD_SECRET_KEY is required when HEARD_ENV=production")
         secret = _development_key(data_dir)
@@ -279,6 +309,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         secret_key=secret,
+        secret_keys=keyring,
         public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
         deployment={

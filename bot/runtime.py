@@ -52,7 +52,7 @@ class Runtime:
     def store(self) -> SqlStore:
         db = make_engine(self.settings.database_url)
         migrate(db)
-        return SqlStore(db, AddressCipher(self.settings.secret_key))
+        return SqlStore(db, AddressCipher(self.settings.keyring))
 
     @cached_property
     def embedded_nlu(self) -> NLU:

@@ -49,6 +49,7 @@ from storage.repositories.answers import Answers
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
 from storage.repositories.inbox import Inbox
+from storage.repositories.keys import Keys
 from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
@@ -70,6 +71,7 @@ class UnitOfWork:
         self.erasure = Erasure(self._db, cipher)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
+        self.keys = Keys(self._db, cipher)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -219,7 +219,7 @@ class Erasure:
         recipients = [
             and_(
                 m.OutboxRow.channel == a.channel,
-                m.OutboxRow.recipient_hmac == self._cipher.lookup(a.channel, a.address),
+                m.OutboxRow.recipient_hmac.in_(self._cipher.lookups(a.channel, a.address)),
             )
             for a in addresses
         ]
@@ -236,7 +236,7 @@ class Erasure:
         senders = [
             and_(
                 m.InboxRow.channel == a.channel,
-                m.InboxRow.sender_hmac == self._cipher.lookup(a.channel, a.address),
+                m.InboxRow.sender_hmac.in_(self._cipher.lookups(a.channel, a.address)),
             )
             for a in addresses
         ]

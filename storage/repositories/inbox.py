@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
 from storage.crypto import AddressCipher, DecryptionError
-from storage.privacy import erased_provider_key, payload_senders
+from storage.privacy import erased_provider_keys, payload_senders
 from storage.queues import lease_expired_before, short_error
 from storage.records import DeadLetter, InboxItem
 from storage.repositories.rows import INBOX_PURPOSE, inbox_item, is_postgres
@@ -46,12 +46,12 @@ class Inbox:
         racing this one (the insert runs in a SAVEPOINT, so the losing IntegrityError leaves the
         unit of work usable), or a late repeat of a delivery whose sender was erased. `sender`
         (the address, optional) lets claims keep one sender's messages in order."""
-        erased = erased_provider_key(self._cipher, channel, provider_key)
+        erased = erased_provider_keys(self._cipher, channel, provider_key)
         seen = self._db.scalar(
             select(
                 exists().where(
                     m.InboxRow.channel == channel,
-                    m.InboxRow.provider_key.in_([provider_key, erased]),
+                    m.InboxRow.provider_key.in_([provider_key, *erased]),
                 )
             )
         )

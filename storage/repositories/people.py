@@ -65,16 +65,35 @@ class People:
         return created
 
     def find(self, channel: str, address: str) -> Participant | None:
-        """One SELECT: the participant joined to the address's keyed hash."""
-        row = self._db.scalar(
-            select(m.ParticipantRow)
-            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
-            .where(
-                m.AddressRow.channel == channel,
-                m.AddressRow.address_hmac == self._cipher.lookup(channel, address),
+        """One SELECT: the participant joined to the address's keyed hash under any key of the
+        keyring (the newest key's match first). An address found under an older key is re-keyed
+        on the way: its hash and ciphertext are made again under the newest key."""
+        hashes = self._cipher.lookups(channel, address)
+        found = self._db.execute(
+            select(
+                m.ParticipantRow,
+                m.AddressRow.id,
+                m.AddressRow.address_hmac,
+                m.AddressRow.address_ciphertext,
             )
-        )
-        return None if row is None else participant(row)
+            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+            .where(m.AddressRow.channel == channel, m.AddressRow.address_hmac.in_(hashes))
+        ).all()
+        if not found:
+            return None
+        row, address_id, address_hmac, blob = min(found, key=lambda r: hashes.index(r[2]))
+        if address_hmac != hashes[0]:
+            stored = self._cipher.decrypt_address(channel, blob)  # as first written
+            self._db.execute(
+                update(m.AddressRow)
+                .where(m.AddressRow.id == address_id)
+                .values(
+                    address_hmac=hashes[0],
+                    address_ciphertext=self._cipher.encrypt_address(channel, stored),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return participant(row)
 
     def get(self, participant_id: str) -> Participant | None:
         row = self._db.get(m.ParticipantRow, participant_id)
