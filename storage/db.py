@@ -1,7 +1,8 @@
 """Engines and migrations. `DATABASE_URL` chooses the database; SQLite is the default.
 
-SQLite: WAL (readers do not block the writer), foreign keys on, a busy timeout, and every
-transaction opened with `BEGIN IMMEDIATE`. Python's sqlite3 module otherwise starts transactions
+SQLite: WAL (readers do not block the writer), foreign keys on, a busy timeout, `secure_delete`
+(deleted content is zeroed, not left in free pages), and every transaction opened with
+`BEGIN IMMEDIATE`. Python's sqlite3 module otherwise starts transactions
 late and breaks SAVEPOINTs; and a deferred transaction that reads, then writes after another
 connection has written, fails at once with "database is locked". Taking the write lock at the
 start serialises units of work instead, which is what a single-host deployment needs. Keep units
@@ -56,12 +57,34 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted content is overwritten with zeros, not left in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def truncate_wal(engine: Engine) -> bool:
+    """SQLite: copies the WAL into the database and truncates it to zero bytes, so earlier
+    versions of changed pages (an erased person's rows, their data key) no longer sit in WAL
+    frames. Best effort: False when a reader kept part of the WAL in use. A no-op elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+            busy = bool(row and row[0])
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -176,6 +176,17 @@ class MessageLogRow(Base):
     at: Mapped[datetime]
 
 
+class PersonKeyRow(Base):
+    """A person's data key, wrapped under the keyring (storage.personal): their free text is
+    sealed under it, and erasure deletes it first (crypto-shredding)."""
+
+    __tablename__ = "person_keys"
+
+    participant_id: Mapped[str] = mapped_column(ID, ForeignKey("participants.id"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
 class AnonymousTotalRow(Base):
     """Counters that survive erasure. Only ever incremented."""
 

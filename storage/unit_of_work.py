@@ -45,6 +45,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from storage.crypto import AddressCipher
+from storage.db import truncate_wal
+from storage.personal import PersonalText
 from storage.repositories.answers import Answers
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
@@ -60,15 +62,19 @@ from storage.repositories.views import Views
 
 class UnitOfWork:
     def __init__(self, engine: Engine, cipher: AddressCipher) -> None:
+        self._engine = engine
         self._db = Session(engine, expire_on_commit=False, autoflush=True)
-        self.people = People(self._db, cipher)
-        self.sessions = Sessions(self._db)
+        # People's words, sealed under their own data keys (storage.personal): repositories
+        # seal on the way in and open on the way out, so records stay plain.
+        self.text = PersonalText(self._db, cipher)
+        self.people = People(self._db, cipher, self.text)
+        self.sessions = Sessions(self._db, self.text)
         self.consent = Consent(self._db)
-        self.views = Views(self._db)
-        self.answers = Answers(self._db)
+        self.views = Views(self._db, self.text)
+        self.answers = Answers(self._db, self.text)
         self.safety = Safety(self._db)
-        self.messages = Messages(self._db)
-        self.erasure = Erasure(self._db, cipher)
+        self.messages = Messages(self._db, self.text)
+        self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
         self.keys = Keys(self._db, cipher)
@@ -88,6 +94,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._db.commit()
+        if self.erasure.erased and self._engine.dialect.name == "sqlite":
+            # Erased rows and the destroyed data key leave no page images in the WAL.
+            self.erasure.erased = False
+            truncate_wal(self._engine)
 
     def rollback(self) -> None:
         self._db.rollback()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crypto import AddressCipher, DecryptionError, normalise_address
+from storage.personal import PersonalText
 from storage.privacy import (
     PersonData,
     StoredAddress,
@@ -28,15 +29,9 @@ from storage.privacy import (
     export_document,
     payload_mentions,
 )
-from storage.records import (
-    HandoverRequest,
-    LoggedMessage,
-    ProfileAnswer,
-    SafeguardingAlertRecord,
-    TotalCount,
-)
+from storage.records import HandoverRequest, SafeguardingAlertRecord, TotalCount
 from storage.repositories import rows
-from storage.repositories.rows import INBOX_PURPOSE, is_postgres, of_person
+from storage.repositories.rows import INBOX_PURPOSE, SESSION, is_postgres, of_person
 from storage.timestamps import as_utc
 
 # Every table naming a person, children first; a table missing here makes erasure fail on the
@@ -55,9 +50,11 @@ _PERSONAL_TABLES: tuple[Any, ...] = (
 
 
 class Erasure:
-    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+    def __init__(self, db: Session, cipher: AddressCipher, text: PersonalText) -> None:
         self._db = db
         self._cipher = cipher
+        self._text = text
+        self.erased = False  # set by `erase`: the unit of work truncates SQLite's WAL after commit
         self._postgres = is_postgres(db)
 
     def export(self, participant_id: str) -> dict[str, Any]:
@@ -102,6 +99,10 @@ class Erasure:
             return
         for (metric, subject, language, channel), count in erasure_totals(data).items():
             self._add_total(metric, subject, language, channel, count)
+        # First the person's data key: whatever copies of their words outlive the deletes
+        # below (WAL frames, free pages, table files, backups) can no longer be read.
+        self._text.destroy(participant_id)
+        self.erased = True
         addresses = data.addresses
         for row in self._inbox_rows_of(participant_id, addresses):
             # Kept as a tombstone so a late repeat of the delivery is still refused.
@@ -150,16 +151,20 @@ class Erasure:
         return PersonData(
             participant=rows.participant(person),
             addresses=addresses,
-            session_json=db.scalar(
-                select(m.SessionRow.session_json).where(
-                    m.SessionRow.participant_id == participant_id
-                )
+            session_json=self._text.open_optional(
+                participant_id,
+                db.scalar(
+                    select(m.SessionRow.session_json).where(
+                        m.SessionRow.participant_id == participant_id
+                    )
+                ),
+                SESSION,
             ),
             consents=[
                 rows.consent(row) for row in db.scalars(of_person(m.ConsentRow, participant_id))
             ],
             views=[
-                rows.view(row)
+                rows.view(row, self._text)
                 for row in db.scalars(
                     select(m.ViewRow)
                     .where(m.ViewRow.participant_id == participant_id)
@@ -167,11 +172,11 @@ class Erasure:
                 )
             ],
             profile_answers=[
-                ProfileAnswer(row.participant_id, row.field, row.value, row.at)
+                rows.profile_answer(row, self._text)
                 for row in db.scalars(of_person(m.ProfileAnswerRow, participant_id))
             ],
             group_interests=[
-                rows.group_interest(row)
+                rows.group_interest(row, self._text)
                 for row in db.scalars(of_person(m.GroupInterestRow, participant_id))
             ],
             handovers=[
@@ -193,15 +198,7 @@ class Erasure:
                 for row in db.scalars(of_person(m.SafeguardingAlertRow, participant_id))
             ],
             messages=[
-                LoggedMessage(
-                    row.participant_id,
-                    row.direction,
-                    row.channel,
-                    row.text,
-                    row.text_id,
-                    row.language,
-                    row.at,
-                )
+                rows.logged_message(row, self._text)
                 for row in db.scalars(of_person(m.MessageLogRow, participant_id))
             ],
             outbox=[

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crypto import AddressCipher, DecryptionError
+from storage.personal import wrap_purpose
 from storage.privacy import payload_senders
 from storage.repositories.rows import INBOX_PURPOSE
 
@@ -166,7 +167,37 @@ class Keys:
         return RotationBatch("outbox", last, len(rows), rotated, unreadable)
 
     def _person_keys(self, after: Any, limit: int) -> RotationBatch:
-        return RotationBatch("person_keys", None, 0, 0, 0)
+        """Re-wraps data keys; the words sealed under them are not touched."""
+        query = (
+            select(m.PersonKeyRow.participant_id, m.PersonKeyRow.wrapped)
+            .order_by(m.PersonKeyRow.participant_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(m.PersonKeyRow.participant_id > after)
+        rows = list(self._db.execute(query))
+        rotated = unreadable = 0
+        for participant_id, wrapped in rows:
+            if self._cipher.is_current(wrapped):
+                continue
+            purpose = wrap_purpose(participant_id)
+            try:
+                raw = self._cipher.decrypt_bytes(wrapped, purpose)
+            except DecryptionError:
+                unreadable += 1
+                continue
+            self._db.execute(
+                update(m.PersonKeyRow)
+                .where(
+                    m.PersonKeyRow.participant_id == participant_id,
+                    m.PersonKeyRow.wrapped == wrapped,
+                )
+                .values(wrapped=self._cipher.encrypt_bytes(raw, purpose))
+                .execution_options(synchronize_session=False)
+            )
+            rotated += 1
+        last = rows[-1][0] if rows else None
+        return RotationBatch("person_keys", last, len(rows), rotated, unreadable)
 
 
 def _sender(channel: str, payload: dict[str, Any]) -> str | None:

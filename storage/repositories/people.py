@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crypto import AddressCipher
+from storage.personal import PersonalText
 from storage.records import Participant
 from storage.repositories.rows import participant
 from storage.timestamps import as_utc
@@ -23,9 +24,10 @@ def new_participant_id() -> str:
 
 
 class People:
-    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+    def __init__(self, db: Session, cipher: AddressCipher, text: PersonalText) -> None:
         self._db = db
         self._cipher = cipher
+        self._text = text
 
     def for_address(self, channel: str, address: str, at: datetime) -> Participant:
         """The participant behind (channel, address), created on first contact."""
@@ -55,8 +57,10 @@ class People:
                         created_at=created.created_at,
                     )
                 )
+                self._db.add(self._text.new_key(participant_id, created.created_at))
                 self._db.flush()
         except IntegrityError:
+            self._text.forget(participant_id)
             # Another unit of work registered the same address first; use theirs.
             found = self.find(channel, address)
             if found is None:
@@ -75,13 +79,17 @@ class People:
                 m.AddressRow.id,
                 m.AddressRow.address_hmac,
                 m.AddressRow.address_ciphertext,
+                m.PersonKeyRow.wrapped,
             )
             .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+            .outerjoin(m.PersonKeyRow, m.PersonKeyRow.participant_id == m.ParticipantRow.id)
             .where(m.AddressRow.channel == channel, m.AddressRow.address_hmac.in_(hashes))
         ).all()
         if not found:
             return None
-        row, address_id, address_hmac, blob = min(found, key=lambda r: hashes.index(r[2]))
+        row, address_id, address_hmac, blob, wrapped = min(found, key=lambda r: hashes.index(r[2]))
+        # The turn's words open without another SELECT; an older wrapping is renewed.
+        self._text.prime(row.id, wrapped, rewrap=True)
         if address_hmac != hashes[0]:
             stored = self._cipher.decrypt_address(channel, blob)  # as first written
             self._db.execute(

@@ -30,6 +30,7 @@ def key_ids(store: SqlStore) -> dict[str, set[str | None]]:
             "addresses": connection.scalars(select(m.AddressRow.address_ciphertext)),
             "inbox": connection.scalars(select(m.InboxRow.payload_ciphertext)),
             "outbox": connection.scalars(select(m.OutboxRow.recipient_ciphertext)),
+            "data keys": connection.scalars(select(m.PersonKeyRow.wrapped)),
         }
         return {
             table: {AddressCipher.key_id_of(blob) for blob in blobs if blob is not None}
@@ -90,11 +91,16 @@ def test_rotation_leaves_nothing_only_a_removed_key_can_read(sql_store: SqlStore
         uow.commit()
     out = io.StringIO()
     totals = rotate_keys(keyring(sql_store, K2, K1), out, batch=3)
-    assert (totals["rotated"], totals["unreadable"]) == (1 + 8 + 2, 0)
+    assert (totals["rotated"], totals["unreadable"]) == (1 + 8 + 2 + 1, 0)
     assert "participant_addresses: 1 scanned, 1 re-encrypted" in out.getvalue()
     assert "inbox: 8 scanned, 8 re-encrypted" in out.getvalue()
     assert PHONE not in out.getvalue()
-    assert key_ids(sql_store) == {"addresses": {"k2"}, "inbox": {"k2"}, "outbox": {"k2"}}
+    assert key_ids(sql_store) == {
+        "addresses": {"k2"},
+        "inbox": {"k2"},
+        "outbox": {"k2"},
+        "data keys": {"k2"},
+    }
     new_only = keyring(sql_store, K2)
     with new_only.unit_of_work() as uow:
         person = uow.people.find("sms", PHONE)
@@ -104,5 +110,7 @@ def test_rotation_leaves_nothing_only_a_removed_key_can_read(sql_store: SqlStore
         assert len(claimed) == 2  # one per sender: the re-keyed sender hashes keep the order
         assert uow.outbox.address("m1") == uow.outbox.address("m2") == PHONE
         assert uow.inbox.dead_letters() == []
+        (stored,) = uow.views.all()  # sealed under the person's data key, re-wrapped under k2
+        assert stored.answer_value == "buses at night"
     again = rotate_keys(keyring(sql_store, K2, K1), io.StringIO(), batch=3)
-    assert (again["scanned"], again["rotated"]) == (1 + 8 + 2, 0)
+    assert (again["scanned"], again["rotated"]) == (1 + 8 + 2 + 1, 0)

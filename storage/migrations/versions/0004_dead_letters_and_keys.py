@@ -1,5 +1,6 @@
 """Dead letters: inbox and outbox rows that cannot be handled go to `dead` and are never
-claimed again (storage.repositories.inbox, .outbox).
+claimed again (storage.repositories.inbox, .outbox). Per-person data keys (`person_keys`,
+storage.personal): people's words are sealed under a key of their own, which erasure deletes.
 
 Revision ID: 0004
 Revises: 0002
@@ -8,6 +9,7 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
@@ -30,9 +32,24 @@ def _check(table: str, condition: str) -> None:
 def upgrade() -> None:
     _check("inbox", _INBOX)
     _check("outbox", _OUTBOX)
+    op.create_table(
+        "person_keys",
+        sa.Column("participant_id", sa.String(length=64), nullable=False),
+        sa.Column("wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participants.id"],
+            name=op.f("fk_person_keys_participant_id_participants"),
+        ),
+        sa.PrimaryKeyConstraint("participant_id", name=op.f("pk_person_keys")),
+    )
 
 
 def downgrade() -> None:
+    # Text sealed under the data keys cannot be read without them: downgrade only an empty
+    # store, or one whose words are no longer needed.
+    op.drop_table("person_keys")
     op.execute("UPDATE inbox SET status = 'failed' WHERE status = 'dead'")
     op.execute("UPDATE outbox SET status = 'failed' WHERE status = 'dead'")
     _check("inbox", _INBOX_BEFORE)
