@@ -93,8 +93,10 @@ class Erasure:
         ]
 
     def erase(self, participant_id: str, at: datetime) -> None:
-        """Forgets the person; a no-op for an unknown participant."""
-        data = self._person_data(participant_id)
+        """Forgets the person; a no-op for an unknown participant. Words that cannot be read
+        (a data key wrapped under a retired key) do not stop it."""
+        with self._text.lenient():
+            data = self._person_data(participant_id, lenient=True)
         if data is None:
             return
         for (metric, subject, language, channel), count in erasure_totals(data).items():
@@ -135,19 +137,22 @@ class Erasure:
             )
         )
 
-    def _person_data(self, participant_id: str) -> PersonData | None:
+    def _person_data(self, participant_id: str, *, lenient: bool = False) -> PersonData | None:
+        """Everything held on the person. `lenient` (erasure): an address no key of the
+        keyring can decrypt is left out (its rows are still found by its stored hash)."""
         db = self._db
         person = db.get(m.ParticipantRow, participant_id)
         if person is None:
             return None
-        addresses = [
-            StoredAddress(
-                row.channel,
-                self._cipher.decrypt_address(row.channel, row.address_ciphertext),
-                row.created_at,
-            )
-            for row in db.scalars(of_person(m.AddressRow, participant_id))
-        ]
+        addresses: list[StoredAddress] = []
+        for row in db.scalars(of_person(m.AddressRow, participant_id)):
+            try:
+                address = self._cipher.decrypt_address(row.channel, row.address_ciphertext)
+            except DecryptionError:
+                if not lenient:
+                    raise
+                continue
+            addresses.append(StoredAddress(row.channel, address, row.created_at))
         return PersonData(
             participant=rows.participant(person),
             addresses=addresses,
@@ -210,15 +215,29 @@ class Erasure:
             ],
         )
 
+    def _hashes_of(
+        self, participant_id: str, addresses: Sequence[StoredAddress]
+    ) -> dict[str, set[str]]:
+        """Per channel, the person's address hashes under every key of the keyring, and the
+        hashes their address rows hold (which also cover an address no key can decrypt)."""
+        hashes: dict[str, set[str]] = {}
+        for a in addresses:
+            hashes.setdefault(a.channel, set()).update(self._cipher.lookups(a.channel, a.address))
+        stored = self._db.execute(
+            select(m.AddressRow.channel, m.AddressRow.address_hmac).where(
+                m.AddressRow.participant_id == participant_id
+            )
+        )
+        for channel, digest in stored:
+            hashes.setdefault(channel, set()).add(digest)
+        return hashes
+
     def _outbox_rows_of(
         self, participant_id: str, addresses: Sequence[StoredAddress]
     ) -> list[m.OutboxRow]:
         recipients = [
-            and_(
-                m.OutboxRow.channel == a.channel,
-                m.OutboxRow.recipient_hmac.in_(self._cipher.lookups(a.channel, a.address)),
-            )
-            for a in addresses
+            and_(m.OutboxRow.channel == channel, m.OutboxRow.recipient_hmac.in_(hashes))
+            for channel, hashes in self._hashes_of(participant_id, addresses).items()
         ]
         query = (
             select(m.OutboxRow)
@@ -231,11 +250,8 @@ class Erasure:
         self, participant_id: str, addresses: Sequence[StoredAddress]
     ) -> list[m.InboxRow]:
         senders = [
-            and_(
-                m.InboxRow.channel == a.channel,
-                m.InboxRow.sender_hmac.in_(self._cipher.lookups(a.channel, a.address)),
-            )
-            for a in addresses
+            and_(m.InboxRow.channel == channel, m.InboxRow.sender_hmac.in_(hashes))
+            for channel, hashes in self._hashes_of(participant_id, addresses).items()
         ]
         matched = list(
             self._db.scalars(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage import models as m
+from storage.crypto import AddressCipher, generate_secret
 from storage.personal import SEALED_PREFIX, wrap_purpose
 from storage.records import GroupInterest, ProfileAnswer
 from storage.repositories import rows
@@ -142,3 +143,23 @@ def test_sqlite_deletes_securely(sql_store: SqlStore) -> None:
         return
     with sql_store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_delete_works_when_the_words_cannot_be_read(sql_store: SqlStore) -> None:
+    pid = tell(sql_store, PHONE, WORDS)  # data key wrapped under the test key, `k1`
+    retired = SqlStore(sql_store.engine, AddressCipher([("k2", generate_secret())]))
+    with retired.unit_of_work() as uow:
+        uow.erasure.erase(pid, at(20))
+        uow.commit()
+    with sql_store.engine.connect() as connection:
+        assert connection.scalars(select(m.ViewRow.view_id)).all() == []
+        assert connection.scalars(select(m.PersonKeyRow.participant_id)).all() == []
+
+
+def test_words_stored_before_data_keys_read_as_they_are(sql_store: SqlStore) -> None:
+    pid = tell(sql_store, PHONE, WORDS)
+    with sql_store.engine.begin() as connection:
+        connection.execute(update(m.ViewRow).values(answer_value="plain, from before"))
+    with sql_store.unit_of_work() as uow:
+        assert [v.answer_value for v in uow.views.all()] == ["plain, from before"]
+        assert uow.erasure.export(pid)["views"][0]["original_text"] == WORDS
