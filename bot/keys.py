@@ -1,6 +1,7 @@
 """`heard keys rotate`: re-encrypts everything older keys of the keyring made under the newest
-key, in batches, printing progress (storage.repositories.keys has the rules). Safe to kill and
-run again; the service keeps running meanwhile. Prints counts only, never content."""
+key, and seals people's words stored before data keys existed, in batches, printing progress
+(storage.repositories.keys has the rules). Safe to kill and run again; the service keeps running
+meanwhile. Prints counts only, never content."""
 
 from __future__ import annotations
 

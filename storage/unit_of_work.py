@@ -77,7 +77,7 @@ class UnitOfWork:
         self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
-        self.keys = Keys(self._db, cipher)
+        self.keys = Keys(self._db, cipher, self.text)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -23,17 +23,63 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crypto import AddressCipher, DecryptionError
-from storage.personal import wrap_purpose
+from storage.personal import PersonalText, is_sealed, wrap_purpose
 from storage.privacy import payload_senders
-from storage.repositories.rows import INBOX_PURPOSE
+from storage.repositories.rows import (
+    GROUP_ACCESS,
+    GROUP_AVAILABILITY,
+    GROUP_TOPICS,
+    INBOX_PURPOSE,
+    MESSAGE_TEXT,
+    PROFILE_VALUE,
+    SESSION,
+    VIEW_ANSWER,
+    VIEW_ORIGINAL,
+)
 
-RotatedTable = Literal["participant_addresses", "inbox", "outbox", "person_keys"]
+RotatedTable = Literal[
+    "participant_addresses",
+    "inbox",
+    "outbox",
+    "person_keys",
+    "views",
+    "profile_answers",
+    "group_interests",
+    "message_log",
+    "sessions",
+]
 ROTATED_TABLES: tuple[RotatedTable, ...] = (
     "participant_addresses",
     "inbox",
     "outbox",
     "person_keys",
+    "views",
+    "profile_answers",
+    "group_interests",
+    "message_log",
+    "sessions",
 )
+
+# People's words stored before data keys existed: sealed by rotation (storage.personal).
+_WORDS: dict[str, tuple[Any, Any, tuple[tuple[str, str], ...]]] = {
+    "views": (
+        m.ViewRow,
+        m.ViewRow.view_id,
+        (("answer_value", VIEW_ANSWER), ("original_text", VIEW_ORIGINAL)),
+    ),
+    "profile_answers": (m.ProfileAnswerRow, m.ProfileAnswerRow.id, (("value", PROFILE_VALUE),)),
+    "group_interests": (
+        m.GroupInterestRow,
+        m.GroupInterestRow.id,
+        (
+            ("topics_json", GROUP_TOPICS),
+            ("availability_json", GROUP_AVAILABILITY),
+            ("access_needs_json", GROUP_ACCESS),
+        ),
+    ),
+    "message_log": (m.MessageLogRow, m.MessageLogRow.id, (("text", MESSAGE_TEXT),)),
+    "sessions": (m.SessionRow, m.SessionRow.participant_id, (("session_json", SESSION),)),
+}
 
 
 @dataclass(frozen=True)
@@ -47,9 +93,10 @@ class RotationBatch:
 
 
 class Keys:
-    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+    def __init__(self, db: Session, cipher: AddressCipher, text: PersonalText) -> None:
         self._db = db
         self._cipher = cipher
+        self._text = text
 
     def rotate_batch(self, table: RotatedTable, after: Any, limit: int) -> RotationBatch:
         """Rotates up to `limit` rows of `table` whose primary key is above `after` (None:
@@ -63,6 +110,43 @@ class Keys:
                 return self._outbox(after, limit)
             case "person_keys":
                 return self._person_keys(after, limit)
+            case "views" | "profile_answers" | "group_interests" | "message_log" | "sessions":
+                return self._words(table, after, limit)
+
+    def _words(self, table: RotatedTable, after: Any, limit: int) -> RotationBatch:
+        """Seals words stored before data keys (no prefix) under their person's data key."""
+        model, key, columns = _WORDS[table]
+        fields = [getattr(model, name) for name, _ in columns]
+        query = select(key, model.participant_id, *fields).order_by(key).limit(limit)
+        if after is not None:
+            query = query.where(key > after)
+        rows = list(self._db.execute(query))
+        sealed = 0
+        for row in rows:
+            row_key, participant_id, *values = row
+            plain = {
+                name: value
+                for (name, _), value in zip(columns, values, strict=True)
+                if value is not None and not is_sealed(value)
+            }
+            if not plain:
+                continue
+            purposes = dict(columns)
+            guard = [getattr(model, name) == value for name, value in plain.items()]
+            self._db.execute(
+                update(model)
+                .where(key == row_key, *guard)
+                .values(
+                    {
+                        name: self._text.seal(participant_id, value, purposes[name])
+                        for name, value in plain.items()
+                    }
+                )
+                .execution_options(synchronize_session=False)
+            )
+            sealed += 1
+        last = rows[-1][0] if rows else None
+        return RotationBatch(table, last, len(rows), sealed, 0)
 
     def _addresses(self, after: Any, limit: int) -> RotationBatch:
         query = select(m.AddressRow).order_by(m.AddressRow.id).limit(limit)

@@ -39,6 +39,9 @@ GROUP_TOPICS = "group_interests.topics_json"
 GROUP_AVAILABILITY = "group_interests.availability_json"
 GROUP_ACCESS = "group_interests.access_needs_json"
 SESSION = "sessions.session_json"
+# For the words that raised a safeguarding alert, when a column keeps them: seal them with
+# `uow.text.seal(participant_id, words, ALERT_WORDS)`, open them with `uow.text.open`.
+ALERT_WORDS = "safeguarding_alerts.words"
 
 
 def is_postgres(db: Session) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.keys import rotate_keys
 from storage import models as m
 from storage.crypto import AddressCipher, generate_secret
+from storage.personal import is_sealed
 from storage.sql import SqlStore
 from tests.storage.store_helpers import LEASE, OTHER_PHONE, PHONE, at, outgoing, sms, view
 from tests.support.keys import TEST_SECRET
@@ -113,4 +114,20 @@ def test_rotation_leaves_nothing_only_a_removed_key_can_read(sql_store: SqlStore
         (stored,) = uow.views.all()  # sealed under the person's data key, re-wrapped under k2
         assert stored.answer_value == "buses at night"
     again = rotate_keys(keyring(sql_store, K2, K1), io.StringIO(), batch=3)
-    assert (again["scanned"], again["rotated"]) == (1 + 8 + 2 + 1, 0)
+    assert (again["scanned"], again["rotated"]) == (1 + 8 + 2 + 1 + 1, 0)  # and the view
+
+
+def test_rotation_seals_words_stored_before_data_keys(sql_store: SqlStore) -> None:
+    participant_id = written_under_k1(sql_store)
+    with sql_store.engine.begin() as connection:  # as a store from before data keys held it
+        connection.execute(update(m.ViewRow).values(original_text="buses at night, plain"))
+    out = io.StringIO()
+    rotate_keys(keyring(sql_store, K1), out, batch=3)
+    assert "views: 1 scanned, 1 re-encrypted" in out.getvalue()
+    with sql_store.engine.connect() as connection:
+        stored = connection.scalar(select(m.ViewRow.original_text))
+    assert stored is not None and is_sealed(stored) and "plain" not in stored
+    with keyring(sql_store, K1).unit_of_work() as uow:
+        (found,) = uow.views.all()
+        assert found.original_text == "buses at night, plain"
+        assert found.participant_id == participant_id
