@@ -200,7 +200,7 @@ class PersonalText:
         if key is None:
             raise DecryptionError("the person's data key is gone")
         try:
-            blob = base64.b64decode(stored[len(SEALED_PREFIX) :], validate=True)
+            blob = binascii.a2b_base64(stored[len(SEALED_PREFIX) :], strict_mode=True)
             plain = key.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], purpose.encode())
         except (binascii.Error, ValueError, InvalidTag) as exc:
             raise DecryptionError("sealed text does not match the person's key") from exc

@@ -152,20 +152,21 @@ class Inbox:
         """Records a failed turn (`error`: a type or short reason, never the payload): the
         item is `dead` once `attempts` (the claim's counter) reaches `dead_after`, else
         pending again for the next claim. One UPDATE guarded by the claim's attempts counter,
-        like `done`. True when the item is now dead."""
+        like `done` (a claim lost to another worker changes nothing). True when the item is now
+        dead."""
         dead = attempts >= dead_after
         values: dict[str, object] = {"error": short_error(error), "claimed_at": None}
         if dead:
             values |= {"status": "dead", "processed_at": as_utc(at)}
         else:
             values |= {"status": "pending"}
-        self._db.execute(
+        result = self._db.execute(
             update(m.InboxRow)
             .where(m.InboxRow.id == item_id, m.InboxRow.attempts == attempts)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return dead
+        return dead and bool(getattr(result, "rowcount", 0))
 
     def dead(self, item_id: int, error: str, at: datetime) -> None:
         """Gives the item up: `dead`, never claimed again, with a short reason."""
