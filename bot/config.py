@@ -251,7 +251,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret = keyring[0][1]
     elif not secret:
         if mode == "production":
-            raise ConfigError("HEARD_SECRET_KEY is required when HEARD_ENV=production")
+            raise ConfigError(
+                "HEARD_SECRET_KEY (or HEARD_SECRET_KEYS) is required when HEARD_ENV=production"
+            )
         secret = _development_key(data_dir)
         notes.append(f"using the development key in {data_dir / 'secret-key'}")
     elif len(secret) < 32:

@@ -33,7 +33,8 @@ either repeatable or recorded before it has effects:
 
 On SQLite every transaction starts with `BEGIN IMMEDIATE` (storage.db), so units of work are
 serialised; keep them short. Addresses and inbound payloads are stored only as AES-GCM
-ciphertext (storage.crypto); nothing in the store logs them.
+ciphertext under the keyring (storage.crypto), people's words under their own data keys
+(storage.personal, `uow.text`); nothing in the store logs them.
 """
 
 from __future__ import annotations
