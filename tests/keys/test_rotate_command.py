@@ -1,5 +1,6 @@
-"""`heard keys rotate` as an operator runs it, on a SQLite file: killed midway (SIGKILL) and run
-again, it finishes, and the old key can then be removed. `heard keys new` prints a secret."""
+"""`heard keys rotate` as an operator runs it, on a SQLite file and on PostgreSQL: killed midway
+(SIGKILL) and run again, it finishes, and the old key can then be removed. `heard keys new`
+prints a secret."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage import models as m
 from storage.crypto import AddressCipher, generate_secret
 from storage.db import make_engine, migrate
 from storage.sql import SqlStore
+from tests.conftest import POSTGRES
 from tests.storage.store_helpers import at, sms
 
 HEARD = Path(sys.executable).parent / "heard"
@@ -22,8 +25,10 @@ K2 = ("k2", generate_secret())
 PEOPLE = 120
 
 
-def heard(data_dir: Path, *keys: tuple[str, str]) -> dict[str, str]:
+def heard(data_dir: Path, *keys: tuple[str, str], url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEARD_", "DATABASE_URL"))}
+    if url is not None:
+        env["DATABASE_URL"] = url
     env.update(
         HEARD_DATA_DIR=str(data_dir),
         HEARD_SECRET_KEYS=",".join(f"{key_id}:{secret}" for key_id, secret in keys),
@@ -44,10 +49,19 @@ def key_ids(engine_url: str) -> list[str | None]:
     return [AddressCipher.key_id_of(blob) for blob in blobs if blob is not None]
 
 
-def test_rotation_killed_midway_and_run_again_finishes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'heard.sqlite'}"
+@pytest.mark.parametrize("kind", ["sqlite", POSTGRES])
+def test_rotation_killed_midway_and_run_again_finishes(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'heard.sqlite'}"
+    else:
+        url = str(request.getfixturevalue("postgres_url"))
     engine = make_engine(url)
     migrate(engine)
+    with engine.begin() as connection:  # the shared test database: start empty
+        for table in reversed(m.Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     store = SqlStore(engine, AddressCipher([K1]))
     with store.unit_of_work() as uow:
         for n in range(PEOPLE):
@@ -57,7 +71,7 @@ def test_rotation_killed_midway_and_run_again_finishes(tmp_path: Path) -> None:
         uow.commit()
     engine.dispose()
 
-    env = heard(tmp_path, K2, K1)
+    env = heard(tmp_path, K2, K1, url=url)
     command = [str(HEARD), "keys", "rotate", "--batch", "5", "--pause", "0.2"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     assert first.stdout is not None
