@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.settings import GROUP_SUPPORT
-from storage.crypto import SINGLE_KEY_ID, SecretKeyError, parse_keyring
 
 log = logging.getLogger("heard.config")
 
@@ -118,6 +117,8 @@ class Settings:
     @property
     def keyring(self) -> tuple[tuple[str, str], ...]:
         """(key id, secret) pairs, newest first, for storage.crypto.AddressCipher."""
+        from storage.crypto import SINGLE_KEY_ID  # not imported by commands without a store
+
         return self.secret_keys or ((SINGLE_KEY_ID, self.secret_key),)
 
     @property
@@ -151,6 +152,8 @@ def _keyring(spec: str, single: str) -> tuple[tuple[str, str], ...]:
         return ()
     if single:
         raise ConfigError("set HEARD_SECRET_KEYS or HEARD_SECRET_KEY, not both")
+    from storage.crypto import SecretKeyError, parse_keyring  # only when a keyring is given
+
     try:
         keys = parse_keyring(spec)
     except SecretKeyError as exc:
