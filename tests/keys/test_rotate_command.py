@@ -81,7 +81,17 @@ def test_rotation_killed_midway_and_run_again_finishes(
     first.wait(timeout=30)
     first.stdout.close()
     midway = key_ids(url)
-    assert "k1" in midway and "k2" in midway  # killed with work left, every row readable
+    assert "k1" in midway and "k2" in midway  # killed with work left...
+    engine = make_engine(url)
+    try:
+        with SqlStore(engine, AddressCipher([K2, K1])).unit_of_work() as uow:  # ...all readable
+            for n in range(0, PEOPLE, 7):
+                number = f"+4477009{n:05d}"
+                person = uow.people.find("sms", number)
+                assert person is not None
+                assert uow.people.address_of(person.participant_id, "sms") == number
+    finally:
+        engine.dispose()
 
     again = subprocess.run(
         [*command[:-1], "0"], env=env, capture_output=True, text=True, timeout=300, check=False
