@@ -147,11 +147,11 @@ def _development_key(data_dir: Path) -> str:
 
 
 def _keyring(spec: str, single: str) -> tuple[tuple[str, str], ...]:
-    """HEARD_SECRET_KEYS (`id:secret,...`, newest first), checked; () when unset."""
+    """HEARD_SECRET_KEYS (`id:secret,...`, newest first), checked; () when unset. A
+    HEARD_SECRET_KEY set beside it must be one of its keys (a deployment that added a keyring
+    while its environment still sets the single key)."""
     if not spec:
         return ()
-    if single:
-        raise ConfigError("set HEARD_SECRET_KEYS or HEARD_SECRET_KEY, not both")
     from storage.crypto import SecretKeyError, parse_keyring  # only when a keyring is given
 
     try:
@@ -161,6 +161,8 @@ def _keyring(spec: str, single: str) -> tuple[tuple[str, str], ...]:
     for key_id, secret in keys:
         if len(secret) < 32:
             raise ConfigError(f"HEARD_SECRET_KEYS: key {key_id!r} must be at least 32 characters")
+    if single and single not in {secret for _, secret in keys}:
+        raise ConfigError("HEARD_SECRET_KEY is set but is not in HEARD_SECRET_KEYS: set one")
     return tuple(keys)
 
 
