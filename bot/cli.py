@@ -29,9 +29,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings.log_level)
-    app = create_app(
-        settings, telegram_polling=args.telegram_polling, workers=not args.no_workers
-    )
+    app = create_app(settings, telegram_polling=args.telegram_polling, workers=not args.no_workers)
     uvicorn.run(
         app,
         host=args.host,
@@ -126,6 +124,50 @@ def _cmd_nlu_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dead(args: argparse.Namespace) -> int:
+    from bot.runtime import Runtime
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    with Runtime(settings).store.unit_of_work() as uow:
+        queue = uow.inbox if args.command == "inbox" else uow.outbox
+        dead = queue.dead_letters(limit=args.limit)
+    # Ids, channels, times, attempts and error types: never a payload, address or text.
+    for letter in dead:
+        print(
+            f"{letter.row_id}\t{letter.channel}\t{letter.queued_at.isoformat()}"
+            f"\t{letter.attempts}\t{letter.error or ''}"
+        )
+    print(f"{len(dead)} dead {args.command} row(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from bot.keys import rotate_keys
+    from bot.runtime import Runtime
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    store = Runtime(settings).store
+    print(f"re-encrypting under key {store.cipher.current_key_id}", flush=True)
+    totals = rotate_keys(store, sys.stdout, batch=args.batch, pause=args.pause)
+    if totals["unreadable"] or totals["conflicts"]:
+        print(
+            "heard keys rotate: some rows were left as they were (see the counts); "
+            "`heard inbox dead` and `heard outbox dead` list dead rows",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _cmd_keys_new(args: argparse.Namespace) -> int:
+    from storage.crypto import generate_secret
+
+    print(generate_secret())
+    return 0
+
+
 def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
     from bot.channels.telegram.admin import set_webhook
 
@@ -190,6 +232,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("--lang", default=None, help="the person's stored language, if any")
     parse.set_defaults(func=_cmd_nlu_parse)
+
+    for queue in ("inbox", "outbox"):
+        parent = sub.add_parser(queue, help=f"look at the {queue}")
+        queue_sub = parent.add_subparsers(dest="what", required=True)
+        dead = queue_sub.add_parser(
+            "dead",
+            help=f"list dead {queue} rows (given up on): id, channel, time, attempts, error type",
+        )
+        dead.add_argument("--limit", type=int, default=1000)
+        dead.set_defaults(func=_cmd_dead)
+
+    keys = sub.add_parser("keys", help="the keyring (HEARD_SECRET_KEYS)")
+    keys_sub = keys.add_subparsers(dest="what", required=True)
+    rotate = keys_sub.add_parser(
+        "rotate",
+        help="re-encrypt what older keys made under the newest key, in batches; "
+        "safe to stop and run again",
+    )
+    rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rotate.add_argument("--pause", type=float, default=0.0, help="seconds to wait between batches")
+    rotate.set_defaults(func=_cmd_keys_rotate)
+    new = keys_sub.add_parser("new", help="print a fresh secret for HEARD_SECRET_KEYS")
+    new.set_defaults(func=_cmd_keys_new)
 
     telegram = sub.add_parser("telegram", help="Telegram administration")
     telegram_sub = telegram.add_subparsers(dest="what", required=True)

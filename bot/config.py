@@ -24,6 +24,7 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
     "HEARD_SECRET_KEY",
+    "HEARD_SECRET_KEYS",
     "HEARD_PUBLIC_URL",
     "HEARD_DATA_DIR",
     "HEARD_FLOWS_DIR",
@@ -91,7 +92,7 @@ class Settings:
     env: str  # "development" | "production"
     data_dir: Path
     database_url: str
-    secret_key: str
+    secret_key: str  # the newest key's secret
     public_url: str | None
     flows_dir: Path
     deployment: Mapping[str, str]
@@ -104,7 +105,7 @@ class Settings:
     log_level: str = "INFO"
     notes: tuple[str, ...] = field(default_factory=tuple)
     # A claimed inbox item / a message being sent whose claim is older than this is taken to
-    # have died with its worker and is claimed again (bot.delivery).
+    # have died with its worker and is claimed again (bot.inbox, bot.outbox).
     inbox_lease_seconds: float = 120.0
     outbox_lease_seconds: float = 60.0
     # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
@@ -112,6 +113,15 @@ class Settings:
     # retention job the workers run (bot.retention).
     inbox_retention_days: float = 30.0
     message_log_retention_days: float = 30.0
+    # The keyring, newest first: (key id, secret). Empty means `secret_key` alone, id `k1`.
+    secret_keys: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def keyring(self) -> tuple[tuple[str, str], ...]:
+        """(key id, secret) pairs, newest first, for storage.crypto.AddressCipher."""
+        from storage.crypto import SINGLE_KEY_ID  # not imported by commands without a store
+
+        return self.secret_keys or ((SINGLE_KEY_ID, self.secret_key),)
 
     @property
     def production(self) -> bool:
@@ -136,6 +146,26 @@ def _development_key(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return key
+
+
+def _keyring(spec: str, single: str) -> tuple[tuple[str, str], ...]:
+    """HEARD_SECRET_KEYS (`id:secret,...`, newest first), checked; () when unset. A
+    HEARD_SECRET_KEY set beside it must be one of its keys (a deployment that added a keyring
+    while its environment still sets the single key)."""
+    if not spec:
+        return ()
+    from storage.crypto import SecretKeyError, parse_keyring  # only when a keyring is given
+
+    try:
+        keys = parse_keyring(spec)
+    except SecretKeyError as exc:
+        raise ConfigError(str(exc)) from None
+    for key_id, secret in keys:
+        if len(secret) < 32:
+            raise ConfigError(f"HEARD_SECRET_KEYS: key {key_id!r} must be at least 32 characters")
+    if single and single not in {secret for _, secret in keys}:
+        raise ConfigError("HEARD_SECRET_KEY is set but is not in HEARD_SECRET_KEYS: set one")
+    return tuple(keys)
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -242,9 +272,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     notes: list[str] = []
 
     secret = env.get("HEARD_SECRET_KEY", "").strip()
-    if not secret:
+    keyring = _keyring(env.get("HEARD_SECRET_KEYS", "").strip(), secret)
+    if keyring:
+        secret = keyring[0][1]
+    elif not secret:
         if mode == "production":
-            raise ConfigError("HEARD_SECRET_KEY is required when HEARD_ENV=production")
+            raise ConfigError(
+                "HEARD_SECRET_KEY (or HEARD_SECRET_KEYS) is required when HEARD_ENV=production"
+            )
         secret = _development_key(data_dir)
         notes.append(f"using the development key in {data_dir / 'secret-key'}")
     elif len(secret) < 32:
@@ -303,6 +338,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         secret_key=secret,
+        secret_keys=keyring,
         public_url=(env.get("HEARD_PUBLIC_URL") or "").rstrip("/") or None,
         flows_dir=Path(env.get("HEARD_FLOWS_DIR") or REPO_ROOT / "flows"),
         deployment=deployment_settings(env, contact),

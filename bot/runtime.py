@@ -63,7 +63,7 @@ class Runtime:
 
         db = make_engine(self.settings.database_url)
         migrate(db)
-        return SqlStore(db, AddressCipher(self.settings.secret_key))
+        return SqlStore(db, AddressCipher(self.settings.keyring))
 
     @cached_property
     def embedded_nlu(self) -> NLU:

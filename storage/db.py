@@ -1,8 +1,9 @@
 """Engines and migrations for the database URL the caller gives (bot.config reads
 `DATABASE_URL` and holds the default; storage reads no environment).
 
-SQLite: WAL (readers do not block the writer), foreign keys on, a busy timeout, and every
-transaction opened with `BEGIN IMMEDIATE`. Python's sqlite3 module otherwise starts transactions
+SQLite: WAL (readers do not block the writer), foreign keys on, a busy timeout, `secure_delete`
+(deleted content is zeroed, not left in free pages), and every transaction opened with
+`BEGIN IMMEDIATE`. Python's sqlite3 module otherwise starts transactions
 late and breaks SAVEPOINTs; and a deferred transaction that reads, then writes after another
 connection has written, fails at once with "database is locked". Taking the write lock at the
 start serialises units of work instead, which is what a single-host deployment needs. Keep units
@@ -99,6 +100,8 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted content is overwritten with zeros, not left in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 
@@ -135,6 +138,26 @@ def _begin_immediate(connection: Any) -> None:
             pause = min(pause * 2, WRITE_LOCK_PAUSE_MAX)
     finally:
         driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def truncate_wal(engine: Engine) -> bool:
+    """SQLite: copies the WAL into the database and truncates it to zero bytes, so earlier
+    versions of changed pages (an erased person's rows, their data key) no longer sit in WAL
+    frames. Best effort: False when a reader kept part of the WAL in use. A no-op elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+            busy = bool(row and row[0])
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

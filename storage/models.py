@@ -82,9 +82,7 @@ class AddressRow(Base):
 class SessionRow(Base):
     __tablename__ = "sessions"
 
-    participant_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("participants.id"), primary_key=True
-    )
+    participant_id: Mapped[str] = mapped_column(ID, ForeignKey("participants.id"), primary_key=True)
     session_json: Mapped[str] = mapped_column(FreeText)
     updated_at: Mapped[datetime]
 
@@ -186,6 +184,17 @@ class MessageLogRow(Base):
     at: Mapped[datetime]
 
 
+class PersonKeyRow(Base):
+    """A person's data key, wrapped under the keyring (storage.personal): their free text is
+    sealed under it, and erasure deletes it first (crypto-shredding)."""
+
+    __tablename__ = "person_keys"
+
+    participant_id: Mapped[str] = mapped_column(ID, ForeignKey("participants.id"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
 class AnonymousTotalRow(Base):
     """Counters that survive erasure. Only ever incremented."""
 
@@ -208,7 +217,7 @@ class InboxRow(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_key"),
         CheckConstraint(
-            "status IN ('pending', 'processing', 'done', 'failed')", name="status"
+            "status IN ('pending', 'processing', 'done', 'failed', 'dead')", name="status"
         ),
         Index(None, "channel", "sender_hmac"),
         # The claim's own indexes (storage.repositories.inbox): only unfinished rows, so they
@@ -243,7 +252,9 @@ class OutboxRow(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="status"
+        ),
         Index(None, "channel", "recipient_hmac"),
         # The claim's own indexes (storage.repositories.outbox), as the inbox's.
         Index("ix_outbox_open", "channel", "seq", **open_rows("'pending', 'sending'")),

@@ -65,6 +65,15 @@ def erased_provider_key(cipher: AddressCipher, channel: str, provider_key: str) 
     return ERASED_KEY_PREFIX + cipher.keyed_hash(f"inbox:{channel}:{provider_key}")
 
 
+def erased_provider_keys(cipher: AddressCipher, channel: str, provider_key: str) -> list[str]:
+    """`erased_provider_key` under every key of the keyring (a tombstone made under an older
+    key still refuses a late repeat while that key is kept)."""
+    return [
+        ERASED_KEY_PREFIX + digest
+        for digest in cipher.keyed_hashes(f"inbox:{channel}:{provider_key}")
+    ]
+
+
 def payload_senders(channel: str, payload: dict[str, Any]) -> list[str]:
     """The sender's address in a Twilio form post (`From`) or a Telegram update (chat ids)."""
     if channel == "sms":

@@ -101,8 +101,8 @@ class LoggedMessage:
 
 # --- durable channel queues (storage.repositories.inbox and .outbox)
 
-InboxStatus = Literal["pending", "processing", "done", "failed"]
-OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+InboxStatus = Literal["pending", "processing", "done", "failed", "dead"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "dead"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,19 @@ class InboxItem:
     processed_at: datetime | None
     error: str | None  # short reason, never the payload
     participant_id: str | None  # set by `inbox.done` once the sender is known
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An inbox or outbox row given up on (`dead`): never claimed again, kept until the
+    retention job purges it. No content: the error is an exception's type or a short reason."""
+
+    queue: Literal["inbox", "outbox"]
+    row_id: str  # the inbox item id, or the outbox message id
+    channel: str
+    queued_at: datetime
+    attempts: int
+    error: str | None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ either repeatable or recorded before it has effects:
 
 On SQLite every transaction starts with `BEGIN IMMEDIATE` (storage.db), so units of work are
 serialised; keep them short. Addresses and inbound payloads are stored only as AES-GCM
-ciphertext (storage.crypto); nothing in the store logs them.
+ciphertext under the keyring (storage.crypto), people's words under their own data keys
+(storage.personal, `uow.text`); nothing in the store logs them.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from storage.crypto import AddressCipher
+from storage.db import truncate_wal
+from storage.personal import PersonalText
 from storage.repositories.answers import Answers
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
 from storage.repositories.inbox import Inbox
+from storage.repositories.keys import Keys
 from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
@@ -59,17 +63,22 @@ from storage.repositories.views import Views
 
 class UnitOfWork:
     def __init__(self, engine: Engine, cipher: AddressCipher) -> None:
+        self._engine = engine
         self._db = Session(engine, expire_on_commit=False, autoflush=True)
-        self.people = People(self._db, cipher)
-        self.sessions = Sessions(self._db)
+        # People's words, sealed under their own data keys (storage.personal): repositories
+        # seal on the way in and open on the way out, so records stay plain.
+        self.text = PersonalText(self._db, cipher)
+        self.people = People(self._db, cipher, self.text)
+        self.sessions = Sessions(self._db, self.text)
         self.consent = Consent(self._db)
-        self.views = Views(self._db)
-        self.answers = Answers(self._db)
+        self.views = Views(self._db, self.text)
+        self.answers = Answers(self._db, self.text)
         self.safety = Safety(self._db)
-        self.messages = Messages(self._db)
-        self.erasure = Erasure(self._db, cipher)
+        self.messages = Messages(self._db, self.text)
+        self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
+        self.keys = Keys(self._db, cipher, self.text)
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -86,6 +95,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._db.commit()
+        if self.erasure.erased and self._engine.dialect.name == "sqlite":
+            # Erased rows and the destroyed data key leave no page images in the WAL.
+            self.erasure.erased = False
+            truncate_wal(self._engine)
 
     def rollback(self) -> None:
         self._db.rollback()

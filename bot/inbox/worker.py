@@ -11,8 +11,11 @@ that dies before the commit leaves the item `processing`; after the lease anothe
 it and the turn runs again from the same stored session, so nothing is lost or done twice. A
 worker that outlived its lease learns it from `inbox.done` (no row left with its claim's
 attempts count) and rolls its turn back.
-A turn that raises is rolled back and the item marked `failed` with the exception's type only
-(its message could quote what the person wrote); the inbound row itself is never lost.
+A turn that raises is rolled back and the failure recorded with the exception's type only (its
+message could quote what the person wrote); the item is claimed again, and after `max_attempts`
+failures (or claims without a result: the worker died each time) it is `dead`: never claimed
+again, and the same sender's later messages proceed (storage.repositories.inbox). An item whose
+payload cannot be decrypted is dead at once. `heard inbox dead` lists dead items.
 
 After an erasure (DELETE, confirmed) the person no longer exists, but the confirmation must
 still reach them: those replies are queued with no participant. Every reply is queued to the
@@ -47,7 +50,6 @@ START_WORD = "START"
 STOP_WORD = "STOP"
 
 
-
 def turn_text(inbound: InboundMessage, catalogue: Catalogue) -> str:
     """The text the engine sees.
 
@@ -78,9 +80,9 @@ class InboxWorker:
         max_attempts: int = 5,
     ) -> None:
         """`lease_seconds` must be far longer than a turn: an item whose claim is older is
-        taken again by another claim. `max_attempts` claims without a result (the worker
-        died each time) mark the item failed, so one poisonous message cannot stop a worker
-        for ever."""
+        taken again by another claim. After `max_attempts` claims that failed or gave no
+        result (the worker died each time) the item is dead, so one poisonous message cannot
+        stop a worker, nor its sender's later messages, for ever."""
         self._store = store
         self._conversation = conversation
         self._catalogue = catalogue
@@ -113,7 +115,7 @@ class InboxWorker:
         transaction: on SQLite the webhook and other turns keep the write lock meanwhile),
         then runs the turn in its one unit of work."""
         if item.attempts > self._max_attempts:
-            self._fail(item, f"gave up after {item.attempts - 1} claims without a result")
+            self._dead(item, f"gave up after {item.attempts - 1} claims without a result")
             return
         try:
             self.finish(item, self.understand(item))
@@ -125,7 +127,7 @@ class InboxWorker:
                 return
             # The type only: exception messages can quote the person's words or number.
             log.error("inbox item %d failed: %s", item.item_id, type(exc).__name__)
-            self._fail(item, f"turn failed: {type(exc).__name__}")
+            self._failure(item, type(exc).__name__)
 
     def understand(self, item: InboxItem) -> Understood | None:
         """The NLU's reading of the item's message (None for a message without words, and for a
@@ -193,9 +195,22 @@ class InboxWorker:
             row = outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
             uow.outbox.add(row, address=inbound.address)
 
-    def _fail(self, item: InboxItem, error: str) -> None:
+    def _failure(self, item: InboxItem, error_type: str) -> None:
         with self._store.unit_of_work() as uow:
-            uow.inbox.failed(item.item_id, error, self._clock())
+            dead = uow.inbox.failure(
+                item.item_id,
+                item.attempts,
+                error_type,
+                self._clock(),
+                dead_after=self._max_attempts,
+            )
+            uow.commit()
+        if dead:
+            log.error("inbox item %d is dead after %d attempts", item.item_id, item.attempts)
+
+    def _dead(self, item: InboxItem, error: str) -> None:
+        with self._store.unit_of_work() as uow:
+            uow.inbox.dead(item.item_id, error, self._clock())
             uow.commit()
 
     async def run(

@@ -108,7 +108,7 @@ class Conversation:
         """Runs the NLU for a message before its turn, in a unit of work that only reads
         (`Store.reading`: on SQLite it holds no write lock), so the turn's write transaction
         does not wait for the classifier or a Rasa server. Pass the result to `handle`."""
-        found = reader.people.find_with_session(channel, address)
+        found = reader.people.find_with_session(channel, address, rekey=False)
         participant, raw = found if found is not None else (None, None)
         session = self._session_of(raw, quiet=True)
         known_language = (session.language if session else None) or (

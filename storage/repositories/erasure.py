@@ -19,7 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.crypto import AddressCipher, normalise_address
+from storage.crypto import AddressCipher, DecryptionError, normalise_address
+from storage.personal import PersonalText
 from storage.privacy import (
     PersonData,
     StoredAddress,
@@ -28,15 +29,9 @@ from storage.privacy import (
     export_document,
     payload_mentions,
 )
-from storage.records import (
-    HandoverRequest,
-    LoggedMessage,
-    ProfileAnswer,
-    SafeguardingAlertRecord,
-    TotalCount,
-)
+from storage.records import HandoverRequest, SafeguardingAlertRecord, TotalCount
 from storage.repositories import rows
-from storage.repositories.rows import INBOX_PURPOSE, is_postgres, of_person
+from storage.repositories.rows import INBOX_PURPOSE, SESSION, is_postgres, of_person
 from storage.timestamps import as_utc
 
 # Every table naming a person, children first; a table missing here makes erasure fail on the
@@ -55,9 +50,11 @@ _PERSONAL_TABLES: tuple[Any, ...] = (
 
 
 class Erasure:
-    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+    def __init__(self, db: Session, cipher: AddressCipher, text: PersonalText) -> None:
         self._db = db
         self._cipher = cipher
+        self._text = text
+        self.erased = False  # set by `erase`: the unit of work truncates SQLite's WAL after commit
         self._postgres = is_postgres(db)
 
     def export(self, participant_id: str) -> dict[str, Any]:
@@ -96,12 +93,18 @@ class Erasure:
         ]
 
     def erase(self, participant_id: str, at: datetime) -> None:
-        """Forgets the person; a no-op for an unknown participant."""
-        data = self._person_data(participant_id)
+        """Forgets the person; a no-op for an unknown participant. Words that cannot be read
+        (a data key wrapped under a retired key) do not stop it."""
+        with self._text.lenient():
+            data = self._person_data(participant_id, lenient=True)
         if data is None:
             return
         for (metric, subject, language, channel), count in erasure_totals(data).items():
             self._add_total(metric, subject, language, channel, count)
+        # First the person's data key: whatever copies of their words outlive the deletes
+        # below (WAL frames, free pages, table files, backups) can no longer be read.
+        self._text.destroy(participant_id)
+        self.erased = True
         addresses = data.addresses
         for row in self._inbox_rows_of(participant_id, addresses):
             # Kept as a tombstone so a late repeat of the delivery is still refused.
@@ -134,32 +137,39 @@ class Erasure:
             )
         )
 
-    def _person_data(self, participant_id: str) -> PersonData | None:
+    def _person_data(self, participant_id: str, *, lenient: bool = False) -> PersonData | None:
+        """Everything held on the person. `lenient` (erasure): an address no key of the
+        keyring can decrypt is left out (its rows are still found by its stored hash)."""
         db = self._db
         person = db.get(m.ParticipantRow, participant_id)
         if person is None:
             return None
-        addresses = [
-            StoredAddress(
-                row.channel,
-                self._cipher.decrypt_address(row.channel, row.address_ciphertext),
-                row.created_at,
-            )
-            for row in db.scalars(of_person(m.AddressRow, participant_id))
-        ]
+        addresses: list[StoredAddress] = []
+        for row in db.scalars(of_person(m.AddressRow, participant_id)):
+            try:
+                address = self._cipher.decrypt_address(row.channel, row.address_ciphertext)
+            except DecryptionError:
+                if not lenient:
+                    raise
+                continue
+            addresses.append(StoredAddress(row.channel, address, row.created_at))
         return PersonData(
             participant=rows.participant(person),
             addresses=addresses,
-            session_json=db.scalar(
-                select(m.SessionRow.session_json).where(
-                    m.SessionRow.participant_id == participant_id
-                )
+            session_json=self._text.open_optional(
+                participant_id,
+                db.scalar(
+                    select(m.SessionRow.session_json).where(
+                        m.SessionRow.participant_id == participant_id
+                    )
+                ),
+                SESSION,
             ),
             consents=[
                 rows.consent(row) for row in db.scalars(of_person(m.ConsentRow, participant_id))
             ],
             views=[
-                rows.view(row)
+                rows.view(row, self._text)
                 for row in db.scalars(
                     select(m.ViewRow)
                     .where(m.ViewRow.participant_id == participant_id)
@@ -167,11 +177,11 @@ class Erasure:
                 )
             ],
             profile_answers=[
-                ProfileAnswer(row.participant_id, row.field, row.value, row.at)
+                rows.profile_answer(row, self._text)
                 for row in db.scalars(of_person(m.ProfileAnswerRow, participant_id))
             ],
             group_interests=[
-                rows.group_interest(row)
+                rows.group_interest(row, self._text)
                 for row in db.scalars(of_person(m.GroupInterestRow, participant_id))
             ],
             handovers=[
@@ -193,36 +203,41 @@ class Erasure:
                 for row in db.scalars(of_person(m.SafeguardingAlertRow, participant_id))
             ],
             messages=[
-                LoggedMessage(
-                    row.participant_id,
-                    row.direction,
-                    row.channel,
-                    row.text,
-                    row.text_id,
-                    row.language,
-                    row.at,
-                )
+                rows.logged_message(row, self._text)
                 for row in db.scalars(of_person(m.MessageLogRow, participant_id))
             ],
             outbox=[
-                rows.outbox_message(row)
-                for row in self._outbox_rows_of(participant_id, addresses)
+                rows.outbox_message(row) for row in self._outbox_rows_of(participant_id, addresses)
             ],
             inbox=[
-                rows.inbox_item(row, self._cipher)
+                rows.inbox_item(row, self._cipher, strict=False)
                 for row in self._inbox_rows_of(participant_id, addresses)
             ],
         )
+
+    def _hashes_of(
+        self, participant_id: str, addresses: Sequence[StoredAddress]
+    ) -> dict[str, set[str]]:
+        """Per channel, the person's address hashes under every key of the keyring, and the
+        hashes their address rows hold (which also cover an address no key can decrypt)."""
+        hashes: dict[str, set[str]] = {}
+        for a in addresses:
+            hashes.setdefault(a.channel, set()).update(self._cipher.lookups(a.channel, a.address))
+        stored = self._db.execute(
+            select(m.AddressRow.channel, m.AddressRow.address_hmac).where(
+                m.AddressRow.participant_id == participant_id
+            )
+        )
+        for channel, digest in stored:
+            hashes.setdefault(channel, set()).add(digest)
+        return hashes
 
     def _outbox_rows_of(
         self, participant_id: str, addresses: Sequence[StoredAddress]
     ) -> list[m.OutboxRow]:
         recipients = [
-            and_(
-                m.OutboxRow.channel == a.channel,
-                m.OutboxRow.recipient_hmac == self._cipher.lookup(a.channel, a.address),
-            )
-            for a in addresses
+            and_(m.OutboxRow.channel == channel, m.OutboxRow.recipient_hmac.in_(hashes))
+            for channel, hashes in self._hashes_of(participant_id, addresses).items()
         ]
         query = (
             select(m.OutboxRow)
@@ -235,11 +250,8 @@ class Erasure:
         self, participant_id: str, addresses: Sequence[StoredAddress]
     ) -> list[m.InboxRow]:
         senders = [
-            and_(
-                m.InboxRow.channel == a.channel,
-                m.InboxRow.sender_hmac == self._cipher.lookup(a.channel, a.address),
-            )
-            for a in addresses
+            and_(m.InboxRow.channel == channel, m.InboxRow.sender_hmac.in_(hashes))
+            for channel, hashes in self._hashes_of(participant_id, addresses).items()
         ]
         matched = list(
             self._db.scalars(
@@ -264,7 +276,10 @@ class Erasure:
         )
         for row in unmatched:
             assert row.payload_ciphertext is not None
-            payload = self._cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+            try:
+                payload = self._cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+            except DecryptionError:
+                continue  # a dead letter: nobody can read it, so it names nobody we can tell
             if payload_mentions(row.channel, payload, by_channel[row.channel]):
                 matched.append(row)
         return sorted(matched, key=lambda row: row.id)

@@ -1,7 +1,13 @@
 """The inbox: inbound deliveries, recorded (encrypted) before the webhook answers the provider,
 claimed by workers and marked done in the turn's own transaction. See storage.unit_of_work for
 the exactly-once rules. Claims lock rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite
-the unit of work already holds the write lock (BEGIN IMMEDIATE, storage.db)."""
+the unit of work already holds the write lock (BEGIN IMMEDIATE, storage.db).
+
+Dead letters: an item whose payload cannot be decrypted (queued under a key no longer in the
+keyring, or damaged) is marked `dead` by the claim that finds it; an item whose turn fails
+`dead_after` times (`failure`) is marked `dead` too. A dead item is never claimed again and,
+being finished, no longer holds back anything: the same sender's later messages proceed.
+Only the error's type is kept, never its text (it could quote the person's words)."""
 
 from __future__ import annotations
 
@@ -13,10 +19,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
-from storage.crypto import AddressCipher
-from storage.privacy import erased_provider_key, payload_senders
+from storage.crypto import AddressCipher, DecryptionError
+from storage.privacy import erased_provider_keys, payload_senders
 from storage.queues import CLAIM_PLAN, constant, lease_expired_before, short_error, status_in
-from storage.records import InboxItem
+from storage.records import DeadLetter, InboxItem
 from storage.repositories.rows import INBOX_PURPOSE, inbox_item, is_postgres
 from storage.timestamps import as_utc
 
@@ -80,7 +86,7 @@ class Inbox:
         racing this one (ON CONFLICT DO NOTHING: the loser's unit of work stays usable), or a
         late repeat of a delivery whose sender was erased. `sender`
         (the address, optional) lets claims keep one sender's messages in order."""
-        erased = erased_provider_key(self._cipher, channel, provider_key)
+        erased = erased_provider_keys(self._cipher, channel, provider_key)
         senders = [sender] if sender else payload_senders(channel, payload)
         table = m.InboxRow.__table__
         values = {
@@ -96,7 +102,7 @@ class Inbox:
         # ONE statement: the row, unless a tombstone of the same delivery exists (its sender was
         # erased) or the unique (channel, provider_key) refuses it, a racing repeat included.
         tombstone = exists().where(
-            m.InboxRow.channel == channel, m.InboxRow.provider_key == erased
+            m.InboxRow.channel == channel, m.InboxRow.provider_key.in_(erased)
         )
         rows = select(
             *(literal(value, table.c[name].type).label(name) for name, value in values.items())
@@ -123,7 +129,14 @@ class Inbox:
             .returning(m.InboxRow),
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).all()
-        return [inbox_item(row, self._cipher) for row in sorted(rows, key=lambda row: row.id)]
+        items: list[InboxItem] = []
+        for row in sorted(rows, key=lambda row: row.id):
+            try:
+                items.append(inbox_item(row, self._cipher))
+            except DecryptionError as exc:
+                # Retrying cannot help while the keyring stays as it is.
+                self.dead(row.id, type(exc).__name__, at)
+        return items
 
     def get(self, item_id: int) -> InboxItem | None:
         row = self._db.get(m.InboxRow, item_id)
@@ -148,6 +161,53 @@ class Inbox:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def failure(
+        self, item_id: int, attempts: int, error: str, at: datetime, *, dead_after: int
+    ) -> bool:
+        """Records a failed turn (`error`: a type or short reason, never the payload): the
+        item is `dead` once `attempts` (the claim's counter) reaches `dead_after`, else
+        pending again for the next claim. One UPDATE guarded by the claim's attempts counter,
+        like `done` (a claim lost to another worker changes nothing). True when the item is now
+        dead."""
+        dead = attempts >= dead_after
+        values: dict[str, object] = {"error": short_error(error), "claimed_at": None}
+        if dead:
+            values |= {"status": "dead", "processed_at": as_utc(at)}
+        else:
+            values |= {"status": "pending"}
+        result = self._db.execute(
+            update(m.InboxRow)
+            .where(m.InboxRow.id == item_id, m.InboxRow.attempts == attempts)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return dead and bool(getattr(result, "rowcount", 0))
+
+    def dead(self, item_id: int, error: str, at: datetime) -> None:
+        """Gives the item up: `dead`, never claimed again, with a short reason."""
+        self._db.execute(
+            update(m.InboxRow)
+            .where(m.InboxRow.id == item_id)
+            .values(status="dead", processed_at=as_utc(at), error=short_error(error))
+            .execution_options(synchronize_session=False)
+        )
+
+    def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        """Dead items, oldest first: ids, channels, times, attempts and error types only."""
+        rows = self._db.execute(
+            select(
+                m.InboxRow.id,
+                m.InboxRow.channel,
+                m.InboxRow.received_at,
+                m.InboxRow.attempts,
+                m.InboxRow.error,
+            )
+            .where(m.InboxRow.status == "dead")
+            .order_by(m.InboxRow.id)
+            .limit(limit)
+        )
+        return [DeadLetter("inbox", str(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
     def failed(self, item_id: int, error: str, at: datetime) -> None:
         """Marks the item failed with a short reason (never the payload)."""
         self._db.execute(
@@ -158,11 +218,11 @@ class Inbox:
         )
 
     def purge(self, before: datetime) -> int:
-        """Deletes done and failed items received before `before`; returns how many. Pending
-        and processing items stay, however old."""
+        """Deletes done, failed and dead items received before `before`; returns how many.
+        Pending and processing items stay, however old."""
         result = self._db.execute(
             delete(m.InboxRow).where(
-                m.InboxRow.status.in_(["done", "failed"]),
+                m.InboxRow.status.in_(["done", "failed", "dead"]),
                 m.InboxRow.received_at < as_utc(before),
             )
         )

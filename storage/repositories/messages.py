@@ -11,13 +11,16 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
+from storage.personal import PersonalText
 from storage.records import LoggedMessage
+from storage.repositories.rows import MESSAGE_TEXT
 from storage.timestamps import as_utc
 
 
 class Messages:
-    def __init__(self, db: Session) -> None:
+    def __init__(self, db: Session, text: PersonalText) -> None:
         self._db = db
+        self._text = text
 
     def log(self, *messages: LoggedMessage) -> None:
         """Logs messages in the order given, in one statement. A `text` of None logs that a
@@ -31,7 +34,9 @@ class Messages:
                     "participant_id": message.participant_id,
                     "direction": message.direction,
                     "channel": message.channel,
-                    "text": message.text,
+                    "text": self._text.seal_optional(
+                        message.participant_id, message.text, MESSAGE_TEXT
+                    ),
                     "text_id": message.text_id,
                     "language": message.language,
                     "at": as_utc(message.at),

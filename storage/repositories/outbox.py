@@ -1,6 +1,10 @@
 """The outbox: messages to send, written in the same unit of work as the turn that made them.
 See storage.unit_of_work for the exactly-once rules. The recipient's address is kept encrypted
-only until the message is sent or fails."""
+only until the message is sent or fails.
+
+Dead letters: a claimed message whose recipient cannot be decrypted (encrypted under a key no
+longer in the keyring, or damaged) is marked `dead` by the claim and not returned; it is never
+claimed again and no longer holds back later messages to the same recipient."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy import Select, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, DecryptionError
 from storage.queues import (
     CLAIM_PLAN,
     constant,
@@ -21,7 +25,7 @@ from storage.queues import (
     short_error,
     status_in,
 )
-from storage.records import OutboxMessage
+from storage.records import DeadLetter, OutboxMessage
 from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
 from storage.timestamps import as_utc
 
@@ -115,21 +119,22 @@ class Outbox:
         `at + lease_seconds`) and returns them: pending and due, or sending with an expired
         lease. At most one per recipient, and never one while an earlier one to the same
         recipient is unsent, so a person's messages go out in order. Commit before sending."""
-        return [outbox_message(row) for row in self._claim_rows(channel, limit, at, lease_seconds)]
+        claimed = self._claim_rows(channel, limit, at, lease_seconds)
+        return [outbox_message(row) for row, _ in claimed]
 
     def claim_addressed(
         self, channel: str, limit: int, at: datetime, lease_seconds: float
     ) -> list[tuple[OutboxMessage, str | None]]:
         """`claim`, each message with its decrypted recipient (None once wiped), read from the
         claimed rows themselves: no second look-up per message. Never log the addresses."""
-        return [
-            (outbox_message(row), self._decrypt(row))
-            for row in self._claim_rows(channel, limit, at, lease_seconds)
-        ]
+        claimed = self._claim_rows(channel, limit, at, lease_seconds)
+        return [(outbox_message(row), address) for row, address in claimed]
 
     def _claim_rows(
         self, channel: str, limit: int, at: datetime, lease_seconds: float
-    ) -> list[m.OutboxRow]:
+    ) -> list[tuple[m.OutboxRow, str | None]]:
+        """The claimed rows with their decrypted recipients; a row whose recipient cannot be
+        decrypted is dead instead (it never blocks the messages behind it)."""
         now = as_utc(at)
         seqs = claim_query(channel, limit, now, postgres=self._postgres).scalar_subquery()
         if self._postgres:
@@ -146,12 +151,50 @@ class Outbox:
             .returning(m.OutboxRow),
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).all()
-        return sorted(rows, key=lambda row: row.seq)
+        claimed: list[tuple[m.OutboxRow, str | None]] = []
+        for row in sorted(rows, key=lambda row: row.seq):
+            try:
+                address = self._decrypt(row)
+            except DecryptionError as exc:
+                # Retrying cannot help while the keyring stays as it is.
+                self._dead(row.seq, type(exc).__name__, now)
+                continue
+            claimed.append((row, address))
+        return claimed
 
     def _decrypt(self, row: m.OutboxRow) -> str | None:
         if row.recipient_ciphertext is None:
             return None
         return self._cipher.decrypt_address(row.channel, row.recipient_ciphertext)
+
+    def _dead(self, seq: int, error: str, at: datetime) -> None:
+        self._db.execute(
+            update(m.OutboxRow)
+            .where(m.OutboxRow.seq == seq)
+            .values(
+                status="dead",
+                last_error=short_error(error),
+                failed_at=as_utc(at),
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        """Dead messages, oldest first: ids, channels, times, attempts and error types only."""
+        rows = self._db.execute(
+            select(
+                m.OutboxRow.id,
+                m.OutboxRow.channel,
+                m.OutboxRow.created_at,
+                m.OutboxRow.attempts,
+                m.OutboxRow.last_error,
+            )
+            .where(m.OutboxRow.status == "dead")
+            .order_by(m.OutboxRow.seq)
+            .limit(limit)
+        )
+        return [DeadLetter("outbox", r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def _row(self, message_id: str) -> m.OutboxRow | None:
         return self._db.scalar(select(m.OutboxRow).where(m.OutboxRow.id == message_id))
@@ -216,11 +259,11 @@ class Outbox:
         self._db.expire_all()
 
     def purge(self, before: datetime) -> int:
-        """Deletes sent and failed messages created before `before`; returns how many. Pending
-        and sending messages stay, however old."""
+        """Deletes sent, failed and dead messages created before `before`; returns how many.
+        Pending and sending messages stay, however old."""
         result = self._db.execute(
             delete(m.OutboxRow).where(
-                m.OutboxRow.status.in_(["sent", "failed"]),
+                m.OutboxRow.status.in_(["sent", "failed", "dead"]),
                 m.OutboxRow.created_at < as_utc(before),
             )
         )

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crypto import AddressCipher
+from storage.personal import PersonalText
 from storage.records import Participant
-from storage.repositories.rows import participant
+from storage.repositories.rows import SESSION, participant
 from storage.timestamps import as_utc
 
 
@@ -23,9 +24,10 @@ def new_participant_id() -> str:
 
 
 class People:
-    def __init__(self, db: Session, cipher: AddressCipher) -> None:
+    def __init__(self, db: Session, cipher: AddressCipher, text: PersonalText) -> None:
         self._db = db
         self._cipher = cipher
+        self._text = text
 
     def for_address(self, channel: str, address: str, at: datetime) -> Participant:
         """The participant behind (channel, address), created on first contact."""
@@ -68,8 +70,10 @@ class People:
                         created_at=created.created_at,
                     )
                 )
+                self._db.add(self._text.new_key(participant_id, created.created_at))
                 self._db.flush()
         except IntegrityError:
+            self._text.forget(participant_id)
             # Another unit of work registered the same address first; use theirs.
             found = self.find_with_session(channel, address)
             if found is None:
@@ -78,32 +82,52 @@ class People:
         return created, None
 
     def find_with_session(
-        self, channel: str, address: str
+        self, channel: str, address: str, *, rekey: bool = True
     ) -> tuple[Participant, str | None] | None:
-        """One SELECT: the participant joined to the address's keyed hash and to their session
-        (None when they have none); None for an address never seen."""
+        """One SELECT: the participant joined to the address's keyed hash under any key of the
+        keyring (the newest key's match first), to their data key and to their session JSON
+        (None when they have none); None for an address never seen. With `rekey`, an address
+        (or data key) found under an older key is re-keyed on the way under the newest key;
+        a read that must take no write lock (`Store.reading`) passes `rekey=False`."""
+        hashes = self._cipher.lookups(channel, address)
         found = self._db.execute(
-            select(m.ParticipantRow, m.SessionRow.session_json)
-            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
-            .outerjoin(m.SessionRow, m.SessionRow.participant_id == m.ParticipantRow.id)
-            .where(
-                m.AddressRow.channel == channel,
-                m.AddressRow.address_hmac == self._cipher.lookup(channel, address),
+            select(
+                m.ParticipantRow,
+                m.SessionRow.session_json,
+                m.AddressRow.id,
+                m.AddressRow.address_hmac,
+                m.AddressRow.address_ciphertext,
+                m.PersonKeyRow.wrapped,
             )
-        ).first()
-        return None if found is None else (participant(found[0]), found[1])
+            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+            .outerjoin(m.PersonKeyRow, m.PersonKeyRow.participant_id == m.ParticipantRow.id)
+            .outerjoin(m.SessionRow, m.SessionRow.participant_id == m.ParticipantRow.id)
+            .where(m.AddressRow.channel == channel, m.AddressRow.address_hmac.in_(hashes))
+        ).all()
+        if not found:
+            return None
+        row, session_json, address_id, address_hmac, blob, wrapped = min(
+            found, key=lambda r: hashes.index(r[3])
+        )
+        # The turn's words open without another SELECT; an older wrapping is renewed.
+        self._text.prime(row.id, wrapped, rewrap=rekey)
+        if rekey and address_hmac != hashes[0]:
+            stored = self._cipher.decrypt_address(channel, blob)  # as first written
+            self._db.execute(
+                update(m.AddressRow)
+                .where(m.AddressRow.id == address_id)
+                .values(
+                    address_hmac=hashes[0],
+                    address_ciphertext=self._cipher.encrypt_address(channel, stored),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return participant(row), self._text.open_optional(row.id, session_json, SESSION)
 
     def find(self, channel: str, address: str) -> Participant | None:
-        """One SELECT: the participant joined to the address's keyed hash."""
-        row = self._db.scalar(
-            select(m.ParticipantRow)
-            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
-            .where(
-                m.AddressRow.channel == channel,
-                m.AddressRow.address_hmac == self._cipher.lookup(channel, address),
-            )
-        )
-        return None if row is None else participant(row)
+        """`find_with_session` without the session."""
+        found = self.find_with_session(channel, address)
+        return None if found is None else found[0]
 
     def get(self, participant_id: str) -> Participant | None:
         row = self._db.get(m.ParticipantRow, participant_id)

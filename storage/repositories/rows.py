@@ -11,20 +11,37 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, DecryptionError
+from storage.personal import PersonalText
 from storage.records import (
     ConsentEntry,
     GroupInterest,
     InboxItem,
     InboxStatus,
+    LoggedMessage,
     OutboxMessage,
     OutboxStatus,
     Participant,
+    ProfileAnswer,
     ViewRecord,
 )
 from storage.timestamps import as_utc
 
 INBOX_PURPOSE = "inbox"  # the cipher's purpose for inbox payloads
+
+# The purposes (associated data) of people's words sealed under their data key
+# (storage.personal): one per column, so a value cannot be moved to another column and read.
+VIEW_ANSWER = "views.answer_value"
+VIEW_ORIGINAL = "views.original_text"
+PROFILE_VALUE = "profile_answers.value"
+MESSAGE_TEXT = "message_log.text"
+GROUP_TOPICS = "group_interests.topics_json"
+GROUP_AVAILABILITY = "group_interests.availability_json"
+GROUP_ACCESS = "group_interests.access_needs_json"
+SESSION = "sessions.session_json"
+# For the words that raised a safeguarding alert, when a column keeps them: seal them with
+# `uow.text.seal(participant_id, words, ALERT_WORDS)`, open them with `uow.text.open`.
+ALERT_WORDS = "safeguarding_alerts.words"
 
 
 def is_postgres(db: Session) -> bool:
@@ -50,7 +67,9 @@ def consent(row: m.ConsentRow) -> ConsentEntry:
     )
 
 
-def view(row: m.ViewRow) -> ViewRecord:
+def view(row: m.ViewRow, text: PersonalText) -> ViewRecord:
+    """The record of a view row, its words opened with the person's data key."""
+    pid = row.participant_id
     return ViewRecord(
         view_id=row.view_id,
         participant_id=row.participant_id,
@@ -58,8 +77,8 @@ def view(row: m.ViewRow) -> ViewRecord:
         flow=row.flow,
         question_id=row.question_id,
         question_text=row.question_text,
-        answer_value=row.answer_value,
-        original_text=row.original_text,
+        answer_value=text.open(pid, row.answer_value, VIEW_ANSWER),
+        original_text=text.open(pid, row.original_text, VIEW_ORIGINAL),
         language=row.language,
         register=row.register,
         channel=row.channel,
@@ -67,12 +86,13 @@ def view(row: m.ViewRow) -> ViewRecord:
     )
 
 
-def group_interest(row: m.GroupInterestRow) -> GroupInterest:
+def group_interest(row: m.GroupInterestRow, text: PersonalText) -> GroupInterest:
+    pid = row.participant_id
     return GroupInterest(
-        participant_id=row.participant_id,
-        topics=tuple(json.loads(row.topics_json)),
-        availability=tuple(json.loads(row.availability_json)),
-        access_needs=tuple(json.loads(row.access_needs_json)),
+        participant_id=pid,
+        topics=tuple(json.loads(text.open(pid, row.topics_json, GROUP_TOPICS))),
+        availability=tuple(json.loads(text.open(pid, row.availability_json, GROUP_AVAILABILITY))),
+        access_needs=tuple(json.loads(text.open(pid, row.access_needs_json, GROUP_ACCESS))),
         interpreter_language=row.interpreter_language,
         contact_method=row.contact_method,
         language=row.language,
@@ -81,12 +101,28 @@ def group_interest(row: m.GroupInterestRow) -> GroupInterest:
     )
 
 
-def inbox_item(row: m.InboxRow, cipher: AddressCipher) -> InboxItem:
-    payload = (
-        {}
-        if row.payload_ciphertext is None
-        else cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+def profile_answer(row: m.ProfileAnswerRow, text: PersonalText) -> ProfileAnswer:
+    value = text.open(row.participant_id, row.value, PROFILE_VALUE)
+    return ProfileAnswer(row.participant_id, row.field, value, row.at)
+
+
+def logged_message(row: m.MessageLogRow, text: PersonalText) -> LoggedMessage:
+    words = text.open_optional(row.participant_id, row.text, MESSAGE_TEXT)
+    return LoggedMessage(
+        row.participant_id, row.direction, row.channel, words, row.text_id, row.language, row.at
     )
+
+
+def inbox_item(row: m.InboxRow, cipher: AddressCipher, *, strict: bool = True) -> InboxItem:
+    """DecryptionError for a payload that cannot be decrypted, unless not `strict` (erasure and
+    subject access), when such a payload reads as empty."""
+    payload: dict[str, Any] = {}
+    if row.payload_ciphertext is not None:
+        try:
+            payload = cipher.decrypt_json(row.payload_ciphertext, INBOX_PURPOSE)
+        except DecryptionError:
+            if strict:
+                raise
     return InboxItem(
         item_id=row.id,
         channel=row.channel,

@@ -10,16 +10,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
+from storage.personal import PersonalText
 from storage.records import ViewRecord
-from storage.repositories.rows import view
+from storage.repositories.rows import VIEW_ANSWER, VIEW_ORIGINAL, view
 from storage.timestamps import as_utc
 
 
 class Views:
-    def __init__(self, db: Session) -> None:
+    def __init__(self, db: Session, text: PersonalText) -> None:
         self._db = db
+        self._text = text
 
     def save(self, record: ViewRecord) -> None:
+        pid = record.participant_id
         self._db.add(
             m.ViewRow(
                 view_id=record.view_id,
@@ -28,8 +31,8 @@ class Views:
                 flow=record.flow,
                 question_id=record.question_id,
                 question_text=record.question_text,
-                answer_value=record.answer_value,
-                original_text=record.original_text,
+                answer_value=self._text.seal(pid, record.answer_value, VIEW_ANSWER),
+                original_text=self._text.seal(pid, record.original_text, VIEW_ORIGINAL),
                 language=record.language,
                 register=record.register,
                 channel=record.channel,
@@ -54,4 +57,6 @@ class Views:
         query = select(m.ViewRow).order_by(m.ViewRow.at, m.ViewRow.view_id)
         if consultation is not None:
             query = query.where(m.ViewRow.consultation == consultation)
-        return iter([view(row) for row in self._db.scalars(query)])
+        rows = list(self._db.scalars(query))
+        self._text.preload(row.participant_id for row in rows)
+        return iter([view(row, self._text) for row in rows])

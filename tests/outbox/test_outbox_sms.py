@@ -259,7 +259,8 @@ def said(heard: Pipeline, text: str) -> None:
 
 def test_a_provider_opt_out_mid_flow_then_start_ends_the_flow_once(heard: Pipeline) -> None:
     """Opted out by Twilio in the middle of a consultation, the person comes back with START
-    and finishes from the menu: the conversation ends there, the old flow does not return."""
+    to the question they were at (as after their own STOP), then finishes from the menu: the
+    conversation ends there, the old flow does not return."""
     queue_welcome(heard)
     heard.send_outbox()
     said(heard, "yes")  # consent given: the consultation's first question waits
@@ -274,12 +275,13 @@ def test_a_provider_opt_out_mid_flow_then_start_ends_the_flow_once(heard: Pipeli
         assert person is not None and person.opted_out
     before = len(replies_since(heard, 0))
     said(heard, "START")
-    assert replies_since(heard, before) == ["common.started", "menu.choose"]
+    assert replies_since(heard, before) == ["common.started_resume", "hys.q_better"]
+    said(heard, "MENU")
     said(heard, "4")  # More
     said(heard, "4")  # Finish
-    # The flow in progress when Twilio opted the person out was left then: nothing follows bye.
+    # The flow left by MENU does not come back after the goodbye.
     assert replies_since(heard, before) == [
-        "common.started", "menu.choose", "menu.choose_more", "menu.bye"
+        "common.started_resume", "hys.q_better", "menu.choose", "menu.choose_more", "menu.bye"
     ]
     heard.send_outbox()
     assert created_bodies(heard)  # START brought messages back
