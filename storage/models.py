@@ -20,7 +20,10 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,8 +99,26 @@ class ConsentRow(Base):
     at: Mapped[datetime]
 
 
+# The views inbox lists a person's latest answer to each question whose author still shares
+# their views; every inbox index is partial on that, so the hidden rows cost nothing to skip.
+LISTED = text("NOT superseded AND NOT withdrawn")
+
+
+def _listed_index(name: str, *columns: str) -> Index:
+    return Index(name, *columns, postgresql_where=LISTED, sqlite_where=LISTED)
+
+
 class ViewRow(Base):
     __tablename__ = "views"
+    __table_args__ = (
+        _listed_index("ix_views_listed_at", "at", "view_id"),
+        _listed_index("ix_views_listed_consultation", "consultation", "at", "view_id"),
+        _listed_index("ix_views_listed_question", "question_id", "at", "view_id"),
+        _listed_index("ix_views_listed_language", "language", "at", "view_id"),
+        _listed_index("ix_views_listed_status", "status", "at", "view_id"),
+        _listed_index("ix_views_listed_channel", "channel", "at", "view_id"),
+        Index("ix_views_answers", "participant_id", "flow", "question_id"),
+    )
 
     view_id: Mapped[str] = mapped_column(ID, primary_key=True)
     participant_id: Mapped[str] = _person()
@@ -110,6 +131,74 @@ class ViewRow(Base):
     language: Mapped[str] = mapped_column(SHORT)
     register: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+    # The inbox's own state (storage.repositories.view_inbox): new | read | shared | acted_on.
+    status: Mapped[str] = mapped_column(String(16), server_default="new")
+    # True once the same person answered the same question again (the newer answer is listed;
+    # this one is in its answer history).
+    superseded: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # True while the person's latest share_views consent is a withdrawal (kept in step by
+    # storage.repositories.consent): such views never reach coordinators.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class ThemeRow(Base):
+    """A theme coordinators tag views with. `keywords_json` maps a language code to keyword
+    rules (words or phrases) that suggest the theme for a view in that language."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    keywords_json: Mapped[str] = mapped_column(Text, server_default="{}")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class ViewThemeRow(Base):
+    """A theme on a view: `confirmed` (a person tagged it or accepted a suggestion),
+    `suggested` (by keyword rules or similar views) or `rejected` (a suggestion turned down,
+    kept so it is not suggested again)."""
+
+    __tablename__ = "view_themes"
+    __table_args__ = (Index("ix_view_themes_theme_state", "theme_id", "state", "view_id"),)
+
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # person | keyword | similar
+    by: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class ViewNoteRow(Base):
+    __tablename__ = "view_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(FreeText)
+    at: Mapped[datetime]
+
+
+class WorkingGroupRow(Base):
+    __tablename__ = "working_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime]
+
+
+class ViewShareRow(Base):
+    """A view shared with a working group: the group's members see it."""
+
+    __tablename__ = "view_shares"
+    __table_args__ = (Index("ix_view_shares_group", "group_id", "view_id"),)
+
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), primary_key=True)
+    by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
 
 

@@ -160,3 +160,100 @@ class TotalCount:
     language: str
     channel: str
     count: int
+
+
+# --- the views inbox, themes and working groups (storage.repositories.view_inbox, .themes,
+# .groups)
+
+ViewStatus = Literal["new", "read", "shared", "acted_on"]
+VIEW_STATUSES: tuple[ViewStatus, ...] = ("new", "read", "shared", "acted_on")
+TagState = Literal["confirmed", "suggested", "rejected"]
+TagSource = Literal["person", "keyword", "similar"]
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the views inbox and the exports are narrowed to; None means any. `since` is
+    inclusive and `until` exclusive. `group_ids` set (a working-group member) keeps only views
+    shared with one of those groups."""
+
+    consultation: str | None = None
+    question_id: str | None = None
+    language: str | None = None
+    register: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    theme_id: int | None = None
+    status: ViewStatus | None = None
+    group_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    theme_id: int
+    name: str
+    state: TagState
+    source: TagSource
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One listed view: the person's latest answer to a question, its inbox state, its themes
+    (confirmed and suggested; rejected ones are left out), how many earlier answers to the
+    same question the person gave (its answer history), and the groups it is shared with."""
+
+    view: ViewRecord
+    status: ViewStatus
+    themes: tuple[ThemeTag, ...] = ()
+    earlier: int = 0
+    groups: tuple[str, ...] = ()
+    latest: bool = True
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    entries: tuple[InboxEntry, ...]
+    next_cursor: str | None  # pass as `after` for the next (older) page; None on the last
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """Views matching the filters (`total`), and per status with the status filter left out
+    (so each status tab shows what choosing it would give)."""
+
+    total: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ThemeRecord:
+    theme_id: int
+    name: str
+    description: str
+    keywords: dict[str, tuple[str, ...]]  # language -> keyword rules
+    group_id: int | None  # a working group's own theme; None: a coordinators' theme
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    theme: ThemeRecord
+    confirmed: int  # listed views carrying it
+    suggested: int  # listed views it is suggested for, waiting for a decision
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    note_id: int
+    view_id: str
+    author: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkingGroup:
+    group_id: int
+    name: str
+    created_at: datetime

@@ -48,12 +48,15 @@ from storage.crypto import AddressCipher
 from storage.repositories.answers import Answers
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
+from storage.repositories.groups import WorkingGroups
 from storage.repositories.inbox import Inbox
 from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
+from storage.repositories.themes import Themes
+from storage.repositories.view_inbox import ViewInbox
 from storage.repositories.views import Views
 
 
@@ -64,6 +67,9 @@ class UnitOfWork:
         self.sessions = Sessions(self._db)
         self.consent = Consent(self._db)
         self.views = Views(self._db)
+        self.view_inbox = ViewInbox(self._db)
+        self.themes = Themes(self._db)
+        self.groups = WorkingGroups(self._db)
         self.answers = Answers(self._db)
         self.safety = Safety(self._db)
         self.messages = Messages(self._db)

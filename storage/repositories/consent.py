@@ -3,7 +3,7 @@ purpose is what holds (for equal times, the one recorded last)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -30,6 +30,17 @@ class Consent:
             )
         )
         self._db.flush()
+        if entry.purpose == "share_views":
+            # The views inbox hides the views of someone who withdrew (and shows them again
+            # if they agree again); kept here so no reader has to work out latest consents.
+            self._db.execute(
+                update(m.ViewRow)
+                .where(
+                    m.ViewRow.participant_id == entry.participant_id,
+                    m.ViewRow.withdrawn == entry.granted,
+                )
+                .values(withdrawn=not entry.granted)
+            )
 
     def latest(self, participant_id: str) -> dict[str, bool]:
         """Whether each purpose is granted now (the latest entry per purpose)."""

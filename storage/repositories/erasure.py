@@ -117,6 +117,9 @@ class Erasure:
         outbox_seqs = [row.seq for row in self._outbox_rows_of(participant_id, addresses)]
         if outbox_seqs:
             self._db.execute(delete(m.OutboxRow).where(m.OutboxRow.seq.in_(outbox_seqs)))
+        views = select(m.ViewRow.view_id).where(m.ViewRow.participant_id == participant_id)
+        for child in (m.ViewThemeRow, m.ViewNoteRow, m.ViewShareRow):
+            self._db.execute(delete(child).where(child.view_id.in_(views)))
         for table in _PERSONAL_TABLES:
             self._db.execute(delete(table).where(table.participant_id == participant_id))
         self._db.execute(delete(m.ParticipantRow).where(m.ParticipantRow.id == participant_id))

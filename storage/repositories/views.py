@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, not_, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -20,6 +20,18 @@ class Views:
         self._db = db
 
     def save(self, record: ViewRecord) -> None:
+        """Stores a view; the person's earlier answers to the same question become its answer
+        history (superseded: no longer listed in the views inbox)."""
+        self._db.execute(
+            update(m.ViewRow)
+            .where(
+                m.ViewRow.participant_id == record.participant_id,
+                m.ViewRow.flow == record.flow,
+                m.ViewRow.question_id == record.question_id,
+                not_(m.ViewRow.superseded),
+            )
+            .values(superseded=True)
+        )
         self._db.add(
             m.ViewRow(
                 view_id=record.view_id,
@@ -39,15 +51,18 @@ class Views:
         self._db.flush()
 
     def withdraw(self, participant_id: str, flow: str, question_id: str) -> None:
-        """Deletes the person's view of a question they went BACK to and answered again, before
-        the new one is saved, so an answer is replaced and never kept twice."""
-        self._db.execute(
-            delete(m.ViewRow).where(
-                m.ViewRow.participant_id == participant_id,
-                m.ViewRow.flow == flow,
-                m.ViewRow.question_id == question_id,
-            )
+        """Deletes the person's current view of a question they went BACK to and answered
+        again, before the new one is saved, so an answer is replaced and never kept twice.
+        Answers from earlier runs of the consultation stay as its answer history."""
+        current = select(m.ViewRow.view_id).where(
+            m.ViewRow.participant_id == participant_id,
+            m.ViewRow.flow == flow,
+            m.ViewRow.question_id == question_id,
+            not_(m.ViewRow.superseded),
         )
+        ids = list(self._db.scalars(current))
+        if ids:
+            delete_views(self._db, ids)
 
     def all(self, consultation: str | None = None) -> Iterator[ViewRecord]:
         """Every view (of one consultation, when given), oldest first."""
@@ -55,3 +70,10 @@ class Views:
         if consultation is not None:
             query = query.where(m.ViewRow.consultation == consultation)
         return iter([view(row) for row in self._db.scalars(query)])
+
+
+def delete_views(db: Session, view_ids: list[str]) -> None:
+    """Deletes views with their tags, notes and shares (children first: no cascades)."""
+    for table in (m.ViewThemeRow, m.ViewNoteRow, m.ViewShareRow):
+        db.execute(delete(table).where(table.view_id.in_(view_ids)))
+    db.execute(delete(m.ViewRow).where(m.ViewRow.view_id.in_(view_ids)))
