@@ -79,11 +79,11 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import export_views
+    from bot.views.cli_export import export_command
 
     settings = load_settings()
     _configure_logging("WARNING")
-    return export_views(settings, args.format, args.consultation, sys.stdout)
+    return export_command(settings, args)
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
@@ -170,9 +170,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="print stored data for coordinators")
     export_sub = export.add_subparsers(dest="what", required=True)
-    views = export_sub.add_parser("views", help="every stored view")
-    views.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    views = export_sub.add_parser(
+        "views", help="stored views (each person's latest answer to each question)"
+    )
+    views.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    views.add_argument(
+        "--output", default=None, help="file to write (default stdout; needed for xlsx)"
+    )
     views.add_argument("--consultation", default=None)
+    views.add_argument("--question", default=None, help="a question id (flow step id)")
+    views.add_argument("--language", default=None, help="the person's language code")
+    views.add_argument("--register", choices=("standard", "easy"), default=None)
+    views.add_argument("--channel", default=None)
+    views.add_argument("--since", default=None, help="from this date (YYYY-MM-DD, UTC)")
+    views.add_argument("--until", default=None, help="before this date (YYYY-MM-DD, UTC)")
+    views.add_argument("--theme", default=None, help="a theme's name")
+    views.add_argument("--status", choices=("new", "read", "shared", "acted_on"), default=None)
+    views.add_argument(
+        "--history", action="store_true", help="earlier answers to a question too"
+    )
+    views.add_argument(
+        "--questions-in", default="en", help="language of the question column (default en)"
+    )
     views.set_defaults(func=_cmd_export)
 
     lint = sub.add_parser("lint", help="check flows and the message catalogue")

@@ -17,9 +17,11 @@ from bot.engine.engine import Engine
 from bot.engine.ids import random_ids
 from bot.engine.settings import Deployment, EngineSettings
 from bot.flowspec.loader import load_flows
+from bot.flowspec.model import FlowSet
 from bot.nlu.base import NLU, LanguageGuesser
 from bot.service.conversation import Conversation
 from bot.service.understanding import Understander
+from bot.views.questions import QuestionTexts
 from storage.crypto import AddressCipher
 from storage.db import make_engine, migrate
 from storage.sql import SqlStore
@@ -36,8 +38,17 @@ class Runtime:
         return load_catalogue(self.settings.catalogue_dir)
 
     @cached_property
+    def flows(self) -> FlowSet:
+        return load_flows(self.settings.flows_dir)
+
+    @cached_property
+    def questions(self) -> QuestionTexts:
+        """Views' questions in a coordinator's language (exports, the views inbox)."""
+        return QuestionTexts(self.flows, self.catalogue)
+
+    @cached_property
     def engine(self) -> Engine:
-        flows = load_flows(self.settings.flows_dir)
+        flows = self.flows
         return Engine(
             flows,
             self.catalogue,
