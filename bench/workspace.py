@@ -326,7 +326,9 @@ def time_exports(url: str, views: int, formats: tuple[str, ...]) -> list[list[st
             args = [sys.executable, "-m", "bench.workspace", "--export-child", url, fmt]
             if until:
                 args.append(until)
-            done = subprocess.run(args, capture_output=True, text=True, check=True)
+            done = subprocess.run(args, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"export {fmt} failed: {done.stderr[-2000:]}")
             result = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(
                 [

@@ -64,8 +64,11 @@ class ExportError(ValueError):
 
 
 def _cell(value: Any) -> str:
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    text = text.translate(BIDI_CONTROLS)
+    text = value if isinstance(value, str) else (
+        value.isoformat() if hasattr(value, "isoformat") else str(value)
+    )
+    if not text.isascii():  # bidirectional controls are never ASCII
+        text = text.translate(BIDI_CONTROLS)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -105,13 +105,21 @@ LISTED = text("NOT superseded AND NOT withdrawn")
 
 
 def _listed_index(name: str, *columns: str) -> Index:
-    return Index(name, *columns, postgresql_where=LISTED, sqlite_where=LISTED)
+    # INCLUDE status: the inbox's counts per status are index-only scans on PostgreSQL.
+    return Index(
+        name,
+        *columns,
+        postgresql_where=LISTED,
+        sqlite_where=LISTED,
+        postgresql_include=[] if "status" in columns else ["status"],
+    )
 
 
 class ViewRow(Base):
     __tablename__ = "views"
     __table_args__ = (
         _listed_index("ix_views_listed_at", "at", "view_id"),
+        _listed_index("ix_views_listed_id", "view_id"),
         _listed_index("ix_views_listed_consultation", "consultation", "at", "view_id"),
         _listed_index("ix_views_listed_question", "question_id", "at", "view_id"),
         _listed_index("ix_views_listed_language", "language", "at", "view_id"),

@@ -196,7 +196,6 @@ class ViewInbox:
         result = self._db.scalars(query)
         for batch in result.partitions(EXPORT_BATCH):
             yield from self._entries(list(batch), counts=False)
-            self._db.expunge_all()
 
     # --- changing
 

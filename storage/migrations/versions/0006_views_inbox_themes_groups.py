@@ -20,6 +20,7 @@ depends_on: str | None = None
 LISTED = sa.text("NOT superseded AND NOT withdrawn")
 LISTED_INDEXES = {
     "ix_views_listed_at": ["at", "view_id"],
+    "ix_views_listed_id": ["view_id"],
     "ix_views_listed_consultation": ["consultation", "at", "view_id"],
     "ix_views_listed_question": ["question_id", "at", "view_id"],
     "ix_views_listed_language": ["language", "at", "view_id"],
@@ -55,7 +56,12 @@ def upgrade() -> None:
     )
     for name, columns in LISTED_INDEXES.items():
         op.create_index(
-            name, "views", columns, postgresql_where=LISTED, sqlite_where=LISTED
+            name,
+            "views",
+            columns,
+            postgresql_where=LISTED,
+            sqlite_where=LISTED,
+            postgresql_include=[] if "status" in columns else ["status"],
         )
     op.create_index("ix_views_answers", "views", ["participant_id", "flow", "question_id"])
     op.create_table(
