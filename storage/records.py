@@ -160,3 +160,50 @@ class TotalCount:
     language: str
     channel: str
     count: int
+
+
+# --- the coordinators' workspace (storage.repositories.users, tokens, web_sessions, audit)
+
+Role = Literal["admin", "coordinator", "member"]
+ROLES: tuple[Role, ...] = ("admin", "coordinator", "member")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    user_id: int
+    email: str
+    role: Role
+    groups: tuple[str, ...]  # working groups the user belongs to, by name
+    created_at: datetime
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    token_id: int
+    user_id: int
+    prefix: str  # the token's first characters, to recognise it in a list
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WebSession:
+    session_id: int
+    user_id: int
+    csrf_token: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor_user_id: int | None
+    actor: str  # the user's email, or "command line"
+    action: str  # e.g. "reveal_contact", "user_added", "token_revoked"
+    subject: str  # what it was done to, e.g. "alert:12"
+    reason: str = ""  # in the user's own words, when the action asks for one
+    entry_id: int | None = None

@@ -4,6 +4,7 @@ to act on them."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -41,3 +42,16 @@ class Safety:
             )
         )
         self._db.flush()
+
+    def waiting_count(self) -> int:
+        """Alerts and requests to talk to a person that nobody has acknowledged yet (a
+        safeguarding handover is acknowledged with its alert)."""
+        alerts = self._db.scalar(
+            select(func.count()).where(m.SafeguardingAlertRow.acknowledged_at.is_(None))
+        )
+        handovers = self._db.scalar(
+            select(func.count()).where(
+                m.HandoverRow.acknowledged_at.is_(None), m.HandoverRow.reason != "safeguarding"
+            )
+        )
+        return int(alerts or 0) + int(handovers or 0)
