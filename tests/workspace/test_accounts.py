@@ -95,7 +95,8 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
 def test_sign_in_is_throttled_per_account(workspace: WorkspaceUnderTest) -> None:
     visitor = workspace.anonymous()
     for _ in range(ACCOUNT_FAILURES):
-        assert visitor.sign_in(workspace.email("coordinator"), "wrong password!!").status_code == 400
+        wrong = visitor.sign_in(workspace.email("coordinator"), "wrong password!!")
+        assert wrong.status_code == 400
     refused = visitor.sign_in(workspace.email("coordinator"))  # even the right password
     assert refused.status_code == 429 and "Too many tries" in refused.text
     # Another account from the same address is not locked out yet.
@@ -163,4 +164,5 @@ def test_assets_are_served_from_the_package(workspace: WorkspaceUnderTest, asset
 def test_the_cli_reads_the_password_from_stdin_not_arguments() -> None:
     from bot.workspace.cli import _read_password
 
-    assert _read_password(io.StringIO("pass word with spaces\nignored\n")) == "pass word with spaces"
+    typed = io.StringIO("pass word with spaces\nignored\n")
+    assert _read_password(typed) == "pass word with spaces"
