@@ -1,4 +1,5 @@
-"""The ASGI app: `/healthz`, provider webhooks, the simulator, and (in `heard run`) the workers.
+"""The ASGI app: `/healthz`, provider webhooks, the simulator, the coordinators' workspace
+(pages and the JSON API under `/api`, bot.workspace), and (in `heard run`) the workers.
 
 Wiring only: no conversation logic lives in request handlers. Webhooks record inbound messages
 in the inbox; the inbox and outbox workers (bot.delivery) run as tasks of the app's lifespan
@@ -28,6 +29,7 @@ from bot.web.intake import Intake
 from bot.web.limits import BodyLimits
 from bot.web.simulator import SIM_LIMITS, Simulator, SimulatorHub, simulator_channels
 from bot.web.webhooks import Webhooks
+from bot.workspace.app import workspace_routes
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")
@@ -128,8 +130,14 @@ def create_app(
             }
         )
 
+    workspace, workspace_pages = workspace_routes(settings, store, clock)
     app = Starlette(
-        routes=[Route("/healthz", healthz), *webhooks.routes(), *simulator.routes()],
+        routes=[
+            Route("/healthz", healthz),
+            *webhooks.routes(),
+            *simulator.routes(),
+            *workspace_pages,
+        ],
         # Inside Starlette's error middleware, so a refused body is a 413, never a 500.
         middleware=[Middleware(BodyLimits, caps=BODY_CAPS)],
         lifespan=lifespan,
@@ -137,4 +145,5 @@ def create_app(
     app.state.runtime = runtime
     app.state.simulator = hub
     app.state.webhooks = webhooks
+    app.state.workspace = workspace
     return app

@@ -134,6 +134,14 @@ def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
     return set_webhook(settings, drop_pending=args.drop_pending)
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    from bot.workspace.cli import users_command
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    return users_command(settings, args, sys.stdout, sys.stdin)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="heard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -217,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hook.add_argument("--drop-pending", action="store_true")
     hook.set_defaults(func=_cmd_telegram_set_webhook)
+
+    from bot.workspace.cli import add_parser as add_users_parser
+
+    add_users_parser(sub).set_defaults(func=_cmd_users)
     return parser
 
 

@@ -40,6 +40,7 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_ASK_REGISTER",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
+    "HEARD_WORKSPACE_SESSION_HOURS",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "TWILIO_FROM",
@@ -110,6 +111,8 @@ class Settings:
     # retention job the workers run (bot.delivery.retention).
     inbox_retention_days: float = 30.0
     message_log_retention_days: float = 30.0
+    # A workspace sign-in lasts this long (bot.workspace).
+    workspace_session_hours: float = 12.0
 
     @property
     def production(self) -> bool:
@@ -303,4 +306,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
         inbox_retention_days=inbox_days,
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
+        workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),
     )

@@ -248,18 +248,35 @@ class HandoverRow(Base):
     language: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
     at: Mapped[datetime]
+    # The safety queue (bot.workspace): who acknowledged the request, when, and what was done.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[str | None] = mapped_column(FreeText)
 
 
 class SafeguardingAlertRow(Base):
+    """An alert outlives the person's erasure, anonymised: `participant_id` and `words` are
+    cleared and `anonymised_at` set; kind, level, language, channel, times and the outcome stay
+    (docs/DESIGN.md, "The safety queue")."""
+
     __tablename__ = "safeguarding_alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    participant_id: Mapped[str] = _person()
+    participant_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("participants.id"), index=True
+    )
     kind: Mapped[str] = mapped_column(SHORT)
     matched: Mapped[str] = mapped_column(SHORT)
     language: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
     at: Mapped[datetime]
+    level: Mapped[str] = mapped_column(SHORT, server_default="clear")  # clear | check
+    words: Mapped[str | None] = mapped_column(FreeText)  # what the person wrote
+    notified_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None] = mapped_column(index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[str | None] = mapped_column(FreeText)
+    anonymised_at: Mapped[datetime | None]
 
 
 class MessageLogRow(Base):
@@ -354,3 +371,88 @@ class OutboxRow(Base):
     failed_at: Mapped[datetime | None]
     delivery_status: Mapped[str | None] = mapped_column(String(32))
     delivery_error_code: Mapped[str | None] = mapped_column(String(32))
+
+
+# --- the coordinators' workspace (bot.workspace): accounts, sign-in, audit
+
+
+class UserRow(Base):
+    """A workspace account. `email` is kept lower-cased; `password_hash` is argon2id."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'coordinator', 'member')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class UserGroupRow(Base):
+    """A user's membership of a working group, by the group's name."""
+
+    __tablename__ = "user_groups"
+    __table_args__ = (UniqueConstraint("user_id", "group_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    group_name: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class ApiTokenRow(Base):
+    """A personal API token: only its SHA-256 is kept; `prefix` lets its owner recognise it."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebSessionRow(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, under a keyed hash of the account or of the address it came from."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index(None, "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """What a workspace user did that others must be able to check (a reveal of contact details
+    with its reason, account changes). Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(SHORT)
+    subject: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(FreeText)

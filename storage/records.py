@@ -79,11 +79,16 @@ class HandoverRequest:
 @dataclass(frozen=True)
 class SafeguardingAlertRecord:
     participant_id: str
-    kind: str  # risk_to_self | harm_from_others
+    kind: str  # risk_to_self | harm_from_others | immediate_danger | unspecified
     matched: str  # intent | keyword
     language: str
     channel: str
     at: datetime
+    level: str = "clear"  # clear | check (the screen's certainty)
+    # What the person wrote, for the coordinator who acts on the alert. Personal free text: it
+    # crosses the store's boundary as a plain str, like a view's words, and is cleared when the
+    # person is erased (the alert itself outlives erasure, anonymised).
+    words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,3 +262,81 @@ class WorkingGroup:
     group_id: int
     name: str
     created_at: datetime
+
+
+# --- the coordinators' workspace (storage.repositories.users, tokens, web_sessions, audit)
+
+Role = Literal["admin", "coordinator", "member"]
+ROLES: tuple[Role, ...] = ("admin", "coordinator", "member")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    user_id: int
+    email: str
+    role: Role
+    groups: tuple[str, ...]  # working groups the user belongs to, by name
+    created_at: datetime
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    token_id: int
+    user_id: int
+    prefix: str  # the token's first characters, to recognise it in a list
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WebSession:
+    session_id: int
+    user_id: int
+    csrf_token: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor_user_id: int | None
+    actor: str  # the user's email, or "command line"
+    action: str  # e.g. "reveal_contact", "user_added", "token_revoked"
+    subject: str  # what it was done to, e.g. "alert:12"
+    reason: str = ""  # in the user's own words, when the action asks for one
+    entry_id: int | None = None
+
+
+# --- the safety queue (storage.repositories.safety)
+
+SafetyItemType = Literal["alert", "request"]
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One entry of the safety queue: a safeguarding alert, or a request to talk to a person
+    (a handover). `item_id` is `alert-<n>` or `request-<n>`. `participant_id` and `words` are
+    None once the person was erased (`anonymised`)."""
+
+    item_id: str
+    type: SafetyItemType
+    number: int  # the row id within its type
+    reason: str  # alerts: the risk kind; requests: asked | help | safeguarding
+    level: str | None  # alerts: clear | check; requests: None
+    words: str | None = field(repr=False)
+    language: str
+    channel: str
+    at: datetime
+    participant_id: str | None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    outcome: str | None = None
+    anonymised: bool = False
+
+    @property
+    def waiting(self) -> bool:
+        return self.acknowledged_at is None

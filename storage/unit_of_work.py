@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from storage.crypto import AddressCipher
 from storage.repositories.answers import Answers
+from storage.repositories.audit import AuditLog
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
 from storage.repositories.groups import WorkingGroups
@@ -56,8 +57,12 @@ from storage.repositories.people import People
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
 from storage.repositories.themes import Themes
+from storage.repositories.throttle import SignInThrottle
+from storage.repositories.tokens import Tokens
+from storage.repositories.users import Users
 from storage.repositories.view_inbox import ViewInbox
 from storage.repositories.views import Views
+from storage.repositories.web_sessions import WebSessions
 
 
 class UnitOfWork:
@@ -76,6 +81,12 @@ class UnitOfWork:
         self.erasure = Erasure(self._db, cipher)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
+        # The coordinators' workspace (bot.workspace).
+        self.users = Users(self._db)
+        self.tokens = Tokens(self._db)
+        self.web_sessions = WebSessions(self._db)
+        self.throttle = SignInThrottle(self._db)
+        self.audit = AuditLog(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -113,7 +113,7 @@ class Conversation:
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
         )
-        erased, consents = self._apply(uow, pid, turn.session, turn.events)
+        erased, consents = self._apply(uow, pid, turn.session, turn.events, text)
         if not erased:
             keep = consents.get(SHARE_VIEWS, False)
             uow.messages.log(
@@ -188,9 +188,11 @@ class Conversation:
             return None
 
     def _apply(
-        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event]
+        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event], text: str
     ) -> tuple[bool, dict[str, bool]]:
-        """Stores what the events say; returns (erased, the consents at the end of the turn)."""
+        """Stores what the events say; returns (erased, the consents at the end of the turn).
+        `text` is what the person sent: an alert keeps it for the coordinator who acts on it,
+        whatever was consented to (a disclosure of risk is acted on, not analysed)."""
         consents = dict(uow.consent.latest(pid))
         erased = False
         for event in events:
@@ -227,7 +229,7 @@ class Conversation:
                     uow.safety.record_alert(
                         SafeguardingAlertRecord(
                             pid, event.kind, event.matched, event.language,
-                            event.channel, event.at,
+                            event.channel, event.at, event.level, text,
                         )
                     )
                     log.warning(

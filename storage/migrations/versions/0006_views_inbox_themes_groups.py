@@ -3,7 +3,7 @@ question, views hidden while their author has withdrawn share_views; themes and 
 views, notes, working groups and views shared with them; partial indexes for the inbox.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-27
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,0 +1,40 @@
+"""The workspace's routes, mounted into the one ASGI app by bot.app.create_app: the pages, the
+static files (vendored htmx and Swagger UI, the style sheet) and the JSON API under `/api`.
+Add a page's `Route` to `page_routes`, an API router to `API_ROUTERS`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.workspace import pages
+from bot.workspace.api import create_api
+from bot.workspace.web import STATIC, Workspace
+from storage.unit_of_work import Store
+
+API_ROUTERS: list[APIRouter] = []
+
+
+def page_routes() -> list[BaseRoute]:
+    return [
+        Route("/", pages.home, methods=["GET"]),
+        Route("/sign-in", pages.sign_in_page, methods=["GET", "POST"]),
+        Route("/sign-out", pages.sign_out, methods=["POST"]),
+        Route("/users", pages.users_page, methods=["GET", "POST"]),
+        Route("/audit", pages.audit_page, methods=["GET"]),
+    ]
+
+
+def workspace_routes(
+    settings: Settings, store: Store, clock: Clock
+) -> tuple[Workspace, list[BaseRoute]]:
+    ws = Workspace(settings, store, clock)
+    api = create_api(ws, API_ROUTERS)
+    return ws, [
+        *page_routes(),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+        Mount("/api", app=api, name="api"),
+    ]
