@@ -247,6 +247,44 @@ def write_export(
     return count
 
 
+class _Chunks:
+    """A text sink the writers write into; `text_chunks` hands on what has gathered."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self.size += len(text)
+        return len(text)
+
+    def take(self) -> str:
+        out = "".join(self._parts)
+        self._parts.clear()
+        self.size = 0
+        return out
+
+
+def text_chunks(
+    entries: Iterable[InboxEntry],
+    questions: QuestionTexts,
+    request: ExportRequest,
+    chunk_size: int = 64_000,
+) -> Iterator[str]:
+    """CSV or JSON Lines as pieces of about `chunk_size` characters, made as the rows are read
+    (for a streamed download)."""
+    sink = _Chunks()
+    writer: _Writer = (
+        _CsvWriter(sink) if request.fmt == "csv" else _JsonlWriter(sink)  # type: ignore[arg-type]
+    )
+    for entry in entries:
+        writer.row(export_row(entry, questions, request.language))
+        if sink.size >= chunk_size:
+            yield sink.take()
+    yield sink.take()
+
+
 def export(
     uow: UnitOfWork,
     questions: QuestionTexts,

@@ -10,12 +10,13 @@ from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages
+from bot.workspace import pages, views_pages
 from bot.workspace.api import create_api
+from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
-API_ROUTERS: list[APIRouter] = []
+API_ROUTERS: list[APIRouter] = [views_router]
 
 
 def page_routes() -> list[BaseRoute]:
@@ -25,6 +26,11 @@ def page_routes() -> list[BaseRoute]:
         Route("/sign-out", pages.sign_out, methods=["POST"]),
         Route("/users", pages.users_page, methods=["GET", "POST"]),
         Route("/audit", pages.audit_page, methods=["GET"]),
+        Route("/views", views_pages.views_inbox, methods=["GET", "POST"]),
+        Route("/views/{view_id}", views_pages.view_detail, methods=["GET", "POST"]),
+        Route("/themes", views_pages.themes_page, methods=["GET", "POST"]),
+        Route("/themes/{theme_id}", views_pages.theme_page, methods=["GET", "POST"]),
+        Route("/export", views_pages.export_page, methods=["GET"]),
     ]
 
 

@@ -73,6 +73,9 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/", "Home", "member"),
     NavItem("/safety", "Safety queue", "coordinator"),
+    NavItem("/views", "Views", "member"),
+    NavItem("/themes", "Themes", "member"),
+    NavItem("/export", "Export", "coordinator"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),
     NavItem("/api/docs", "API", "member"),
