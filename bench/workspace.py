@@ -166,8 +166,14 @@ def seed(engine: Engine, views: int, rng: random.Random) -> dict[str, float]:
             " SELECT view_id, 1 + (abs(hashtext(view_id || 'g')) % 3), at FROM views"
             " WHERE status = 'shared'"
         )
+        cursor.execute(
+            "INSERT INTO view_tallies (consultation, question_id, language, register, channel,"
+            " status, shard, n) SELECT coalesce(consultation, ''), question_id, language,"
+            " register, channel, status, 0, count(*) FROM views"
+            " WHERE NOT superseded AND NOT withdrawn GROUP BY 1, 2, 3, 4, 5, 6"
+        )
         raw.commit()
-        timing["themes, groups"] = time.perf_counter() - began
+        timing["themes, groups, tallies"] = time.perf_counter() - began
         began = time.perf_counter()
         raw.driver_connection.autocommit = True
         raw.driver_connection.execute("VACUUM ANALYZE")
@@ -269,9 +275,15 @@ def explain(store: SqlStore) -> list[tuple[str, str]]:
         )
         queries.append((label, query))
     for label, filters in {
-        "counts, consultation": ViewFilters(consultation="transport-2026"),
-        "counts, no filter": ViewFilters(),
-        "counts, theme": ViewFilters(theme_id=3),
+        "counts, consultation (counted, without the tallies)": ViewFilters(
+            consultation="transport-2026"
+        ),
+        "counts, channel + month (counted: dates are not in the tallies)": ViewFilters(
+            channel="telegram",
+            since=datetime(2026, 6, 1, tzinfo=UTC),
+            until=datetime(2026, 7, 1, tzinfo=UTC),
+        ),
+        "counts, theme (counted)": ViewFilters(theme_id=3),
     }.items():
         query = (
             select(m.ViewRow.status, func.count())
@@ -280,6 +292,13 @@ def explain(store: SqlStore) -> list[tuple[str, str]]:
         )
         queries.append((label, query))
     _ = and_, not_
+    tally = m.ViewTallyRow
+    queries.append(
+        (
+            "counts, no filter (from the tallies, as the inbox does)",
+            select(tally.status, func.sum(tally.n)).group_by(tally.status),
+        )
+    )
     with store.engine.connect() as connection:
         for label, query in queries:
             compiled = query.compile(

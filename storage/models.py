@@ -150,6 +150,21 @@ class ViewRow(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
+class ViewTallyRow(Base):
+    """How many listed views there are per key, in shards (storage.repositories.tallies)."""
+
+    __tablename__ = "view_tallies"
+
+    consultation: Mapped[str] = mapped_column(String(200), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    language: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    register: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    channel: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class ThemeRow(Base):
     """A theme coordinators tag views with. `keywords_json` maps a language code to keyword
     rules (words or phrases) that suggest the theme for a view in that language."""

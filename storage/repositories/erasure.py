@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from storage.records import (
     SafeguardingAlertRecord,
     TotalCount,
 )
-from storage.repositories import rows
+from storage.repositories import rows, tallies
 from storage.repositories.rows import INBOX_PURPOSE, is_postgres, of_person
 from storage.timestamps import as_utc
 
@@ -118,6 +118,14 @@ class Erasure:
         if outbox_seqs:
             self._db.execute(delete(m.OutboxRow).where(m.OutboxRow.seq.in_(outbox_seqs)))
         views = select(m.ViewRow.view_id).where(m.ViewRow.participant_id == participant_id)
+        listed = self._db.execute(
+            select(*tallies.KEY_COLUMNS).where(
+                m.ViewRow.participant_id == participant_id,
+                not_(m.ViewRow.superseded),
+                not_(m.ViewRow.withdrawn),
+            )
+        ).all()
+        tallies.bump(self._db, tallies.tally(listed, -1))
         for child in (m.ViewThemeRow, m.ViewNoteRow, m.ViewShareRow):
             self._db.execute(delete(child).where(child.view_id.in_(views)))
         # A safeguarding record may need to outlive erasure: the alert stays with its kind,

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.records import WorkingGroup
+from storage.repositories.view_inbox import change_status
 from storage.timestamps import as_utc
 
 
@@ -71,11 +72,7 @@ class WorkingGroups:
         for view_id in fresh:
             self._db.add(m.ViewShareRow(view_id=view_id, group_id=group_id, by=by, at=as_utc(at)))
         self._db.flush()
-        self._db.execute(
-            update(m.ViewRow)
-            .where(m.ViewRow.view_id.in_(ids), m.ViewRow.status.in_(("new", "read")))
-            .values(status="shared")
-        )
+        change_status(self._db, ids, "shared", only_from=("new", "read"))
         return len(fresh)
 
     def shared_count(self, group_id: int) -> int:

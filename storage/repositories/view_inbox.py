@@ -32,6 +32,7 @@ from storage.records import (
     ViewRecord,
     ViewStatus,
 )
+from storage.repositories import tallies
 from storage.repositories.rows import view
 from storage.timestamps import as_utc
 
@@ -98,6 +99,13 @@ def conditions(filters: ViewFilters, *, with_status: bool = True) -> list[Column
     return where
 
 
+def _counts(filters: ViewFilters, by_status: dict[str, int]) -> InboxCounts:
+    total = (
+        by_status.get(filters.status, 0) if filters.status is not None else sum(by_status.values())
+    )
+    return InboxCounts(total, by_status)
+
+
 class ViewInbox:
     def __init__(self, db: Session) -> None:
         self._db = db
@@ -121,22 +129,21 @@ class ViewInbox:
         cursor = encode_cursor(rows[-1].at, rows[-1].view_id) if more and rows else None
         return InboxPage(tuple(entries), cursor)
 
-    def counts(self, filters: ViewFilters) -> InboxCounts:
-        """How many listed views match `filters`, and per status (one query)."""
+    def counts(self, filters: ViewFilters, exact: bool = False) -> InboxCounts:
+        """How many listed views match `filters`, and per status (one query): from the
+        tallies when the filters allow (storage.repositories.tallies), else by counting."""
+        by_status: dict[str, int] = {status: 0 for status in VIEW_STATUSES}
+        if not exact and tallies.usable(filters):
+            by_status.update(tallies.counts(self._db, filters))
+            return _counts(filters, by_status)
         query = (
             select(V.status, func.count())
             .where(*conditions(filters, with_status=False))
             .group_by(V.status)
         )
-        by_status: dict[str, int] = {status: 0 for status in VIEW_STATUSES}
         for status, count in self._db.execute(query):
             by_status[status] = count
-        total = (
-            by_status.get(filters.status, 0)
-            if filters.status is not None
-            else sum(by_status.values())
-        )
-        return InboxCounts(total, by_status)
+        return _counts(filters, by_status)
 
     def get(self, view_id: str, filters: ViewFilters | None = None) -> InboxEntry | None:
         """One view the filters allow (a member: shared with their group), listed or not,
@@ -202,21 +209,11 @@ class ViewInbox:
     def set_status(self, view_ids: Sequence[str], status: ViewStatus) -> int:
         if status not in VIEW_STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        if not view_ids:
-            return 0
-        result = self._db.execute(
-            update(V).where(V.view_id.in_(list(view_ids))).values(status=status)
-        )
-        return cast(int, getattr(result, "rowcount", 0))
+        return change_status(self._db, view_ids, status)
 
     def mark_read(self, view_ids: Sequence[str]) -> None:
         """New views become read; other statuses stay."""
-        if view_ids:
-            self._db.execute(
-                update(V).where(V.view_id.in_(list(view_ids)), V.status == "new").values(
-                    status="read"
-                )
-            )
+        change_status(self._db, view_ids, "read", only_from=("new",))
 
     def add_note(self, view_id: str, author: str, text: str, at: datetime) -> NoteRecord:
         row = m.ViewNoteRow(view_id=view_id, author=author, text=text, at=as_utc(at))
@@ -307,3 +304,32 @@ class ViewInbox:
 
 def records(entries: Iterable[InboxEntry]) -> Iterator[ViewRecord]:
     return (entry.view for entry in entries)
+
+
+def change_status(
+    db: Session,
+    view_ids: Sequence[str],
+    status: ViewStatus,
+    only_from: Sequence[str] | None = None,
+) -> int:
+    """Sets the status of those views (of those whose status is in `only_from`, when given),
+    keeping the tallies of listed views in step. Returns how many changed."""
+    ids = list(dict.fromkeys(view_ids))
+    if not ids:
+        return 0
+    where = [V.view_id.in_(ids), V.status != status]
+    if only_from is not None:
+        where.append(V.status.in_(list(only_from)))
+    before = db.execute(
+        select(V.view_id, *tallies.KEY_COLUMNS, V.superseded, V.withdrawn).where(*where)
+    ).all()
+    if not before:
+        return 0
+    db.execute(update(V).where(V.view_id.in_([r.view_id for r in before])).values(status=status))
+    listed = [r for r in before if not r.superseded and not r.withdrawn]
+    deltas = tallies.tally(listed, -1)
+    for row in listed:
+        k = (*tallies.key(row)[:5], status)
+        deltas[k] = deltas.get(k, 0) + 1
+    tallies.bump(db, deltas)
+    return len(before)

@@ -5,12 +5,14 @@ them with `all`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from sqlalchemy import delete, not_, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.records import ViewRecord
+from storage.repositories import tallies
 from storage.repositories.rows import view
 from storage.timestamps import as_utc
 
@@ -22,7 +24,7 @@ class Views:
     def save(self, record: ViewRecord) -> None:
         """Stores a view; the person's earlier answers to the same question become its answer
         history (superseded: no longer listed in the views inbox)."""
-        self._db.execute(
+        earlier = self._db.execute(
             update(m.ViewRow)
             .where(
                 m.ViewRow.participant_id == record.participant_id,
@@ -31,7 +33,18 @@ class Views:
                 not_(m.ViewRow.superseded),
             )
             .values(superseded=True)
+            .returning(*tallies.KEY_COLUMNS, m.ViewRow.withdrawn)
+        ).all()
+        deltas = tallies.tally((r for r in earlier if not r.withdrawn), -1)
+        new_key = tallies.key(
+            SimpleNamespace(
+                consultation=record.consultation, question_id=record.question_id,
+                language=record.language, register=record.register, channel=record.channel,
+                status="new",
+            )
         )
+        deltas[new_key] = deltas.get(new_key, 0) + 1
+        tallies.bump(self._db, deltas)
         self._db.add(
             m.ViewRow(
                 view_id=record.view_id,
@@ -54,15 +67,16 @@ class Views:
         """Deletes the person's current view of a question they went BACK to and answered
         again, before the new one is saved, so an answer is replaced and never kept twice.
         Answers from earlier runs of the consultation stay as its answer history."""
-        current = select(m.ViewRow.view_id).where(
+        current = select(m.ViewRow.view_id, *tallies.KEY_COLUMNS, m.ViewRow.withdrawn).where(
             m.ViewRow.participant_id == participant_id,
             m.ViewRow.flow == flow,
             m.ViewRow.question_id == question_id,
             not_(m.ViewRow.superseded),
         )
-        ids = list(self._db.scalars(current))
-        if ids:
-            delete_views(self._db, ids)
+        rows = self._db.execute(current).all()
+        if rows:
+            tallies.bump(self._db, tallies.tally((r for r in rows if not r.withdrawn), -1))
+            delete_views(self._db, [r.view_id for r in rows])
 
     def all(self, consultation: str | None = None) -> Iterator[ViewRecord]:
         """Every view (of one consultation, when given), oldest first."""

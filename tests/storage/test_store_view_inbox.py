@@ -193,3 +193,44 @@ def test_erasure_takes_tags_notes_and_shares_with_the_views(store: SqlStore) -> 
     with store.unit_of_work() as uow:
         assert uow.themes.counts()[0].confirmed == 0
         assert uow.groups.shared_count(group.group_id) == 0
+
+
+def test_counts_from_the_tallies_equal_counting_after_every_kind_of_change(
+    store: SqlStore,
+) -> None:
+    ann, bob = _seed(store)
+    filter_sets = [
+        ViewFilters(),
+        ViewFilters(language="pl"),
+        ViewFilters(consultation="other"),
+        ViewFilters(question_id="q_scale", status="new"),
+        ViewFilters(channel="telegram", register="standard"),
+    ]
+
+    def agree() -> None:
+        with store.unit_of_work() as uow:
+            for filters in filter_sets:
+                assert uow.view_inbox.counts(filters) == uow.view_inbox.counts(
+                    filters, exact=True
+                ), filters
+
+    agree()
+    steps = [
+        lambda uow: uow.views.save(view(ann, "a3", "shops", 10)),  # supersedes a1
+        lambda uow: uow.view_inbox.mark_read(["a3", "b1"]),
+        lambda uow: uow.view_inbox.set_status(["b2"], "acted_on"),
+        lambda uow: uow.groups.share(
+            ["a2", "b2"], uow.groups.ensure("g", at()).group_id, "c@x", at()
+        ),
+        lambda uow: uow.consent.record(consent(bob, "share_views", False, 20)),
+        lambda uow: uow.view_inbox.set_status(["b1"], "new"),  # hidden: tallies stay
+        lambda uow: uow.consent.record(consent(bob, "share_views", True, 30)),
+        lambda uow: uow.views.withdraw(ann, "have_your_say", "q_matters"),  # BACK: a3 goes
+        lambda uow: uow.views.save(view(ann, "a4", "parks", 11, language="pl")),
+        lambda uow: uow.erasure.erase(bob, at(60)),
+    ]
+    for step in steps:
+        with store.unit_of_work() as uow:
+            step(uow)
+            uow.commit()
+        agree()

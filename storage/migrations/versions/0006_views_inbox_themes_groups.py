@@ -65,6 +65,28 @@ def upgrade() -> None:
         )
     op.create_index("ix_views_answers", "views", ["participant_id", "flow", "question_id"])
     op.create_table(
+        "view_tallies",
+        sa.Column("consultation", sa.String(length=200), nullable=False),
+        sa.Column("question_id", sa.String(length=200), nullable=False),
+        sa.Column("language", sa.String(length=64), nullable=False),
+        sa.Column("register", sa.String(length=64), nullable=False),
+        sa.Column("channel", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "consultation", "question_id", "language", "register", "channel", "status",
+            "shard", name=op.f("pk_view_tallies"),
+        ),
+    )
+    op.execute(
+        "INSERT INTO view_tallies (consultation, question_id, language, register, channel,"
+        " status, shard, n) SELECT coalesce(consultation, ''), question_id, language,"
+        " register, channel, status, 0, count(*) FROM views"
+        " WHERE NOT superseded AND NOT withdrawn"
+        " GROUP BY coalesce(consultation, ''), question_id, language, register, channel, status"
+    )
+    op.create_table(
         "working_groups",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -140,6 +162,7 @@ def downgrade() -> None:
     op.drop_table("view_themes")
     op.drop_table("themes")
     op.drop_table("working_groups")
+    op.drop_table("view_tallies")
     op.drop_index("ix_views_answers", table_name="views")
     for name in LISTED_INDEXES:
         op.drop_index(name, table_name="views")
