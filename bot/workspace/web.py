@@ -84,6 +84,8 @@ class Workspace:
     settings: Settings
     store: Store
     clock: Clock
+    # Language code -> (English name, "ltr" | "rtl"), read when first needed (the catalogue).
+    languages: Callable[[], Mapping[str, tuple[str, str]]] = dict
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +97,16 @@ class Workspace:
         )
         self.templates.filters["ago"] = ago_filter(self.clock)
         self.templates.filters["when"] = when
+        self.templates.filters["language_name"] = self._language_name
+        self.templates.filters["direction"] = self._direction
+
+    def _language_name(self, code: str) -> str:
+        known = self.languages().get(code)
+        return f"{known[0]} ({code})" if known else code
+
+    def _direction(self, code: str) -> str:
+        known = self.languages().get(code)
+        return known[1] if known else "auto"
 
     @property
     def session_length(self) -> timedelta:

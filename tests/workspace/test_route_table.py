@@ -50,6 +50,12 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/me"): "member",
     ("GET", "/api/openapi.json"): "member",
     ("GET", "/api/docs"): "member",
+    ("GET", "/safety"): "coordinator",
+    ("POST", "/safety/{item_id}/acknowledge"): "coordinator",
+    ("POST", "/safety/{item_id}/reveal"): "coordinator",
+    ("GET", "/api/alerts"): "coordinator",
+    ("POST", "/api/alerts/{item_id}/acknowledge"): "coordinator",
+    ("POST", "/api/alerts/{item_id}/reveal"): "coordinator",
 }
 
 
