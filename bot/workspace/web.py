@@ -257,6 +257,8 @@ def ago_filter(clock: Clock) -> Callable[[datetime | None], str]:
         if value is None:
             return ""
         seconds = max(int((clock() - value).total_seconds()), 0)
+        if seconds < 60:
+            return "less than a minute"
         days, rest = divmod(seconds, 86400)
         hours, rest = divmod(rest, 3600)
         minutes = rest // 60
