@@ -275,7 +275,7 @@ def ago_filter(clock: Clock) -> Callable[[datetime | None], str]:
 
 
 def when(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%d %b %Y, %H:%M UTC")
+    return "" if value is None else value.strftime("%-d %b %Y %H:%M UTC")
 
 
 def query_flag(params: Mapping[str, str], name: str) -> bool:

@@ -17,7 +17,8 @@ import pytest
 from bot.workspace.notify import AlertNotifier
 from storage.records import Role
 from storage.sql import SqlStore
-from tests.web.harness import Brains
+from tests.fakes.smtp_server import smtp_server
+from tests.web.harness import Brains, wait_until
 from tests.workspace.harness import WorkspaceUnderTest, running_workspace
 
 NUMBER = "+447700900777"
@@ -193,3 +194,43 @@ def test_a_new_alert_is_announced_once_without_the_words_or_number(
     assert text.endswith("https://heard.example.org/safety")
     assert WORDS not in text and "hits" not in text
     assert NUMBER not in text and NUMBER[1:] not in text
+
+
+def test_a_new_alert_is_emailed_without_the_words_or_number(
+    brains: Brains, sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    with smtp_server() as (port, mailbox):
+        env = {
+            "HEARD_ALERT_EMAIL": "safeguarding@council.example.org",
+            "HEARD_SMTP_HOST": "127.0.0.1",
+            "HEARD_SMTP_PORT": str(port),
+            "HEARD_SMTP_TLS": "none",
+            "HEARD_SMTP_FROM": "heard@council.example.org",
+        }
+        with running_workspace(brains, sqlite_store, tmp_path, env=env) as workspace:
+            raise_alert(workspace)
+            settings = workspace.heard.runtime.settings
+            notifier = AlertNotifier(workspace.store, settings.alert_notify, settings.public_url)
+            assert notifier.run_once() == 1
+    ((sender, recipients, data),) = mailbox.messages
+    assert sender == "heard@council.example.org"
+    assert recipients == ["safeguarding@council.example.org"]
+    assert "Subject: Heard: a new safeguarding alert is waiting" in data
+    assert "https://heard.example.org/safety" in data
+    assert WORDS not in data and "hits" not in data and NUMBER[1:] not in data
+
+
+def test_the_workers_announce_a_new_alert_by_themselves(
+    brains: Brains,
+    sqlite_store: SqlStore,
+    tmp_path: Path,
+    chat_hook: tuple[str, list[dict[str, object]]],
+) -> None:
+    url, received = chat_hook
+    with running_workspace(
+        brains, sqlite_store, tmp_path, env={"HEARD_ALERT_WEBHOOK_URL": url}, workers=True
+    ) as workspace:
+        for text in ("hello", WORDS):
+            workspace.heard.post_sms(NUMBER, text)
+        wait_until(lambda: len(received) == 1, what="the alert notice")
+    assert "safeguarding alert" in str(received[0]["text"])
