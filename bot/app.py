@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -130,7 +131,17 @@ def create_app(
             }
         )
 
-    workspace, workspace_pages = workspace_routes(settings, store, clock)
+    workspace, workspace_pages = workspace_routes(
+        settings,
+        store,
+        clock,
+        functools.cache(
+            lambda: {
+                code: (info.english_name, info.direction)
+                for code, info in runtime.catalogue.languages.items()
+            }
+        ),
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

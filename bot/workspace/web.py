@@ -87,6 +87,8 @@ class Workspace:
     settings: Settings
     store: Store
     clock: Clock
+    # Language code -> (English name, "ltr" | "rtl"), read when first needed (the catalogue).
+    languages: Callable[[], Mapping[str, tuple[str, str]]] = dict
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +100,16 @@ class Workspace:
         )
         self.templates.filters["ago"] = ago_filter(self.clock)
         self.templates.filters["when"] = when
+        self.templates.filters["language_name"] = self._language_name
+        self.templates.filters["direction"] = self._direction
+
+    def _language_name(self, code: str) -> str:
+        known = self.languages().get(code)
+        return f"{known[0]} ({code})" if known else code
+
+    def _direction(self, code: str) -> str:
+        known = self.languages().get(code)
+        return known[1] if known else "auto"
 
     @property
     def session_length(self) -> timedelta:
@@ -248,6 +260,8 @@ def ago_filter(clock: Clock) -> Callable[[datetime | None], str]:
         if value is None:
             return ""
         seconds = max(int((clock() - value).total_seconds()), 0)
+        if seconds < 60:
+            return "less than a minute"
         days, rest = divmod(seconds, 86400)
         hours, rest = divmod(rest, 3600)
         minutes = rest // 60
@@ -264,7 +278,7 @@ def ago_filter(clock: Clock) -> Callable[[datetime | None], str]:
 
 
 def when(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%d %b %Y, %H:%M UTC")
+    return "" if value is None else value.strftime("%-d %b %Y %H:%M UTC")
 
 
 def query_flag(params: Mapping[str, str], name: str) -> bool:

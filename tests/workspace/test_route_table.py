@@ -68,6 +68,12 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/themes"): "member",
     ("POST", "/api/themes"): "coordinator",
     ("GET", "/api/export"): "coordinator",
+    ("GET", "/safety"): "coordinator",
+    ("POST", "/safety/{item_id}/acknowledge"): "coordinator",
+    ("POST", "/safety/{item_id}/reveal"): "coordinator",
+    ("GET", "/api/alerts"): "coordinator",
+    ("POST", "/api/alerts/{item_id}/acknowledge"): "coordinator",
+    ("POST", "/api/alerts/{item_id}/reveal"): "coordinator",
 }
 
 
