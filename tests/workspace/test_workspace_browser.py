@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tests.support.services import require_server
 from tests.workspace.harness import PASSWORD, WorkspaceUnderTest, email_of
 from tests.workspace.test_route_table import PUBLIC, app_routes
 from tests.workspace.test_safety_queue import NUMBER, WORDS, raise_alert
+from tests.workspace.test_views_api import _seed as seed_views
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
@@ -156,13 +158,18 @@ def test_a_working_group_member_is_refused_a_coordinator_page(
 
 
 # A page whose path holds a parameter is visited at the sample path given here.
-SAMPLE_PATHS: dict[str, str] = {}
+SAMPLE_PATHS: dict[str, str] = {"/views/{view_id}": "/views/v4", "/themes/{theme_id}": "/themes/1"}
 
 
 def test_every_workspace_page_passes_axe(
     workspace: WorkspaceUnderTest, browser: Any, tmp_path: Path
 ) -> None:
     item = raise_alert(workspace)
+    seed_views(workspace.store)  # the views pages' samples: view v4 and theme 1
+    with workspace.store.unit_of_work() as uow:
+        theme = uow.themes.create("Transport", datetime.now(UTC), keywords={"pl": ["autobus"]})
+        uow.themes.tag(["v1"], theme.theme_id, "confirmed", "person", None, datetime.now(UTC))
+        uow.commit()
     pages = sorted(
         {
             SAMPLE_PATHS.get(w.path, w.path)
