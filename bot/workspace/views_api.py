@@ -7,7 +7,6 @@ themes; they cannot change a view's status, share, create themes or export (403)
 from __future__ import annotations
 
 import functools
-import os
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,9 +14,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.background import BackgroundTask
 
 from bot.catalogue import load_catalogue
 from bot.export import ExportError, ExportRequest, check_request, text_chunks, write_export
@@ -313,7 +311,7 @@ EXPORT_TYPES = {
 
 def export_response(
     request: Request, fmt: str, filters: ViewFilters, language: str = "en"
-) -> StreamingResponse | FileResponse:
+) -> StreamingResponse:
     """The download of an export: CSV and JSON Lines streamed as the rows are read (the unit of
     work stays open while the response streams), XLSX written to a temporary file first (a
     workbook is a zip) and deleted once sent. Raises ExportError before anything is sent."""
@@ -329,16 +327,23 @@ def export_response(
     with ws.unit_of_work() as uow:
         check_request(uow, questions, export_request)
     if fmt == "xlsx":
-        handle, path = tempfile.mkstemp(suffix=".xlsx")
-        os.close(handle)
-        with ws.unit_of_work() as uow:
-            write_export(uow.view_inbox.stream(filters), questions, export_request, path)
-        return FileResponse(
-            path,
-            media_type=EXPORT_TYPES[fmt],
-            headers=headers,
-            background=BackgroundTask(os.unlink, path),
-        )
+        # An unnamed temporary file: gone when closed (after the last chunk), or when the
+        # process ends, whatever happens to the response.
+        book = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the last chunk)
+        try:
+            with ws.unit_of_work() as uow:
+                write_export(uow.view_inbox.stream(filters), questions, export_request, book)
+            book.seek(0)
+        except BaseException:
+            book.close()
+            raise
+
+        def sent() -> Iterator[bytes]:
+            with book:
+                while chunk := book.read(256 * 1024):
+                    yield chunk
+
+        return StreamingResponse(sent(), media_type=EXPORT_TYPES[fmt], headers=headers)
 
     def chunks() -> Iterator[str]:
         with ws.unit_of_work() as uow:
@@ -357,7 +362,7 @@ def download_export(
     user: Coordinator,
     format: Literal["csv", "xlsx", "jsonl"] = "csv",
     questions_in: str = "en",
-) -> StreamingResponse | FileResponse:
+) -> StreamingResponse:
     filters = _filters(request)
     try:
         return export_response(request, format, filters, questions_in)
