@@ -162,3 +162,24 @@ def test_pages_filter_act_in_batch_and_refuse_a_member_the_export(
     assert member.get("/views/v2").status_code == 404
     assert "Call the care provider" not in member.get("/views/v4").text
     assert member.get("/export").status_code == 403
+
+
+def test_a_view_from_a_polish_sms_conversation_reaches_the_inbox_and_the_group(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    number = "+447700900399"
+    for text in ("Dzień dobry", "tak", "Lepszy transport do ośrodka"):
+        response, _ = workspace.heard.post_sms(number, text)
+        assert response.status_code == 200
+        workspace.heard.process_inbox()
+    coordinator = workspace.bearer("coordinator")
+    listed = coordinator.get("/api/views", params={"language": "pl"}).json()
+    (view,) = listed["views"]
+    assert view["original_text"] == "Lepszy transport do ośrodka"
+    assert view["consultation"] == "day-services-2026" and view["channel"] == "sms"
+    assert view["question"] != view["question_as_asked"]  # English beside the Polish
+    assert number not in json.dumps(listed) and number[1:] not in json.dumps(listed)
+    share = {"view_ids": [view["view_id"]], "group": "carers"}
+    assert coordinator.post("/api/views/share", json=share).json() == {"changed": 1}
+    seen = workspace.bearer("member").get("/api/views").json()["views"]
+    assert [v["original_text"] for v in seen] == ["Lepszy transport do ośrodka"]
