@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     views.add_argument("--register", choices=("standard", "easy"), default=None)
     views.add_argument("--channel", default=None)
     views.add_argument("--since", default=None, help="from this date (YYYY-MM-DD, UTC)")
-    views.add_argument("--until", default=None, help="before this date (YYYY-MM-DD, UTC)")
+    views.add_argument("--until", default=None, help="to this day, included (YYYY-MM-DD, UTC)")
     views.add_argument("--theme", default=None, help="a theme's name")
     views.add_argument("--status", choices=("new", "read", "shared", "acted_on"), default=None)
     views.add_argument(

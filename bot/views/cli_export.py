@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from bot.config import Settings
@@ -23,6 +23,12 @@ def _date(value: str | None, option: str) -> datetime | None:
     except ValueError as exc:
         raise ExportError(f"{option} {value!r} is not a date like 2026-11-27") from exc
     return day if day.tzinfo is not None else day.replace(tzinfo=UTC)
+
+
+def _day_after(value: str | None) -> datetime | None:
+    """--until names the last day included: views before the next midnight (UTC)."""
+    day = _date(value, "--until")
+    return None if day is None else day + timedelta(days=1)
 
 
 def export_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -45,7 +51,7 @@ def export_command(settings: Settings, args: argparse.Namespace) -> int:
                 register=args.register,
                 channel=args.channel,
                 since=_date(args.since, "--since"),
-                until=_date(args.until, "--until"),
+                until=_day_after(args.until),
                 theme_id=theme_id,
                 status=status,
             )
