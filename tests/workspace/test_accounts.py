@@ -189,3 +189,22 @@ def test_outside_development_the_cookies_are_secure(
         h for h in response.headers.get_list("set-cookie") if h.startswith("heard_session=")
     )
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_disabled_account_is_signed_out_everywhere_and_its_tokens_stop(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    coordinator = workspace.web("coordinator")
+    api = workspace.bearer("coordinator")
+    admin = workspace.web("admin")
+    done = admin.post("/users", {"action": "disable", "email": workspace.email("coordinator")})
+    assert done.status_code == 200 and "is disabled" in done.text
+    assert coordinator.get("/safety").status_code == 303  # signed out
+    assert api.get("/api/me").status_code == 401
+    assert workspace.anonymous().sign_in(workspace.email("coordinator")).status_code == 400
+    own = admin.post("/users", {"action": "disable", "email": workspace.email("admin")})
+    assert own.status_code == 400 and "your own account" in own.text
+    admin.post("/users", {"action": "enable", "email": workspace.email("coordinator")})
+    assert workspace.anonymous().sign_in(workspace.email("coordinator")).status_code == 303
+    assert api.get("/api/me").status_code == 401  # tokens stay revoked
+    assert "user disabled" in admin.get("/audit").text
