@@ -37,7 +37,8 @@ log = logging.getLogger("heard.app")
 
 # Bytes a request body may have, by path prefix. A Twilio form is a few kilobytes at most (a
 # 1,600-character body, percent-encoded); a Telegram update rarely passes 10 KB.
-BODY_CAPS = {"/webhooks/twilio": 64 * 1024, "/simulator/api": 64 * 1024}
+# A sign-in form is an email and a password.
+BODY_CAPS = {"/webhooks/twilio": 64 * 1024, "/simulator/api": 64 * 1024, "/sign-in": 16 * 1024}
 
 
 

@@ -267,6 +267,7 @@ class HandoverRow(Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(320))
     outcome: Mapped[str | None] = mapped_column(FreeText)
+    notified_at: Mapped[datetime | None]
 
 
 class SafeguardingAlertRow(Base):

@@ -103,6 +103,19 @@ def revoke_token(
     return revoked
 
 
+def set_disabled(
+    uow: UnitOfWork, user: UserRecord, disabled: bool, at: datetime,
+    actor: UserRecord | None = None,
+) -> None:
+    """Disabling an account signs it out everywhere and revokes its tokens; enabling it again
+    restores sign-in only (new tokens are made afresh)."""
+    uow.users.set_disabled(user.user_id, at if disabled else None)
+    if disabled:
+        uow.web_sessions.end_all(user.user_id)
+        uow.tokens.revoke_all(user.user_id, at)
+    audit(uow, actor, "user_disabled" if disabled else "user_enabled", f"user:{user.email}", at)
+
+
 def audit(
     uow: UnitOfWork,
     actor: UserRecord | None,

@@ -1,11 +1,12 @@
-"""New safeguarding alerts announced at once to the team: a chat webhook (a JSON POST with a
-`text` field, the shape Slack, Mattermost, Rocket.Chat and Google Chat accept) and/or an email.
+"""New safeguarding alerts and requests to talk to a person announced at once to the team: a
+chat webhook (a JSON POST with a `text` field, the shape Slack, Mattermost, Rocket.Chat and
+Google Chat accept) and/or an email.
 
-The notice says that an alert is waiting, its kind, level, language and channel, and where to
-read it; never the person's words or number: a chat channel or mailbox is not the place for
-them. Runs with the workers (bot.delivery.workers): each alert is announced once, marked
+The notice says that an entry is waiting, an alert's kind and level, the language and channel,
+and where to read it; never the person's words or number: a chat channel or mailbox is not the
+place for them. Runs with the workers (bot.delivery.workers): each entry is announced once, marked
 `notified_at` after a notice was accepted; a failed notice is tried again on the next round.
-Alerts older than `MAX_AGE` when first seen (a notifier configured later) are marked without
+Entries older than `MAX_AGE` when first seen (a notifier configured later) are marked without
 a notice.
 """
 
@@ -41,14 +42,19 @@ KIND_LABELS = {
 LEVEL_LABELS = {"clear": "clear sign", "check": "possible sign, asked if they want help"}
 
 
-def notice_text(alert: SafetyItem, queue_url: str) -> str:
-    """The words of a notice: what kind of alert waits and where; nothing about the person."""
-    kind = KIND_LABELS.get(alert.reason, alert.reason)
-    level = LEVEL_LABELS.get(alert.level or "", alert.level or "")
-    when = alert.at.strftime("%H:%M UTC on %d %b")
+def notice_text(item: SafetyItem, queue_url: str) -> str:
+    """The words of a notice: what kind of entry waits and where; nothing about the person."""
+    when = item.at.strftime("%H:%M UTC on %d %b")
+    where = f"language {item.language}, {item.channel}, at {when}"
+    if item.type == "request":
+        return (
+            f"Heard: someone asked to talk to a person ({where}). "
+            f"Read it and act in the safety queue: {queue_url}"
+        )
+    kind = KIND_LABELS.get(item.reason, item.reason)
+    level = LEVEL_LABELS.get(item.level or "", item.level or "")
     return (
-        f"Heard: a new safeguarding alert is waiting ({kind}, {level}; "
-        f"language {alert.language}, {alert.channel}, at {when}). "
+        f"Heard: a new safeguarding alert is waiting ({kind}, {level}; {where}). "
         f"Read it and act in the safety queue: {queue_url}"
     )
 
@@ -67,7 +73,7 @@ def webhook_sender(url: str) -> Send:
 def email_sender(smtp: SmtpConfig) -> Send:
     def send(text: str) -> None:
         message = EmailMessage()
-        message["Subject"] = "Heard: a new safeguarding alert is waiting"
+        message["Subject"] = text.split(" (", 1)[0]  # the notice's first words
         message["From"] = smtp.sender
         message["To"] = ", ".join(smtp.to)
         message.set_content(text)
@@ -122,24 +128,27 @@ class AlertNotifier:
         if not self._senders:
             return 0
         with self._store.unit_of_work() as uow:
-            pending = uow.safety.unnotified_alerts()
+            pending = uow.safety.unnotified_alerts() + uow.safety.unnotified_requests()
         sent = 0
-        for alert in pending:
+        for item in pending:
             now = self._clock()
-            if now - alert.at <= MAX_AGE:
-                text = notice_text(alert, self._queue_url)
+            if now - item.at <= MAX_AGE:
+                text = notice_text(item, self._queue_url)
                 try:
                     for _name, send in self._senders:
                         send(text)
                 except Exception as exc:  # tried again next round; the queue lists it anyway
-                    log.warning("alert notice failed (%s); will try again", type(exc).__name__)
+                    log.warning("safety notice failed (%s); will try again", type(exc).__name__)
                     return sent
                 sent += 1
             with self._store.unit_of_work() as uow:
-                uow.safety.mark_notified(alert.number, now)
+                if item.type == "alert":
+                    uow.safety.mark_notified(item.number, now)
+                else:
+                    uow.safety.mark_request_notified(item.number, now)
                 uow.commit()
         if sent:
-            log.info("announced %d new safeguarding alert(s)", sent)
+            log.info("announced %d new safety queue entries", sent)
         return sent
 
     async def run(self, stop: asyncio.Event) -> None:

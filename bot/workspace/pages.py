@@ -150,6 +150,17 @@ def users_page(ctx: PageContext) -> Response:
                             uow, target, "made on the users page", ctx.now(), actor=ctx.user.user
                         )
                         notice = f"A new token for {target.email}. Copy it now: it is shown once."
+                elif action in ("disable", "enable"):
+                    target = uow.users.by_email(ctx.field("email"))
+                    if target is None:
+                        error = "No account has that email."
+                    elif target.user_id == ctx.user.user.user_id:
+                        error = "You cannot disable your own account."
+                    else:
+                        accounts.set_disabled(
+                            uow, target, action == "disable", ctx.now(), actor=ctx.user.user
+                        )
+                        notice = f"{target.email} is {action}d."
                 else:
                     error = "Unknown action."
                 uow.commit()

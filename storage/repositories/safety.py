@@ -167,7 +167,7 @@ class Safety:
         self._db.expire_all()
         return bool(getattr(result, "rowcount", 0))
 
-    # --- notifications (bot.workspace.notify)
+    # --- notices to the team (bot.workspace.notify)
 
     def unnotified_alerts(self, limit: int = 50) -> list[SafetyItem]:
         rows = self._db.scalars(
@@ -178,11 +178,28 @@ class Safety:
         )
         return [_alert_item(row) for row in rows]
 
+    def unnotified_requests(self, limit: int = 50) -> list[SafetyItem]:
+        """Requests to talk to a person not yet announced (a safeguarding request that is part
+        of an alert is announced with the alert)."""
+        rows = self._db.scalars(
+            select(m.HandoverRow)
+            .where(m.HandoverRow.notified_at.is_(None), ~_folded())
+            .order_by(m.HandoverRow.id)
+            .limit(limit)
+        )
+        return [_request_item(row) for row in rows]
+
     def mark_notified(self, number: int, at: datetime) -> None:
+        """Marks the alert `number` announced."""
         self._db.execute(
             update(m.SafeguardingAlertRow)
             .where(m.SafeguardingAlertRow.id == number)
             .values(notified_at=as_utc(at))
+        )
+
+    def mark_request_notified(self, number: int, at: datetime) -> None:
+        self._db.execute(
+            update(m.HandoverRow).where(m.HandoverRow.id == number).values(notified_at=as_utc(at))
         )
 
 

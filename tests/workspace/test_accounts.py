@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from bot.workspace.auth import ACCOUNT_FAILURES
+from storage.sql import SqlStore
 from tests.support.keys import TEST_SECRET
-from tests.workspace.harness import PASSWORD, WorkspaceUnderTest
+from tests.web.harness import Brains
+from tests.workspace.harness import PASSWORD, WorkspaceUnderTest, running_workspace
 
 
 def heard(args: list[str], env_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -166,3 +168,43 @@ def test_the_cli_reads_the_password_from_stdin_not_arguments() -> None:
 
     typed = io.StringIO("pass word with spaces\nignored\n")
     assert _read_password(typed) == "pass word with spaces"
+
+
+def test_outside_development_the_cookies_are_secure(
+    brains: Brains, sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    env = {"HEARD_ENV": "production", "HEARD_CONTACT": "privacy@council.example.org"}
+    with running_workspace(brains, sqlite_store, tmp_path, env=env) as workspace:
+        form = httpx.get(f"{workspace.url}/sign-in")
+        assert "Secure" in form.headers["set-cookie"]  # the sign-in form's CSRF cookie
+        # A browser sends Secure cookies over https only; this test speaks http, so by hand.
+        token = form.headers["set-cookie"].split("heard_csrf=")[1].split(";")[0]
+        response = httpx.post(
+            f"{workspace.url}/sign-in",
+            data={"email": workspace.email("member"), "password": PASSWORD, "csrf_token": token},
+            headers={"Cookie": f"heard_csrf={token}"},
+        )
+        assert response.status_code == 303
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("heard_session=")
+    )
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_disabled_account_is_signed_out_everywhere_and_its_tokens_stop(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    coordinator = workspace.web("coordinator")
+    api = workspace.bearer("coordinator")
+    admin = workspace.web("admin")
+    done = admin.post("/users", {"action": "disable", "email": workspace.email("coordinator")})
+    assert done.status_code == 200 and "is disabled" in done.text
+    assert coordinator.get("/safety").status_code == 303  # signed out
+    assert api.get("/api/me").status_code == 401
+    assert workspace.anonymous().sign_in(workspace.email("coordinator")).status_code == 400
+    own = admin.post("/users", {"action": "disable", "email": workspace.email("admin")})
+    assert own.status_code == 400 and "your own account" in own.text
+    admin.post("/users", {"action": "enable", "email": workspace.email("coordinator")})
+    assert workspace.anonymous().sign_in(workspace.email("coordinator")).status_code == 303
+    assert api.get("/api/me").status_code == 401  # tokens stay revoked
+    assert "user disabled" in admin.get("/audit").text

@@ -234,3 +234,27 @@ def test_the_workers_announce_a_new_alert_by_themselves(
             workspace.heard.post_sms(NUMBER, text)
         wait_until(lambda: len(received) == 1, what="the alert notice")
     assert "safeguarding alert" in str(received[0]["text"])
+
+
+def test_a_request_to_talk_to_a_person_is_announced_too(
+    brains: Brains,
+    sqlite_store: SqlStore,
+    tmp_path: Path,
+    chat_hook: tuple[str, list[dict[str, object]]],
+) -> None:
+    url, received = chat_hook
+    with running_workspace(
+        brains, sqlite_store, tmp_path, env={"HEARD_ALERT_WEBHOOK_URL": url}
+    ) as workspace:
+        for text in ("hello", "PERSON"):
+            workspace.heard.post_sms(NUMBER, text)
+            workspace.heard.process_inbox()
+        (request,) = workspace.bearer("coordinator").get("/api/alerts").json()
+        assert (request["type"], request["reason"]) == ("request", "asked")
+        settings = workspace.heard.runtime.settings
+        notifier = AlertNotifier(workspace.store, settings.alert_notify, settings.public_url)
+        assert notifier.run_once() == 1
+        assert notifier.run_once() == 0
+    (notice,) = received
+    assert str(notice["text"]).startswith("Heard: someone asked to talk to a person")
+    assert NUMBER[1:] not in str(notice["text"])

@@ -127,10 +127,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("acknowledged_by", sa.String(length=320), nullable=True))
         batch.add_column(sa.Column("outcome", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("handover_requests") as batch:
+        batch.drop_column("notified_at")
         batch.drop_column("outcome")
         batch.drop_column("acknowledged_by")
         batch.drop_column("acknowledged_at")
