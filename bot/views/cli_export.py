@@ -63,7 +63,7 @@ def export_command(settings: Settings, args: argparse.Namespace) -> int:
 
             def progress(done: int) -> None:
                 share = f" ({100 * done // total}%)" if total else ""
-                print(f"\rExported {done:,} of {total:,} views{share}", end="", file=sys.stderr)
+                print(f"\rExported {done:,} of {total:,}{share}", end="", file=sys.stderr)
 
             entries = uow.view_inbox.stream(filters, history=request.history)
             show = progress if sys.stderr.isatty() else None
@@ -78,7 +78,8 @@ def export_command(settings: Settings, args: argparse.Namespace) -> int:
             if show is not None:
                 print(file=sys.stderr)
             if args.output is not None:
-                print(f"{count} views written to {args.output}", file=sys.stderr)
+                noun = "view" if count == 1 else "views"
+                print(f"{count} {noun} written to {args.output}", file=sys.stderr)
     except ExportError as exc:
         print(f"heard export views: {exc}", file=sys.stderr)
         return 2
