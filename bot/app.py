@@ -1,4 +1,5 @@
-"""The ASGI app: `/healthz`, provider webhooks, the simulator, and (in `heard run`) the workers.
+"""The ASGI app: `/healthz`, provider webhooks, the simulator, the coordinators' workspace
+(pages and the JSON API under `/api`, bot.workspace), and (in `heard run`) the workers.
 
 Wiring only: no conversation logic lives in request handlers. Each channel contributes its
 webhook routes and their body cap (bot.channels.base.Webhook); webhooks record inbound messages
@@ -9,6 +10,7 @@ unless `workers=False` (when `heard worker` processes run them instead).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -32,12 +34,13 @@ from bot.inbox.intake import Intake
 from bot.runtime import Runtime
 from bot.web.limits import BodyLimits
 from bot.workers import Workers
+from bot.workspace.app import workspace_routes
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")
 
-
-
+# A sign-in form is an email and a password (the webhooks' caps come from their channels).
+SIGN_IN_CAP = {"/sign-in": 16 * 1024}
 
 
 class _RuntimeStore:
@@ -122,13 +125,31 @@ def create_app(
             }
         )
 
+    workspace, workspace_pages = workspace_routes(
+        settings,
+        store,
+        clock,
+        functools.cache(
+            lambda: {
+                code: (info.english_name, info.direction)
+                for code, info in runtime.catalogue.languages.items()
+            }
+        ),
+    )
     app = Starlette(
-        routes=[Route("/healthz", healthz), *(r for w in webhooks for r in w.routes())],
+        routes=[
+            Route("/healthz", healthz),
+            *(r for w in webhooks for r in w.routes()),
+            *workspace_pages,
+        ],
         # Inside Starlette's error middleware, so a refused body is a 413, never a 500.
-        middleware=[Middleware(BodyLimits, caps={w.prefix: w.body_cap for w in webhooks})],
+        middleware=[
+            Middleware(BodyLimits, caps={w.prefix: w.body_cap for w in webhooks} | SIGN_IN_CAP)
+        ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.simulator = hub
     app.state.telegram = telegram
+    app.state.workspace = workspace
     return app

@@ -77,11 +77,11 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import export_views
+    from bot.export_cli import export_command
 
     settings = load_settings()
     _configure_logging("WARNING")
-    return export_views(settings, args.format, args.consultation, sys.stdout)
+    return export_command(settings, args)
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
@@ -176,6 +176,14 @@ def _cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
     return set_webhook(settings, drop_pending=args.drop_pending)
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    from bot.workspace.cli import users_command
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    return users_command(settings, args, sys.stdout, sys.stdin)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="heard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -212,9 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="print stored data for coordinators")
     export_sub = export.add_subparsers(dest="what", required=True)
-    views = export_sub.add_parser("views", help="every stored view")
-    views.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    views = export_sub.add_parser(
+        "views", help="stored views (each person's latest answer to each question)"
+    )
+    views.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    views.add_argument(
+        "--output", default=None, help="file to write (default stdout; needed for xlsx)"
+    )
     views.add_argument("--consultation", default=None)
+    views.add_argument("--question", default=None, help="a question id (flow step id)")
+    views.add_argument("--language", default=None, help="the person's language code")
+    views.add_argument("--register", choices=("standard", "easy"), default=None)
+    views.add_argument("--channel", default=None)
+    views.add_argument("--since", default=None, help="from this date (YYYY-MM-DD, UTC)")
+    views.add_argument("--until", default=None, help="to this day, included (YYYY-MM-DD, UTC)")
+    views.add_argument("--theme", default=None, help="a theme's name")
+    views.add_argument("--status", choices=("new", "read", "shared", "acted_on"), default=None)
+    views.add_argument(
+        "--history", action="store_true", help="earlier answers to a question too"
+    )
+    views.add_argument(
+        "--questions-in", default="en", help="language of the question column (default en)"
+    )
     views.set_defaults(func=_cmd_export)
 
     lint = sub.add_parser("lint", help="check flows and the message catalogue")
@@ -263,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hook.add_argument("--drop-pending", action="store_true")
     hook.set_defaults(func=_cmd_telegram_set_webhook)
+
+    from bot.workspace.cli import add_parser as add_users_parser
+
+    add_users_parser(sub).set_defaults(func=_cmd_users)
     return parser
 
 

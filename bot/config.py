@@ -43,6 +43,15 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_ASK_REGISTER",
     "HEARD_SESSION_TIMEOUT_MINUTES",
     "HEARD_LOG_LEVEL",
+    "HEARD_WORKSPACE_SESSION_HOURS",
+    "HEARD_ALERT_WEBHOOK_URL",
+    "HEARD_ALERT_EMAIL",
+    "HEARD_SMTP_HOST",
+    "HEARD_SMTP_PORT",
+    "HEARD_SMTP_USER",
+    "HEARD_SMTP_PASSWORD",
+    "HEARD_SMTP_FROM",
+    "HEARD_SMTP_TLS",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "TWILIO_FROM",
@@ -88,6 +97,26 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    tls: str  # "starttls" | "ssl" | "none"
+    user: str | None
+    password: str | None = field(repr=False)
+    sender: str
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertNotifyConfig:
+    """Where a new safeguarding alert is announced at once (bot.workspace.notify): a chat
+    webhook, an email address, or both. The notice never holds the person's words or number."""
+
+    webhook_url: str | None = field(default=None, repr=False)  # its path is often a secret
+    smtp: SmtpConfig | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str  # "development" | "production"
     data_dir: Path
@@ -115,6 +144,9 @@ class Settings:
     message_log_retention_days: float = 30.0
     # The keyring, newest first: (key id, secret). Empty means `secret_key` alone, id `k1`.
     secret_keys: tuple[tuple[str, str], ...] = ()
+    # A workspace sign-in lasts this long (bot.workspace).
+    workspace_session_hours: float = 12.0
+    alert_notify: AlertNotifyConfig = field(default_factory=AlertNotifyConfig)
 
     @property
     def keyring(self) -> tuple[tuple[str, str], ...]:
@@ -263,6 +295,40 @@ def _group_support(env: Mapping[str, str]) -> str:
     return ",".join(o for o in GROUP_SUPPORT if o in offers)
 
 
+def _alert_notify(env: Mapping[str, str], notes: list[str]) -> AlertNotifyConfig:
+    webhook = env.get("HEARD_ALERT_WEBHOOK_URL", "").strip() or None
+    if webhook is not None and not webhook.startswith(("https://", "http://")):
+        raise ConfigError("HEARD_ALERT_WEBHOOK_URL must be an http(s) URL")
+    to = tuple(a.strip() for a in env.get("HEARD_ALERT_EMAIL", "").split(",") if a.strip())
+    host = env.get("HEARD_SMTP_HOST", "").strip()
+    smtp: SmtpConfig | None = None
+    if to and not host:
+        raise ConfigError("HEARD_ALERT_EMAIL is set: set HEARD_SMTP_HOST too")
+    if to:
+        tls = (env.get("HEARD_SMTP_TLS", "") or "starttls").strip().lower()
+        if tls not in ("starttls", "ssl", "none"):
+            raise ConfigError("HEARD_SMTP_TLS must be starttls, ssl or none")
+        try:
+            port = int(env.get("HEARD_SMTP_PORT", "") or (465 if tls == "ssl" else 587))
+        except ValueError as exc:
+            raise ConfigError("HEARD_SMTP_PORT must be a whole number") from exc
+        smtp = SmtpConfig(
+            host=host,
+            port=port,
+            tls=tls,
+            user=env.get("HEARD_SMTP_USER") or None,
+            password=env.get("HEARD_SMTP_PASSWORD") or None,
+            sender=env.get("HEARD_SMTP_FROM", "").strip() or to[0],
+            to=to,
+        )
+    if webhook is None and smtp is None:
+        notes.append(
+            "new safeguarding alerts are not announced: set HEARD_ALERT_WEBHOOK_URL or "
+            "HEARD_ALERT_EMAIL (with HEARD_SMTP_HOST); the safety queue still lists them"
+        )
+    return AlertNotifyConfig(webhook, smtp)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     mode = env.get("HEARD_ENV", "development").strip() or "development"
@@ -333,6 +399,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"a whole number was expected: {exc}") from exc
 
     inbox_days = _float(env, "HEARD_INBOX_RETENTION_DAYS", 30.0)
+    alert_notify = _alert_notify(env, notes)
     return Settings(
         env=mode,
         data_dir=data_dir,
@@ -354,4 +421,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
         inbox_retention_days=inbox_days,
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
+        workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),
+        alert_notify=alert_notify,
     )

@@ -6,7 +6,9 @@ Every `every_seconds` (an hour by default) one unit of work:
 * deletes outbox rows that are sent or failed and older than `inbox_days` (their text may be
   filled in with the person's answers); pending and sending rows stay;
 * clears the text of message log rows older than `message_log_days` (the row stays: direction,
-  channel, text id, language and time still count what happened).
+  channel, text id, language and time still count what happened);
+* deletes expired workspace sessions and failed sign-ins older than a day (the throttle looks
+  back 15 minutes).
 
 `heard run` and `heard worker` run it beside the inbox and outbox workers. Several processes may
 run it at once: each statement is idempotent.
@@ -59,6 +61,8 @@ class RetentionJob:
                 outbox=uow.outbox.purge(now - self._inbox),
                 message_texts=uow.messages.clear_text(now - self._log),
             )
+            uow.web_sessions.purge_expired(now)
+            uow.throttle.purge(now - timedelta(days=1))
             uow.commit()
         if purged.inbox or purged.outbox or purged.message_texts:
             log.info(

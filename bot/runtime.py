@@ -21,9 +21,11 @@ from bot.nlu.base import NLU, LanguageGuesser
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
+    from bot.flowspec.model import FlowSet
     from bot.nlu.keywords import PhraseMatcher
     from bot.service.conversation import Conversation
     from bot.service.understanding import Understander
+    from bot.views.questions import QuestionTexts
     from storage.sql import SqlStore
 
 log = logging.getLogger("heard")
@@ -38,13 +40,25 @@ class Runtime:
         return load_catalogue(self.settings.catalogue_dir)
 
     @cached_property
+    def flows(self) -> FlowSet:
+        from bot.flowspec.loader import load_flows
+
+        return load_flows(self.settings.flows_dir)
+
+    @cached_property
+    def questions(self) -> QuestionTexts:
+        """Views' questions in a coordinator's language (exports, the views inbox)."""
+        from bot.views.questions import QuestionTexts
+
+        return QuestionTexts(self.flows, self.catalogue)
+
+    @cached_property
     def engine(self) -> Engine:
         from bot.engine.engine import Engine
         from bot.engine.ids import random_ids
         from bot.engine.settings import Deployment, EngineSettings
-        from bot.flowspec.loader import load_flows
 
-        flows = load_flows(self.settings.flows_dir)
+        flows = self.flows
         return Engine(
             flows,
             self.catalogue,

@@ -22,6 +22,7 @@ from bot.outbox.retry import RetryPolicy
 from bot.outbox.worker import OutboxWorker
 from bot.retention import RetentionJob
 from bot.runtime import Runtime
+from bot.workspace.notify import AlertNotifier
 
 log = logging.getLogger("heard.workers")
 
@@ -59,19 +60,26 @@ class Workers:
             inbox_days=settings.inbox_retention_days,
             message_log_days=settings.message_log_retention_days,
         )
+        # New safeguarding alerts announced to the team (HEARD_ALERT_WEBHOOK_URL / _EMAIL).
+        self.notifier = AlertNotifier(runtime.store, settings.alert_notify, settings.public_url)
         self._poll = poll_seconds
         self.channel_names = tuple(channels)
 
     def wake(self) -> None:
         self.inbox.wake()
 
+    def _progress(self) -> None:
+        self.outbox.wake()
+        self.notifier.wake()
+
     async def run(self, stop: asyncio.Event) -> None:
         log.info("workers started; sending on: %s", ", ".join(self.channel_names) or "nothing")
         try:
             await asyncio.gather(
-                self.inbox.run(stop, self._poll, on_progress=self.outbox.wake),
+                self.inbox.run(stop, self._poll, on_progress=self._progress),
                 self.outbox.run(stop),
                 self.retention.run(stop),
+                self.notifier.run(stop),
             )
         finally:
             await self.wiring.aclose()

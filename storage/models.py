@@ -20,7 +20,9 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -102,8 +104,34 @@ class ConsentRow(Base):
     at: Mapped[datetime]
 
 
+# The views inbox lists a person's latest answer to each question whose author still shares
+# their views; every inbox index is partial on that, so the hidden rows cost nothing to skip.
+LISTED = text("NOT superseded AND NOT withdrawn")
+
+
+def _listed_index(name: str, *columns: str) -> Index:
+    # INCLUDE status: the inbox's counts per status are index-only scans on PostgreSQL.
+    return Index(
+        name,
+        *columns,
+        postgresql_where=LISTED,
+        sqlite_where=LISTED,
+        postgresql_include=[] if "status" in columns else ["status"],
+    )
+
+
 class ViewRow(Base):
     __tablename__ = "views"
+    __table_args__ = (
+        _listed_index("ix_views_listed_at", "at", "view_id"),
+        _listed_index("ix_views_listed_id", "view_id"),
+        _listed_index("ix_views_listed_consultation", "consultation", "at", "view_id"),
+        _listed_index("ix_views_listed_question", "question_id", "at", "view_id"),
+        _listed_index("ix_views_listed_language", "language", "at", "view_id"),
+        _listed_index("ix_views_listed_status", "status", "at", "view_id"),
+        _listed_index("ix_views_listed_channel", "channel", "at", "view_id"),
+        Index("ix_views_answers", "participant_id", "flow", "question_id"),
+    )
 
     view_id: Mapped[str] = mapped_column(ID, primary_key=True)
     participant_id: Mapped[str] = _person()
@@ -116,6 +144,89 @@ class ViewRow(Base):
     language: Mapped[str] = mapped_column(SHORT)
     register: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
+    at: Mapped[datetime]
+    # The inbox's own state (storage.repositories.view_inbox): new | read | shared | acted_on.
+    status: Mapped[str] = mapped_column(String(16), server_default="new")
+    # True once the same person answered the same question again (the newer answer is listed;
+    # this one is in its answer history).
+    superseded: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # True while the person's latest share_views consent is a withdrawal (kept in step by
+    # storage.repositories.consent): such views never reach coordinators.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class ViewTallyRow(Base):
+    """How many listed views there are per key, in shards (storage.repositories.tallies)."""
+
+    __tablename__ = "view_tallies"
+
+    consultation: Mapped[str] = mapped_column(String(200), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    language: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    register: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    channel: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ThemeRow(Base):
+    """A theme coordinators tag views with. `keywords_json` maps a language code to keyword
+    rules (words or phrases) that suggest the theme for a view in that language."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    keywords_json: Mapped[str] = mapped_column(Text, server_default="{}")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class ViewThemeRow(Base):
+    """A theme on a view: `confirmed` (a person tagged it or accepted a suggestion),
+    `suggested` (by keyword rules or similar views) or `rejected` (a suggestion turned down,
+    kept so it is not suggested again)."""
+
+    __tablename__ = "view_themes"
+    __table_args__ = (Index("ix_view_themes_theme_state", "theme_id", "state", "view_id"),)
+
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # person | keyword | similar
+    by: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class ViewNoteRow(Base):
+    __tablename__ = "view_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(FreeText)
+    at: Mapped[datetime]
+
+
+class WorkingGroupRow(Base):
+    __tablename__ = "working_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime]
+
+
+class ViewShareRow(Base):
+    """A view shared with a working group: the group's members see it."""
+
+    __tablename__ = "view_shares"
+    __table_args__ = (Index("ix_view_shares_group", "group_id", "view_id"),)
+
+    view_id: Mapped[str] = mapped_column(ID, ForeignKey("views.view_id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), primary_key=True)
+    by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
 
 
@@ -157,18 +268,36 @@ class HandoverRow(Base):
     language: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
     at: Mapped[datetime]
+    # The safety queue (bot.workspace): who acknowledged the request, when, and what was done.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[str | None] = mapped_column(FreeText)
+    notified_at: Mapped[datetime | None]
 
 
 class SafeguardingAlertRow(Base):
+    """An alert outlives the person's erasure, anonymised: `participant_id` and `words` are
+    cleared and `anonymised_at` set; kind, level, language, channel, times and the outcome stay
+    (docs/DESIGN.md, "The safety queue")."""
+
     __tablename__ = "safeguarding_alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    participant_id: Mapped[str] = _person()
+    participant_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("participants.id"), index=True
+    )
     kind: Mapped[str] = mapped_column(SHORT)
     matched: Mapped[str] = mapped_column(SHORT)
     language: Mapped[str] = mapped_column(SHORT)
     channel: Mapped[str] = mapped_column(SHORT)
     at: Mapped[datetime]
+    level: Mapped[str] = mapped_column(SHORT, server_default="clear")  # clear | check
+    words: Mapped[str | None] = mapped_column(FreeText)  # what the person wrote
+    notified_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None] = mapped_column(index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[str | None] = mapped_column(FreeText)
+    anonymised_at: Mapped[datetime | None]
 
 
 class MessageLogRow(Base):
@@ -286,3 +415,88 @@ class OutboxRow(Base):
     failed_at: Mapped[datetime | None]
     delivery_status: Mapped[str | None] = mapped_column(String(32))
     delivery_error_code: Mapped[str | None] = mapped_column(String(32))
+
+
+# --- the coordinators' workspace (bot.workspace): accounts, sign-in, audit
+
+
+class UserRow(Base):
+    """A workspace account. `email` is kept lower-cased; `password_hash` is argon2id."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'coordinator', 'member')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class UserGroupRow(Base):
+    """A user's membership of a working group, by the group's name."""
+
+    __tablename__ = "user_groups"
+    __table_args__ = (UniqueConstraint("user_id", "group_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    group_name: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class ApiTokenRow(Base):
+    """A personal API token: only its SHA-256 is kept; `prefix` lets its owner recognise it."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebSessionRow(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, under a keyed hash of the account or of the address it came from."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index(None, "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """What a workspace user did that others must be able to check (a reveal of contact details
+    with its reason, account changes). Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(SHORT)
+    subject: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(FreeText)

@@ -141,8 +141,7 @@ def erasure_totals(data: PersonData) -> Counter[TotalKey]:
         totals["group_interests", "", interest.language, interest.channel] += 1
     for handover in data.handovers:
         totals["handover_requests", handover.reason, handover.language, handover.channel] += 1
-    for alert in data.alerts:
-        totals["safeguarding_alerts", alert.kind, alert.language, alert.channel] += 1
+    # Alerts are not counted here: they outlive erasure themselves, anonymised.
     for message in data.messages:
         totals["messages", message.direction, message.language or "", message.channel] += 1
     return totals

@@ -79,11 +79,16 @@ class HandoverRequest:
 @dataclass(frozen=True)
 class SafeguardingAlertRecord:
     participant_id: str
-    kind: str  # risk_to_self | harm_from_others
+    kind: str  # risk_to_self | harm_from_others | immediate_danger | unspecified
     matched: str  # intent | keyword
     language: str
     channel: str
     at: datetime
+    level: str = "clear"  # clear | check (the screen's certainty)
+    # What the person wrote, for the coordinator who acts on the alert. Personal free text: it
+    # crosses the store's boundary as a plain str, like a view's words, and is cleared when the
+    # person is erased (the alert itself outlives erasure, anonymised).
+    words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,3 +178,178 @@ class TotalCount:
     language: str
     channel: str
     count: int
+
+
+# --- the views inbox, themes and working groups (storage.repositories.view_inbox, .themes,
+# .groups)
+
+ViewStatus = Literal["new", "read", "shared", "acted_on"]
+VIEW_STATUSES: tuple[ViewStatus, ...] = ("new", "read", "shared", "acted_on")
+TagState = Literal["confirmed", "suggested", "rejected"]
+TagSource = Literal["person", "keyword", "similar"]
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the views inbox and the exports are narrowed to; None means any. `since` is
+    inclusive and `until` exclusive. `group_ids` set (a working-group member) keeps only views
+    shared with one of those groups."""
+
+    consultation: str | None = None
+    question_id: str | None = None
+    language: str | None = None
+    register: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    theme_id: int | None = None
+    status: ViewStatus | None = None
+    group_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    theme_id: int
+    name: str
+    state: TagState
+    source: TagSource
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One listed view: the person's latest answer to a question, its inbox state, its themes
+    (confirmed and suggested; rejected ones are left out), how many earlier answers to the
+    same question the person gave (its answer history), and the groups it is shared with."""
+
+    view: ViewRecord
+    status: ViewStatus
+    themes: tuple[ThemeTag, ...] = ()
+    earlier: int = 0
+    groups: tuple[str, ...] = ()
+    latest: bool = True
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    entries: tuple[InboxEntry, ...]
+    next_cursor: str | None  # pass as `after` for the next (older) page; None on the last
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """Views matching the filters (`total`), and per status with the status filter left out
+    (so each status tab shows what choosing it would give)."""
+
+    total: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ThemeRecord:
+    theme_id: int
+    name: str
+    description: str
+    keywords: dict[str, tuple[str, ...]]  # language -> keyword rules
+    group_id: int | None  # a working group's own theme; None: a coordinators' theme
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    theme: ThemeRecord
+    confirmed: int  # listed views carrying it
+    suggested: int  # listed views it is suggested for, waiting for a decision
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    note_id: int
+    view_id: str
+    author: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkingGroup:
+    group_id: int
+    name: str
+    created_at: datetime
+
+
+# --- the coordinators' workspace (storage.repositories.users, tokens, web_sessions, audit)
+
+Role = Literal["admin", "coordinator", "member"]
+ROLES: tuple[Role, ...] = ("admin", "coordinator", "member")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    user_id: int
+    email: str
+    role: Role
+    groups: tuple[str, ...]  # working groups the user belongs to, by name
+    created_at: datetime
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    token_id: int
+    user_id: int
+    prefix: str  # the token's first characters, to recognise it in a list
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WebSession:
+    session_id: int
+    user_id: int
+    csrf_token: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor_user_id: int | None
+    actor: str  # the user's email, or "command line"
+    action: str  # e.g. "reveal_contact", "user_added", "token_revoked"
+    subject: str  # what it was done to, e.g. "alert:12"
+    reason: str = ""  # in the user's own words, when the action asks for one
+    entry_id: int | None = None
+
+
+# --- the safety queue (storage.repositories.safety)
+
+SafetyItemType = Literal["alert", "request"]
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One entry of the safety queue: a safeguarding alert, or a request to talk to a person
+    (a handover). `item_id` is `alert-<n>` or `request-<n>`. `participant_id` and `words` are
+    None once the person was erased (`anonymised`)."""
+
+    item_id: str
+    type: SafetyItemType
+    number: int  # the row id within its type
+    reason: str  # alerts: the risk kind; requests: asked | help | safeguarding
+    level: str | None  # alerts: clear | check; requests: None
+    words: str | None = field(repr=False)
+    language: str
+    channel: str
+    at: datetime
+    participant_id: str | None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    outcome: str | None = None
+    anonymised: bool = False
+
+    @property
+    def waiting(self) -> bool:
+        return self.acknowledged_at is None

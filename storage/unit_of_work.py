@@ -49,8 +49,10 @@ from storage.crypto import AddressCipher
 from storage.db import truncate_wal
 from storage.personal import PersonalText
 from storage.repositories.answers import Answers
+from storage.repositories.audit import AuditLog
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
+from storage.repositories.groups import WorkingGroups
 from storage.repositories.inbox import Inbox
 from storage.repositories.keys import Keys
 from storage.repositories.messages import Messages
@@ -58,7 +60,13 @@ from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
+from storage.repositories.themes import Themes
+from storage.repositories.throttle import SignInThrottle
+from storage.repositories.tokens import Tokens
+from storage.repositories.users import Users
+from storage.repositories.view_inbox import ViewInbox
 from storage.repositories.views import Views
+from storage.repositories.web_sessions import WebSessions
 
 
 class UnitOfWork:
@@ -72,13 +80,22 @@ class UnitOfWork:
         self.sessions = Sessions(self._db, self.text)
         self.consent = Consent(self._db)
         self.views = Views(self._db, self.text)
+        self.view_inbox = ViewInbox(self._db, self.text)
+        self.themes = Themes(self._db)
+        self.groups = WorkingGroups(self._db)
         self.answers = Answers(self._db, self.text)
-        self.safety = Safety(self._db)
+        self.safety = Safety(self._db, self.text)
         self.messages = Messages(self._db, self.text)
         self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
         self.keys = Keys(self._db, cipher, self.text)
+        # The coordinators' workspace (bot.workspace).
+        self.users = Users(self._db)
+        self.tokens = Tokens(self._db)
+        self.web_sessions = WebSessions(self._db)
+        self.throttle = SignInThrottle(self._db)
+        self.audit = AuditLog(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

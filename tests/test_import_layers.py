@@ -27,12 +27,13 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"bot.engine"}),  # pure: no I/O
     frozenset({"bot.nlu", "bot.render"}),  # understanding text; rendering for a channel
     frozenset({"bot.config"}),  # settings from the environment (the only reader of it)
-    frozenset({"bot.service"}),  # the host of a turn
+    frozenset({"bot.service", "bot.views"}),  # the host of a turn; views for coordinators
     frozenset({"bot.runtime"}),  # builds the parts from the settings
     # The edges: channels, the queues between them and the engine, the web app, commands.
     frozenset(
         {"bot.channels", "bot.inbox", "bot.outbox", "bot.web", "bot.export", "bot.chat"}
-        | {"bot.workers", "bot.retention", "bot.lint"}
+        | {"bot.workers", "bot.retention", "bot.lint", "bot.keys", "bot.export_cli"}
+        | {"bot.workspace"}
     ),
     frozenset({"bot.app"}),
     frozenset({"bot.cli"}),

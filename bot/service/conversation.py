@@ -162,7 +162,7 @@ class Conversation:
             session,
             TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
         )
-        erased, consents = self._apply(uow, pid, turn.session, turn.events)
+        erased, consents = self._apply(uow, pid, turn.session, turn.events, text)
         if not erased:
             keep = consents.get(SHARE_VIEWS, False)
             uow.messages.log(
@@ -200,7 +200,7 @@ class Conversation:
         turn = self._engine.handle(
             session, TurnInput(pid, channel, "", at, kind="provider_opt_out")
         )
-        self._apply(uow, pid, turn.session, turn.events)
+        self._apply(uow, pid, turn.session, turn.events, "")
         if turn.events:
             uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         return pid
@@ -259,9 +259,11 @@ class Conversation:
             return None
 
     def _apply(
-        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event]
+        self, uow: UnitOfWork, pid: str, session: Session, events: Sequence[Event], text: str
     ) -> tuple[bool, dict[str, bool]]:
-        """Stores what the events say; returns (erased, the consents at the end of the turn)."""
+        """Stores what the events say; returns (erased, the consents at the end of the turn).
+        `text` is what the person sent: an alert keeps it for the coordinator who acts on it,
+        whatever was consented to (a disclosure of risk is acted on, not analysed)."""
         consents = dict(uow.consent.latest(pid))
         erased = False
         for event in events:
@@ -298,7 +300,7 @@ class Conversation:
                     uow.safety.record_alert(
                         SafeguardingAlertRecord(
                             pid, event.kind, event.matched, event.language,
-                            event.channel, event.at,
+                            event.channel, event.at, event.level, text,
                         )
                     )
                     log.warning(

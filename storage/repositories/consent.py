@@ -3,12 +3,13 @@ purpose is what holds (for equal times, the one recorded last)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.privacy import latest_by
 from storage.records import ConsentEntry
+from storage.repositories import tallies
 from storage.repositories.rows import consent
 from storage.timestamps import as_utc
 
@@ -30,6 +31,20 @@ class Consent:
             )
         )
         self._db.flush()
+        if entry.purpose == "share_views":
+            # The views inbox hides the views of someone who withdrew (and shows them again
+            # if they agree again); kept here so no reader has to work out latest consents.
+            changed = self._db.execute(
+                update(m.ViewRow)
+                .where(
+                    m.ViewRow.participant_id == entry.participant_id,
+                    m.ViewRow.withdrawn == entry.granted,
+                )
+                .values(withdrawn=not entry.granted)
+                .returning(*tallies.KEY_COLUMNS, m.ViewRow.superseded)
+            ).all()
+            listed = (r for r in changed if not r.superseded)
+            tallies.bump(self._db, tallies.tally(listed, 1 if entry.granted else -1))
 
     def latest(self, participant_id: str) -> dict[str, bool]:
         """Whether each purpose is granted now (the latest entry per purpose)."""

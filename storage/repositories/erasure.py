@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,16 +29,20 @@ from storage.privacy import (
     export_document,
     payload_mentions,
 )
-from storage.records import HandoverRequest, SafeguardingAlertRecord, TotalCount
-from storage.repositories import rows
+from storage.records import (
+    HandoverRequest,
+    SafeguardingAlertRecord,
+    TotalCount,
+)
+from storage.repositories import rows, tallies
 from storage.repositories.rows import INBOX_PURPOSE, SESSION, is_postgres, of_person
 from storage.timestamps import as_utc
 
 # Every table naming a person, children first; a table missing here makes erasure fail on the
 # participant's foreign key rather than leave rows behind.
+# Safeguarding alerts are not among them: they outlive erasure, anonymised (`erase`).
 _PERSONAL_TABLES: tuple[Any, ...] = (
     m.MessageLogRow,
-    m.SafeguardingAlertRow,
     m.HandoverRow,
     m.GroupInterestRow,
     m.ProfileAnswerRow,
@@ -120,6 +124,25 @@ class Erasure:
         outbox_seqs = [row.seq for row in self._outbox_rows_of(participant_id, addresses)]
         if outbox_seqs:
             self._db.execute(delete(m.OutboxRow).where(m.OutboxRow.seq.in_(outbox_seqs)))
+        views = select(m.ViewRow.view_id).where(m.ViewRow.participant_id == participant_id)
+        listed = self._db.execute(
+            select(*tallies.KEY_COLUMNS).where(
+                m.ViewRow.participant_id == participant_id,
+                not_(m.ViewRow.superseded),
+                not_(m.ViewRow.withdrawn),
+            )
+        ).all()
+        tallies.bump(self._db, tallies.tally(listed, -1))
+        for child in (m.ViewThemeRow, m.ViewNoteRow, m.ViewShareRow):
+            self._db.execute(delete(child).where(child.view_id.in_(views)))
+        # A safeguarding record may need to outlive erasure: the alert stays with its kind,
+        # level, language, channel, times and outcome; its words and person link go
+        # (docs/DESIGN.md, "The safety queue").
+        self._db.execute(
+            update(m.SafeguardingAlertRow)
+            .where(m.SafeguardingAlertRow.participant_id == participant_id)
+            .values(participant_id=None, words=None, anonymised_at=as_utc(at))
+        )
         for table in _PERSONAL_TABLES:
             self._db.execute(delete(table).where(table.participant_id == participant_id))
         self._db.execute(delete(m.ParticipantRow).where(m.ParticipantRow.id == participant_id))
@@ -198,7 +221,9 @@ class Erasure:
             ],
             alerts=[
                 SafeguardingAlertRecord(
-                    row.participant_id, row.kind, row.matched, row.language, row.channel, row.at
+                    participant_id, row.kind, row.matched, row.language, row.channel, row.at,
+                    row.level,
+                    self._text.open_optional(participant_id, row.words, rows.ALERT_WORDS),
                 )
                 for row in db.scalars(of_person(m.SafeguardingAlertRow, participant_id))
             ],

@@ -5,13 +5,15 @@ them with `all`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, not_, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.personal import PersonalText
 from storage.records import ViewRecord
+from storage.repositories import tallies
 from storage.repositories.rows import VIEW_ANSWER, VIEW_ORIGINAL, view
 from storage.timestamps import as_utc
 
@@ -22,6 +24,29 @@ class Views:
         self._text = text
 
     def save(self, record: ViewRecord) -> None:
+        """Stores a view; the person's earlier answers to the same question become its answer
+        history (superseded: no longer listed in the views inbox)."""
+        earlier = self._db.execute(
+            update(m.ViewRow)
+            .where(
+                m.ViewRow.participant_id == record.participant_id,
+                m.ViewRow.flow == record.flow,
+                m.ViewRow.question_id == record.question_id,
+                not_(m.ViewRow.superseded),
+            )
+            .values(superseded=True)
+            .returning(*tallies.KEY_COLUMNS, m.ViewRow.withdrawn)
+        ).all()
+        deltas = tallies.tally((r for r in earlier if not r.withdrawn), -1)
+        new_key = tallies.key(
+            SimpleNamespace(
+                consultation=record.consultation, question_id=record.question_id,
+                language=record.language, register=record.register, channel=record.channel,
+                status="new",
+            )
+        )
+        deltas[new_key] = deltas.get(new_key, 0) + 1
+        tallies.bump(self._db, deltas)
         pid = record.participant_id
         self._db.add(
             m.ViewRow(
@@ -42,15 +67,19 @@ class Views:
         self._db.flush()
 
     def withdraw(self, participant_id: str, flow: str, question_id: str) -> None:
-        """Deletes the person's view of a question they went BACK to and answered again, before
-        the new one is saved, so an answer is replaced and never kept twice."""
-        self._db.execute(
-            delete(m.ViewRow).where(
-                m.ViewRow.participant_id == participant_id,
-                m.ViewRow.flow == flow,
-                m.ViewRow.question_id == question_id,
-            )
+        """Deletes the person's current view of a question they went BACK to and answered
+        again, before the new one is saved, so an answer is replaced and never kept twice.
+        Answers from earlier runs of the consultation stay as its answer history."""
+        current = select(m.ViewRow.view_id, *tallies.KEY_COLUMNS, m.ViewRow.withdrawn).where(
+            m.ViewRow.participant_id == participant_id,
+            m.ViewRow.flow == flow,
+            m.ViewRow.question_id == question_id,
+            not_(m.ViewRow.superseded),
         )
+        rows = self._db.execute(current).all()
+        if rows:
+            tallies.bump(self._db, tallies.tally((r for r in rows if not r.withdrawn), -1))
+            delete_views(self._db, [r.view_id for r in rows])
 
     def all(self, consultation: str | None = None) -> Iterator[ViewRecord]:
         """Every view (of one consultation, when given), oldest first."""
@@ -60,3 +89,10 @@ class Views:
         rows = list(self._db.scalars(query))
         self._text.preload(row.participant_id for row in rows)
         return iter([view(row, self._text) for row in rows])
+
+
+def delete_views(db: Session, view_ids: list[str]) -> None:
+    """Deletes views with their tags, notes and shares (children first: no cascades)."""
+    for table in (m.ViewThemeRow, m.ViewNoteRow, m.ViewShareRow):
+        db.execute(delete(table).where(table.view_id.in_(view_ids)))
+    db.execute(delete(m.ViewRow).where(m.ViewRow.view_id.in_(view_ids)))

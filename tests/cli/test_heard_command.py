@@ -142,3 +142,22 @@ def test_nlu_parse_prints_rasa_shaped_json(tmp_path: Path) -> None:
     assert parsed["text"] == "nie dziękuję"
     assert parsed["intent"]["name"] == "deny"
     assert {"intent_ranking", "language"} <= set(parsed)
+
+
+def test_export_filters_write_files_and_refuse_a_mistyped_consultation(
+    polish_chat: tuple[Path, str], tmp_path: Path
+) -> None:
+    data_dir, _ = polish_chat
+    book = tmp_path / "views.xlsx"
+    made = run_heard(
+        ["export", "views", "--format", "xlsx", "--output", str(book), "--language", "pl"],
+        data_dir,
+    )
+    assert made.returncode == 0, made.stderr
+    assert book.read_bytes()[:2] == b"PK" and " written to " in made.stderr
+    assert "Exported" not in made.stderr  # no progress bar when stderr is not a terminal
+    none = run_heard(["export", "views", "--language", "cy"], data_dir)
+    assert none.returncode == 0 and none.stdout.count("\n") == 1  # the header only
+    wrong = run_heard(["export", "views", "--consultation", "day-services"], data_dir)
+    assert wrong.returncode == 2 and wrong.stdout == ""
+    assert "no consultation 'day-services'" in wrong.stderr and "day-services-2026" in wrong.stderr

@@ -75,7 +75,9 @@ def everything_about(participant_id: str, secret_words: str) -> list[object]:
             at(4),
         ),
         HandoverRequest(participant_id, "asked", "have_your_say", "q_matters", "en", "sms", at(5)),
-        SafeguardingAlertRecord(participant_id, "risk_to_self", "keyword", "en", "sms", at(6)),
+        SafeguardingAlertRecord(
+            participant_id, "risk_to_self", "keyword", "en", "sms", at(6), "check", secret_words
+        ),
         LoggedMessage(participant_id, "in", "sms", secret_words, None, "en", at(7)),
         LoggedMessage(participant_id, "out", "sms", "Thank you", "hys.thanks", "en", at(8)),
     ]

@@ -96,7 +96,16 @@ def test_erasure_leaves_nothing_naming_the_person_and_keeps_the_totals(store: Sq
     assert totals[("view_participants", "day-services-2026", "", "")] == 1
     assert totals[("consents", "share_views:granted", "en", "sms")] == 1
     assert totals[("messages", "in", "en", "sms")] == 1
-    assert totals[("safeguarding_alerts", "risk_to_self", "en", "sms")] == 1
+    # The alert outlives erasure, anonymised: what it was, not who or what they wrote.
+    assert ("safeguarding_alerts", "risk_to_self", "en", "sms") not in totals
+    with store.unit_of_work() as uow:
+        alerts = [item for item in uow.safety.queue(waiting=None) if item.type == "alert"]
+    gone_alert = next(a for a in alerts if a.anonymised)
+    assert (gone_alert.reason, gone_alert.level, gone_alert.language, gone_alert.channel) == (
+        "risk_to_self", "check", "en", "sms",
+    )
+    assert gone_alert.participant_id is None and gone_alert.words is None
+    assert [a.participant_id for a in alerts if not a.anonymised] == [kept]
 
 
 def test_erasing_two_people_adds_up_and_erasing_again_changes_nothing(store: SqlStore) -> None:

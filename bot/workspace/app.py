@@ -1,0 +1,55 @@
+"""The workspace's routes, mounted into the one ASGI app by bot.app.create_app: the pages, the
+static files (vendored htmx and Swagger UI, the style sheet) and the JSON API under `/api`.
+Add a page's `Route` to `page_routes`, an API router to `API_ROUTERS`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from fastapi import APIRouter
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.workspace import pages, safety, safety_api, views_pages
+from bot.workspace.api import create_api
+from bot.workspace.views_api import router as views_router
+from bot.workspace.web import STATIC, Workspace
+from storage.unit_of_work import Store
+
+API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+
+
+def page_routes() -> list[BaseRoute]:
+    return [
+        Route("/", pages.home, methods=["GET"]),
+        Route("/sign-in", pages.sign_in_page, methods=["GET", "POST"]),
+        Route("/sign-out", pages.sign_out, methods=["POST"]),
+        Route("/users", pages.users_page, methods=["GET", "POST"]),
+        Route("/audit", pages.audit_page, methods=["GET"]),
+        Route("/views", views_pages.views_inbox, methods=["GET", "POST"]),
+        Route("/views/{view_id}", views_pages.view_detail, methods=["GET", "POST"]),
+        Route("/themes", views_pages.themes_page, methods=["GET", "POST"]),
+        Route("/themes/{theme_id}", views_pages.theme_page, methods=["GET", "POST"]),
+        Route("/export", views_pages.export_page, methods=["GET"]),
+        Route("/safety", safety.safety_queue, methods=["GET"]),
+        Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
+        Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
+    ]
+
+
+def workspace_routes(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    languages: Callable[[], Mapping[str, tuple[str, str]]] = dict,
+) -> tuple[Workspace, list[BaseRoute]]:
+    """`languages`: code -> (English name, direction), read lazily (the catalogue)."""
+    ws = Workspace(settings, store, clock, languages)
+    api = create_api(ws, API_ROUTERS)
+    return ws, [
+        *page_routes(),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+        Mount("/api", app=api, name="api"),
+    ]
