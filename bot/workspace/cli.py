@@ -10,10 +10,11 @@ from typing import TextIO
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.workspace import accounts
 
 
 def _read_password(stdin: TextIO) -> str:
+    from bot.workspace import accounts
+
     if stdin.isatty():
         first = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != first:
@@ -23,6 +24,9 @@ def _read_password(stdin: TextIO) -> str:
 
 
 def users_command(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    # Imported here: `heard --help` and `heard lint` build this parser without a store.
+    from bot.workspace import accounts
+
     store = Runtime(settings).store
     try:
         with store.unit_of_work() as uow:
