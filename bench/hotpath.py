@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import statistics
@@ -650,7 +649,7 @@ def main(argv: list[str] | None = None) -> None:
     lines += [""] + [f"Note: {n}." for n in notes]
     lines.append(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs "
-        f"(load average before the run: {json.dumps(os.getloadavg()[0])})."
+        f"(one-minute load average at the end: {os.getloadavg()[0]:.1f})."
     )
     report = "\n".join(lines).rstrip() + "\n"
     print(report)
