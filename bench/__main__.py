@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("bench.turns", "bench.pipeline", "bench.workspace")
+SUITES = ("bench.turns", "bench.pipeline", "bench.claims", "bench.hotpath", "bench.workspace")
 
 
 def main() -> int:

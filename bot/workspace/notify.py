@@ -4,7 +4,7 @@ Google Chat accept) and/or an email.
 
 The notice says that an entry is waiting, an alert's kind and level, the language and channel,
 and where to read it; never the person's words or number: a chat channel or mailbox is not the
-place for them. Runs with the workers (bot.delivery.workers): each entry is announced once, marked
+place for them. Runs with the workers (bot.workers): each entry is announced once, marked
 `notified_at` after a notice was accepted; a failed notice is tried again on the next round.
 Entries older than `MAX_AGE` when first seen (a notifier configured later) are marked without
 a notice.

@@ -12,9 +12,10 @@ Only the error's type is kept, never its text (it could quote the person's words
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, literal, or_, select, text, update
+from sqlalchemy import Insert, Select, bindparam, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -27,6 +28,31 @@ from storage.repositories.rows import INBOX_PURPOSE, inbox_item, is_postgres
 from storage.timestamps import as_utc
 
 OPEN = ("pending", "processing")
+_ADDED = (
+    "channel", "provider_key", "received_at", "payload_ciphertext", "sender_hmac",
+    "participant_id", "status", "attempts",
+)
+
+
+@cache
+def _add_statement(postgres: bool) -> Insert:
+    """`inbox.add`'s INSERT: the row, unless a tombstone of the same delivery exists (its
+    sender was erased) or the unique (channel, provider_key) refuses it, a racing repeat
+    included (ON CONFLICT DO NOTHING). Built once: only its parameters change."""
+    table = m.InboxRow.__table__
+    params = {name: bindparam(name, type_=table.c[name].type) for name in _ADDED}
+    tombstone = exists().where(
+        m.InboxRow.channel == params["channel"],
+        # The tombstone's key under every key of the keyring (storage.privacy).
+        m.InboxRow.provider_key.in_(
+            bindparam("erased_keys", type_=table.c.provider_key.type, expanding=True)
+        ),
+    )
+    row = select(*(params[name].label(name) for name in _ADDED)).where(~tombstone)
+    insert = postgresql.insert if postgres else sqlite.insert
+    return insert(m.InboxRow).from_select(list(_ADDED), row).on_conflict_do_nothing(
+        index_elements=["channel", "provider_key"]
+    )
 
 
 def claim_query(limit: int, at: datetime, lease_seconds: float, *, postgres: bool) -> Select[Any]:
@@ -71,7 +97,6 @@ class Inbox:
         self._db = db
         self._cipher = cipher
         self._postgres = is_postgres(db)
-        self._insert = postgresql.insert if self._postgres else sqlite.insert
 
     def add(
         self,
@@ -86,30 +111,21 @@ class Inbox:
         racing this one (ON CONFLICT DO NOTHING: the loser's unit of work stays usable), or a
         late repeat of a delivery whose sender was erased. `sender`
         (the address, optional) lets claims keep one sender's messages in order."""
-        erased = erased_provider_keys(self._cipher, channel, provider_key)
         senders = [sender] if sender else payload_senders(channel, payload)
-        table = m.InboxRow.__table__
-        values = {
-            "channel": channel,
-            "provider_key": provider_key,
-            "received_at": as_utc(at),
-            "payload_ciphertext": self._cipher.encrypt_json(payload, INBOX_PURPOSE),
-            "sender_hmac": self._cipher.lookup(channel, senders[0]) if senders else None,
-            "participant_id": None,
-            "status": "pending",
-            "attempts": 0,
-        }
-        # ONE statement: the row, unless a tombstone of the same delivery exists (its sender was
-        # erased) or the unique (channel, provider_key) refuses it, a racing repeat included.
-        tombstone = exists().where(
-            m.InboxRow.channel == channel, m.InboxRow.provider_key.in_(erased)
-        )
-        rows = select(
-            *(literal(value, table.c[name].type).label(name) for name, value in values.items())
-        ).where(~tombstone)
-        statement = self._insert(m.InboxRow).from_select(list(values), rows)
+        # ONE statement, built once (storage.repositories.inbox._add_statement).
         result = self._db.connection().execute(
-            statement.on_conflict_do_nothing(index_elements=["channel", "provider_key"]),
+            _add_statement(self._postgres),
+            {
+                "channel": channel,
+                "provider_key": provider_key,
+                "received_at": as_utc(at),
+                "payload_ciphertext": self._cipher.encrypt_json(payload, INBOX_PURPOSE),
+                "sender_hmac": self._cipher.lookup(channel, senders[0]) if senders else None,
+                "participant_id": None,
+                "status": "pending",
+                "attempts": 0,
+                "erased_keys": list(erased_provider_keys(self._cipher, channel, provider_key)),
+            },
             execution_options={"preserve_rowcount": True},  # an INSERT's count is kept only so
         )
         return result.rowcount == 1

@@ -285,7 +285,7 @@ class Keys:
 
 
 def _sender(channel: str, payload: dict[str, Any]) -> str | None:
-    """The sender's address in an inbox payload (bot.delivery.inbound's `address`, or a
+    """The sender's address in an inbox payload (bot.inbox.payload's `address`, or a
     provider's own sender fields)."""
     address = payload.get("address")
     if isinstance(address, str) and address:
