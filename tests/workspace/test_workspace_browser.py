@@ -9,7 +9,6 @@ Playwright: skipped without them on a user's machine, a failure under CI=true.""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,41 +18,21 @@ import pytest
 
 from bot.config import REPO_ROOT
 from storage.records import Role
-from tests.support.services import require_server
+from tests.support.browser import AXE_TAGS, chromium
 from tests.workspace.harness import PASSWORD, WorkspaceUnderTest, email_of
 from tests.workspace.test_route_table import PUBLIC, app_routes
 from tests.workspace.test_safety_queue import NUMBER, WORDS, raise_alert
 from tests.workspace.test_views_api import _seed as seed_views
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
 SCREENSHOTS = Path(os.environ.get("HEARD_SCREENSHOTS") or REPO_ROOT / "var" / "screenshots")
 PHONE = {"width": 390, "height": 844}
-# WCAG 2.0, 2.1 and 2.2 A and AA, plus axe's best practices.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require_server(
-        "a browser (Chromium and Playwright)",
-        CHROMIUM is not None and sync_playwright is not None,
-        "apt-get install chromium; pip install playwright (in the dev extras)",
-    )
-    assert sync_playwright is not None and CHROMIUM is not None
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def new_tab(browser: Any, phone: bool = False) -> Any:

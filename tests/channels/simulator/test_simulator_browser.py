@@ -4,7 +4,6 @@ its workers running. Needs Chromium (`apt-get install chromium`) and Playwright'
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,39 +12,20 @@ import pytest
 
 from bot.catalogue import load_catalogue
 from storage.sql import SqlStore
-from tests.support.services import require_server
+from tests.support.browser import chromium
 from tests.web.harness import Brains, pipeline
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
 def page(brains: Brains, sql_store: SqlStore, tmp_path: Path) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require_server(
-        "a browser (Chromium and Playwright)",
-        CHROMIUM is not None and sync_playwright is not None,
-        "apt-get install chromium; pip install playwright (in the dev extras)",
-    )
-    assert sync_playwright is not None and CHROMIUM is not None
     with (
+        chromium() as browser,
         pipeline(brains, sql_store, tmp_path, twilio=False, telegram=False, workers=True) as heard,
-        sync_playwright() as playwright,
     ):
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            tab = browser.new_page()
-            tab.set_default_timeout(20_000)
-            tab.goto(f"{heard.url}/simulator")
-            yield tab
-        finally:
-            browser.close()
+        tab = browser.new_page()
+        tab.set_default_timeout(20_000)
+        tab.goto(f"{heard.url}/simulator")
+        yield tab
 
 
 def send(page: Any, text: str) -> None:
