@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import create_app
+from bot.catalogue.model import MessageEntry
 from bot.config import load_settings
 from storage.sql import SqlStore
 from tests.fakes import telegram_api as tg
@@ -130,7 +131,7 @@ def test_choices_arrive_as_a_one_time_keyboard(heard: Pipeline, brains: Brains) 
     heard.run_all()
     about, ask = sent_to(heard, CHAT)[before:]
     assert about.reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
-    question = brains.runtime.catalogue.entry("en", "consent.ask_share_views")
+    question = telegram_entry(brains, "en", "consent.ask_share_views")
     assert question is not None and ask.text == question.standard
     [[yes, _no]] = labels(ask.reply_markup)  # short labels: two to a row
     # Pressing a button sends its label as text: it is taken as the answer.
@@ -264,8 +265,14 @@ def test_a_body_that_is_not_an_update_is_refused_politely(heard: Pipeline, body:
     assert heard.inbox() == []
 
 
+def telegram_entry(brains: Brains, language: str, text_id: str) -> MessageEntry | None:
+    """The text as Telegram shows it: its `@telegram` variant where it has one."""
+    catalogue = brains.runtime.catalogue
+    return catalogue.entry(language, f"{text_id}@telegram") or catalogue.entry(language, text_id)
+
+
 def catalogue_text(brains: Brains, language: str, text_id: str) -> set[str]:
-    entry = brains.runtime.catalogue.entry(language, text_id)
+    entry = telegram_entry(brains, language, text_id)
     assert entry is not None
     return {entry.standard, entry.easy}
 
