@@ -126,8 +126,9 @@ def test_telegram_chat_reads_commands_as_the_app_sends_them(tmp_path: Path) -> N
     replies = result.stdout.split("you> ")
     menu = english.text("en", "standard", "welcome.choose_language").text
     assert menu in replies[1]  # /start greets with the language menu, never "not understood"
-    assert english.text("en", "standard", "common.help").text in replies[2]
-    assert english.text("en", "standard", "common.stopped").text in replies[3]
+    # Telegram's own wording of these messages ("Send MENU", not "Text MENU")
+    assert english.text("en", "standard", "common.help@telegram").text in replies[2]
+    assert english.text("en", "standard", "common.stopped@telegram").text in replies[3]
 
 
 def test_lint_reports_no_errors(tmp_path: Path) -> None:

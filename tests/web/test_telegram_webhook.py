@@ -129,7 +129,8 @@ def test_choices_arrive_as_a_one_time_keyboard(heard: Pipeline, brains: Brains) 
     heard.run_all()
     about, ask = sent_to(heard, CHAT)[before:]
     assert about.reply_markup == {"remove_keyboard": True}  # no choices: keyboard removed
-    question = brains.runtime.catalogue.entry("en", "consent.ask_share_views")
+    # Telegram's own wording of the question ("Send STOP", not "Text STOP")
+    question = brains.runtime.catalogue.entry("en", "consent.ask_share_views@telegram")
     assert question is not None and ask.text == question.standard
     [[yes, _no]] = labels(ask.reply_markup)  # short labels: two to a row
     # Pressing a button sends its label as text: it is taken as the answer.
@@ -245,7 +246,9 @@ def test_a_body_that_is_not_an_update_is_refused_politely(heard: Pipeline, body:
 
 
 def catalogue_text(brains: Brains, language: str, text_id: str) -> set[str]:
-    entry = brains.runtime.catalogue.entry(language, text_id)
+    """The message's texts on Telegram: its Telegram wording when the catalogue has one."""
+    catalogue = brains.runtime.catalogue
+    entry = catalogue.entry(language, f"{text_id}@telegram") or catalogue.entry(language, text_id)
     assert entry is not None
     return {entry.standard, entry.easy}
 
