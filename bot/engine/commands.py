@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.back import step_back
-from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending
+from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending, pending_question
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, OptedOut
 from bot.engine.flowstack import abandon, home, start_of
@@ -21,6 +21,7 @@ from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
 from bot.engine.waiting import chooses_an_option, keyword
 from bot.flowspec import texts
+from bot.flowspec.model import AskStep
 
 # STOP and START act only on keywords: silencing someone, or messaging someone who asked for
 # silence, on a classifier's guess would be worse than asking again.
@@ -47,7 +48,17 @@ def detect(ctx: TurnContext) -> str | None:
     command = INTENT_COMMANDS.get(ctx.intent or "")
     if command is None or chooses_an_option(ctx):
         return None
+    if command == "help" and _yes_no_waits(ctx, ask):
+        # "what?" or "huh?" read as a call for the help text: at a yes/no question the person is
+        # told exactly what to send instead (the help text follows after a few tries).
+        return None
     return command
+
+
+def _yes_no_waits(ctx: TurnContext, ask: AskStep | None) -> bool:
+    if ctx.work.pending is not None:
+        return pending_question(ctx, ctx.work.pending).kind == "yes_no"
+    return ask is not None and ask.answer == "yes_no"
 
 
 def _stop(ctx: TurnContext) -> None:

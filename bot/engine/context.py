@@ -24,9 +24,9 @@ GUESSED_LANGUAGE = "guessed_language"
 PLAIN_LETTERS_FIELD = "plain_letters"
 GUESSED_LANGUAGE_NAME = "guessed_language_name"
 # A message may have a wording of its own for a channel: the catalogue id, "@" and this name
-# ("common.stopped@telegram": "Send START" where SMS says "Text START"; "@" because a dot
-# already joins a question's id to its options', as in "wg.q_contact.telegram"). Used whenever the
-# catalogue has it; `MessageCreated.text_id` stays the id the flow or the engine named.
+# ("common.stopped@telegram": "Send START" where SMS says "Text START"). Not a dot: a dot joins
+# a question's id to an option's ("wg.q_contact.telegram" is the option Telegram). Used whenever
+# the catalogue has it; `MessageCreated.text_id` stays the id the flow or the engine named.
 CHANNEL_VARIANTS = {"telegram": "telegram", "sim-telegram": "telegram"}
 
 

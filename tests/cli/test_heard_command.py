@@ -126,6 +126,7 @@ def test_telegram_chat_reads_commands_as_the_app_sends_them(tmp_path: Path) -> N
     replies = result.stdout.split("you> ")
     menu = english.text("en", "standard", "welcome.choose_language").text
     assert menu in replies[1]  # /start greets with the language menu, never "not understood"
+    # Telegram's own wording of these messages ("Send MENU", not "Text MENU")
     assert english.text("en", "standard", "common.help@telegram").text in replies[2]
     assert english.text("en", "standard", "common.stopped@telegram").text in replies[3]
 

@@ -268,3 +268,32 @@ def test_stop_at_the_delete_confirmation_still_stops(flows: FlowSet, catalogue: 
     turn = chat.send("leave me alone")
     assert said(turn) == ["common.stopped"]
     assert of_type(turn, ErasureRequested) == []
+
+
+# (language, a puzzled reply the classifier reads as a call for the help text)
+PUZZLED = [
+    ("en", "what?"),
+    ("cy", "beth?"),
+    ("pl", "co?"),
+    ("ur", "kya?"),
+    ("pa", "ki?"),
+    ("bn", "ki?"),
+    ("ar", "شو؟"),
+    ("so", "maxay?"),
+    ("ro", "poftim?"),
+]
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+@pytest.mark.parametrize(("language", "reply"), PUZZLED)
+def test_a_puzzled_reply_at_consent_is_told_exactly_what_to_send(
+    flows: FlowSet, catalogue: Catalogue, language: str, reply: str, channel: str
+) -> None:
+    """ "what?" read as the help intent gets the yes/no retry, not the list of commands; the
+    word HELP still gives the commands."""
+    chat = at_consent(flows, catalogue, language, channel)
+    turn = chat.send(reply, intent="help", confidence=0.99)
+    retry = "retry.yes_no_tap" if channel == "telegram" else "retry.yes_no"
+    assert said(turn) == [retry, "consent.ask_share_views"]
+    assert of_type(turn, ConsentRecorded) == []
+    assert said(chat.send("HELP")) == ["common.help", "consent.ask_share_views"]
