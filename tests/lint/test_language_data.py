@@ -75,9 +75,21 @@ def test_an_empty_or_unknown_list_is_an_error(words: Path) -> None:
     )
     assert lw01(words, ["pl"]) == [
         "pl.yaml:bogus: unknown list `bogus`: use ('everyday', 'replies', 'connectors', "
-        "'letters')",
+        "'letters', 'meaning_letters', 'easy_read')",
         "pl.yaml:connectors: no `connectors` words for pl",
         "pl.yaml:replies: no `replies` words for pl",
+    ]
+
+
+def test_a_misshapen_easy_read_section_is_an_error(words: Path) -> None:
+    (words / "cy.yaml").write_text(
+        "language: cy\neveryday: [ie]\nreplies: [ie]\nconnectors: [a]\n"
+        "easy_read: {conjunctions: [a], joiners: [x]}\n",
+        encoding="utf-8",
+    )
+    assert lw01(words, ["cy"]) == [
+        "cy.yaml:: unknown easy-read list `joiners`: use ('conjunctions', 'acronyms', "
+        "'abbreviations', 'number_words', 'negations')"
     ]
 
 
