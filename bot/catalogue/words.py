@@ -29,7 +29,11 @@ from bot.yamlio import SAFE_LOADER
 
 # The lists every language must have (LW-01), and the one that may be empty.
 REQUIRED: tuple[str, ...] = ("everyday", "replies", "connectors")
-OPTIONAL: tuple[str, ...] = ("letters",)
+OPTIONAL: tuple[str, ...] = ("letters", "meaning_letters", "easy_read")
+# `easy_read`: the catalogue lint's word lists (bot.lint.config reads them), each optional.
+EASY_READ_LISTS: tuple[str, ...] = (
+    "conjunctions", "acronyms", "abbreviations", "number_words", "negations"
+)
 
 WORDS_DIR = Path(__file__).resolve().parents[2] / "flows" / "words"
 __all__ = ["LanguageWords", "WordsFileError", "default_words", "load_words", "read_words_file"]
@@ -52,7 +56,10 @@ def read_words_file(path: Path) -> dict[str, tuple[str, ...]]:
     for name, items in doc.items():
         if name == "language":
             continue
-        if name == "letters" and isinstance(items, str):
+        if name == "easy_read":
+            out[name] = _easy_read_names(path, items)
+            continue
+        if name in ("letters", "meaning_letters") and isinstance(items, str):
             items = list(items)
         if items is None:
             items = []
@@ -60,6 +67,28 @@ def read_words_file(path: Path) -> dict[str, tuple[str, ...]]:
             raise WordsFileError(f"{path}: `{name}` must be a list of words")
         out[str(name)] = tuple(" ".join(w.split()) for w in items if w.strip())
     return out
+
+
+def _easy_read_names(path: Path, section: object) -> tuple[str, ...]:
+    """The list names of an `easy_read` section, after checking its shape."""
+    if not isinstance(section, dict):
+        raise WordsFileError(f"{path}: `easy_read` must map list names to lists of words")
+    for name, items in section.items():
+        if name not in EASY_READ_LISTS:
+            raise WordsFileError(f"{path}: unknown easy-read list `{name}`: use {EASY_READ_LISTS}")
+        if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
+            raise WordsFileError(f"{path}: `easy_read.{name}` must be a list of words")
+    return tuple(str(name) for name in section)
+
+
+def read_easy_read(path: Path) -> dict[str, tuple[str, ...]]:
+    """The `easy_read` lists of one file as written (case kept); {} when it has none."""
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+    section = doc.get("easy_read") if isinstance(doc, dict) else None
+    if section is None:
+        return {}
+    _easy_read_names(path, section)
+    return {str(name): tuple(str(w) for w in items) for name, items in section.items()}
 
 
 def words_of(lists: Mapping[str, tuple[str, ...]]) -> LanguageWords:

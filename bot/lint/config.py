@@ -1,4 +1,5 @@
-"""Thresholds and word lists of the catalogue lint, per language, for translators to tune.
+"""Thresholds of the catalogue lint, and its per-language word lists read from the files
+translators tune: `easy_read` and `meaning_letters` in `flows/words/<lang>.yaml`.
 
 Each language starts from `DEFAULT` and overrides what its evidence supports; an empty word list
 turns that check off for the language (for example negation counting where a language has no
@@ -7,8 +8,11 @@ list yet). Severities follow `/work/shared/easy-read/RULES.md` and live in the r
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from bot.catalogue.words import WORDS_DIR, read_easy_read, read_words_file
 from bot.terms import Register
 
 
@@ -53,11 +57,6 @@ MAX_OPTION_CHARS = 20  # ER-20: a longer option label is a warning
 OPENING_SEGMENTS_GSM7 = 3
 OPENING_SEGMENTS_UCS2 = 5
 
-# TR-02: letters whose accent tells words apart, so a plain-letter table must not list them.
-# Welsh: the circumflex marks a long vowel (tŵr "tower" / twr "heap", gŵyr "knows" / gwyr
-# "men"), so Welsh has no table. Polish and Romanian are commonly texted without accents and
-# read by context: no letter of theirs is listed.
-MEANING_LETTERS: dict[str, str] = {"cy": "âêîôûŵŷÂÊÎÔÛŴŶ"}
 # TR-01: plain forms agreed for letters that Unicode does not decompose into letter + accent.
 PLAIN_EXCEPTIONS: dict[str, str] = {"ł": "l", "Ł": "L"}
 
@@ -81,53 +80,24 @@ DEFAULT = LanguageRules(
     standard=RegisterLimits(sentence_words=25, message_sentences=3, message_words=40, joiners=None),
 )
 
-LANGUAGE_RULES: dict[str, LanguageRules] = {
-    "en": replace(
-        DEFAULT,
-        conjunctions=("and", "but", "because", "which"),
-        abbreviations=("e.g", "eg", "i.e", "ie", "etc", "approx"),
-        number_words=(
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ),
-        negations=("not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot"),
-    ),
-    "cy": replace(
-        DEFAULT,
-        conjunctions=("a", "ac", "ond", "oherwydd"),
-        acronyms=("NHS", "GP", "UK", "GIG"),
-        abbreviations=("e.e.", "ayyb", "h.y."),
-    ),
-    "pl": replace(
-        DEFAULT,
-        conjunctions=("i", "ale", "bo", "który", "która", "które"),
-        abbreviations=("np.", "itd.", "itp.", "tzn.", "tj."),
-        negations=("nie",),
-    ),
-    "ro": replace(
-        DEFAULT,
-        conjunctions=("și", "dar", "pentru că", "care"),
-        abbreviations=("ex.", "etc", "de ex."),
-    ),
-}
+def rules_for(language: str, directory: Path = WORDS_DIR) -> LanguageRules:
+    """`DEFAULT` with the language's own `easy_read` lists (`flows/words/<lang>.yaml`)."""
+    return _language_rules(directory).get(language, DEFAULT)
 
 
-def rules_for(language: str) -> LanguageRules:
-    return LANGUAGE_RULES.get(language, DEFAULT)
+def meaning_letters(language: str, directory: Path = WORDS_DIR) -> str:
+    """TR-02: letters whose accent tells words apart in `language` (Welsh: the circumflex
+    marks a long vowel, tŵr "tower" / twr "heap"), so its plain-letter table must not list
+    them. Polish and Romanian are texted without accents and read by context: none listed."""
+    path = directory / f"{language}.yaml"
+    return "".join(read_words_file(path).get("meaning_letters", ())) if path.is_file() else ""
+
+
+@functools.cache
+def _language_rules(directory: Path) -> dict[str, LanguageRules]:
+    rules: dict[str, LanguageRules] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        lists = read_easy_read(path)
+        if lists:
+            rules[path.stem] = replace(DEFAULT, **lists)  # type: ignore[arg-type]
+    return rules

@@ -2,7 +2,7 @@
 
 TR-01 (error): each letter maps to the same letter without its accent, in GSM-7: the table
 never guesses a different letter. TR-02 (error): no letter whose accent tells words apart in
-that language (`config.MEANING_LETTERS`). TR-03 (error): with the table applied, every shipped
+that language (`config.meaning_letters`). TR-03 (error): with the table applied, every shipped
 message of the language is GSM-7, so a person who writes without accents pays GSM-7 prices.
 `plain_savings` measures what the table saves, for the report.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.catalogue import Catalogue, LanguageInfo
 from bot.flowspec.problems import Problem
-from bot.lint.config import MEANING_LETTERS, PLAIN_EXCEPTIONS
+from bot.lint.config import PLAIN_EXCEPTIONS, meaning_letters
 from bot.lint.easyread import Finding
 from bot.lint.parity import location
 from bot.lint.questions import Question
@@ -34,7 +34,7 @@ def without_accent(letter: str) -> str:
 
 def check_table(info: LanguageInfo) -> list[Finding]:
     findings: list[Finding] = []
-    meaning = MEANING_LETTERS.get(info.code, "")
+    meaning = meaning_letters(info.code)
     for letter, plain in info.plain_letters.items():
         if plain != without_accent(letter) or not is_gsm7(plain) or plain == letter:
             findings.append(
