@@ -113,6 +113,15 @@ def sql_store(
     yield from _open(request.param, request, tmp_path_factory, cipher)
 
 
+@pytest.fixture(params=[POSTGRES])
+def postgres_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cipher: AddressCipher
+) -> Iterator[SqlStore]:
+    """An empty PostgreSQL database, for what only a server shows (plans, broken connections,
+    refused values): SQLite has nothing to skip."""
+    yield from _open(request.param, request, tmp_path_factory, cipher)
+
+
 @pytest.fixture
 def store(sql_store: SqlStore) -> SqlStore:
     """The store contract's name for `sql_store`."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import text
 
 from bot.channels.base import InboundMessage
@@ -36,9 +35,9 @@ def test_messages_arriving_together_are_each_recorded_once(sql_store: SqlStore) 
     assert stored_keys(sql_store) == keys
 
 
-def test_a_message_the_database_refuses_fails_alone(sql_store: SqlStore) -> None:
-    if sql_store.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite stores an over-long key; PostgreSQL refuses it")
+def test_a_message_the_database_refuses_fails_alone(postgres_store: SqlStore) -> None:
+    # PostgreSQL only: SQLite stores an over-long key where PostgreSQL refuses it.
+    sql_store = postgres_store
     keys = [f"SM{n:032d}" for n in range(8)]
     too_long = "SM" + "9" * 300
     messages = [message(k, n) for n, k in enumerate(keys[:4])]

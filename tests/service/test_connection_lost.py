@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from bot.channels.base import InboundMessage
@@ -25,10 +24,9 @@ def _status(store: SqlStore) -> str:
 
 
 def test_a_turn_that_loses_its_database_connection_is_retried_not_failed(
-    sql_store: SqlStore, brains: Brains
+    postgres_store: SqlStore, brains: Brains
 ) -> None:
-    if sql_store.engine.dialect.name != "postgresql":
-        pytest.skip("a server connection to break")
+    sql_store = postgres_store  # a server connection to break
     runtime = brains.runtime
     worker = InboxWorker(
         sql_store, runtime.conversation, runtime.catalogue, batch=1, lease_seconds=LEASE_SECONDS

@@ -17,13 +17,6 @@ from storage.sql import SqlStore
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def postgres_store(sql_store: SqlStore) -> SqlStore:
-    if sql_store.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL plans")
-    return sql_store
-
-
 def test_claims_walk_their_partial_index_whatever_the_statistics(
     postgres_store: SqlStore,
 ) -> None:
