@@ -9,21 +9,16 @@ user's machine, a failure under CI=true."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import REPO_ROOT
 from storage.records import Role
-from tests.support.browser import AXE_TAGS, chromium
+from tests.support.browser import axe_problems, chromium, shot
 from tests.workspace.harness import PASSWORD, WorkspaceUnderTest, email_of
 from tests.workspace.test_views_api import NUMBERS, _seed
-
-AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
-SCREENSHOTS = Path(os.environ.get("HEARD_SCREENSHOTS") or REPO_ROOT / "var" / "screenshots")
 
 
 @pytest.fixture
@@ -45,23 +40,6 @@ def signed_in(browser: Any, url: str, role: Role) -> Any:
     return tab
 
 
-def shot(tab: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_problems(tab: Any) -> list[str]:
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
-    )
-    assert len(result["passes"]) > 10, "axe ran its checks"
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_filter_share_tag_export_and_the_member_sees_the_shared_view(

@@ -8,7 +8,6 @@ Playwright: skipped without them on a user's machine, a failure under CI=true.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,16 +15,13 @@ from typing import Any
 
 import pytest
 
-from bot.config import REPO_ROOT
 from storage.records import Role
-from tests.support.browser import AXE_TAGS, chromium
+from tests.support.browser import axe_problems, chromium, shot
 from tests.workspace.harness import PASSWORD, WorkspaceUnderTest, email_of
 from tests.workspace.test_route_table import PUBLIC, app_routes
 from tests.workspace.test_safety_queue import NUMBER, WORDS, raise_alert
 from tests.workspace.test_views_api import _seed as seed_views
 
-AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
-SCREENSHOTS = Path(os.environ.get("HEARD_SCREENSHOTS") or REPO_ROOT / "var" / "screenshots")
 PHONE = {"width": 390, "height": 844}
 
 
@@ -43,10 +39,6 @@ def new_tab(browser: Any, phone: bool = False) -> Any:
     return tab
 
 
-def shot(tab: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
 
 def sign_in_with_keyboard(tab: Any, url: str, role: Role, path: str = "/") -> None:
     tab.goto(url + path)
@@ -63,19 +55,6 @@ def sign_in_with_keyboard(tab: Any, url: str, role: Role, path: str = "/") -> No
     tab.keyboard.press("Enter")
     tab.wait_for_url(url + path)
 
-
-def axe_problems(tab: Any) -> list[str]:
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
-    )
-    assert len(result["passes"]) > 10, "axe ran its checks"
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_a_coordinator_signs_in_and_acknowledges_an_alert_from_a_conversation(
