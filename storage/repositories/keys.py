@@ -15,9 +15,9 @@ left it. A row no key of the keyring can decrypt is counted as unreadable and le
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,17 @@ _WORDS: dict[str, tuple[Any, Any, tuple[tuple[str, str], ...]]] = {
 }
 
 
+_Query = TypeVar("_Query")
+
+
+def _page(query: _Query, key: Any, after: Any, limit: int) -> _Query:
+    """One batch of a table walked in `key` order, after the last key of the batch before
+    (None: from the start), so a rotation stopped midway resumes where it was. `query` is a
+    SELECT; its row types pass through."""
+    page = cast(Select[Any], query).order_by(key).limit(limit)
+    return cast(_Query, page if after is None else page.where(key > after))
+
+
 @dataclass(frozen=True)
 class RotationBatch:
     table: RotatedTable
@@ -117,9 +128,7 @@ class Keys:
         """Seals words stored before data keys (no prefix) under their person's data key."""
         model, key, columns = _WORDS[table]
         fields = [getattr(model, name) for name, _ in columns]
-        query = select(key, model.participant_id, *fields).order_by(key).limit(limit)
-        if after is not None:
-            query = query.where(key > after)
+        query = _page(select(key, model.participant_id, *fields), key, after, limit)
         rows = list(self._db.execute(query))
         sealed = 0
         for row in rows:
@@ -149,9 +158,7 @@ class Keys:
         return RotationBatch(table, last, len(rows), sealed, 0)
 
     def _addresses(self, after: Any, limit: int) -> RotationBatch:
-        query = select(m.AddressRow).order_by(m.AddressRow.id).limit(limit)
-        if after is not None:
-            query = query.where(m.AddressRow.id > after)
+        query = _page(select(m.AddressRow), m.AddressRow.id, after, limit)
         rows = list(self._db.scalars(query))
         rotated = unreadable = conflicts = 0
         for row in rows:
@@ -186,13 +193,12 @@ class Keys:
         )
 
     def _inbox(self, after: Any, limit: int) -> RotationBatch:
-        query = (
-            select(m.InboxRow.id, m.InboxRow.channel, m.InboxRow.payload_ciphertext)
-            .order_by(m.InboxRow.id)
-            .limit(limit)
+        query = _page(
+            select(m.InboxRow.id, m.InboxRow.channel, m.InboxRow.payload_ciphertext),
+            m.InboxRow.id,
+            after,
+            limit,
         )
-        if after is not None:
-            query = query.where(m.InboxRow.id > after)
         rows = list(self._db.execute(query))
         rotated = unreadable = 0
         for item_id, channel, blob in rows:
@@ -220,13 +226,12 @@ class Keys:
         return RotationBatch("inbox", last, len(rows), rotated, unreadable)
 
     def _outbox(self, after: Any, limit: int) -> RotationBatch:
-        query = (
-            select(m.OutboxRow.seq, m.OutboxRow.channel, m.OutboxRow.recipient_ciphertext)
-            .order_by(m.OutboxRow.seq)
-            .limit(limit)
+        query = _page(
+            select(m.OutboxRow.seq, m.OutboxRow.channel, m.OutboxRow.recipient_ciphertext),
+            m.OutboxRow.seq,
+            after,
+            limit,
         )
-        if after is not None:
-            query = query.where(m.OutboxRow.seq > after)
         rows = list(self._db.execute(query))
         rotated = unreadable = 0
         for seq, channel, blob in rows:
@@ -252,13 +257,12 @@ class Keys:
 
     def _person_keys(self, after: Any, limit: int) -> RotationBatch:
         """Re-wraps data keys; the words sealed under them are not touched."""
-        query = (
-            select(m.PersonKeyRow.participant_id, m.PersonKeyRow.wrapped)
-            .order_by(m.PersonKeyRow.participant_id)
-            .limit(limit)
+        query = _page(
+            select(m.PersonKeyRow.participant_id, m.PersonKeyRow.wrapped),
+            m.PersonKeyRow.participant_id,
+            after,
+            limit,
         )
-        if after is not None:
-            query = query.where(m.PersonKeyRow.participant_id > after)
         rows = list(self._db.execute(query))
         rotated = unreadable = 0
         for participant_id, wrapped in rows:
