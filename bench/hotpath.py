@@ -49,14 +49,21 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from bench.pipeline import ACCOUNT, AUTH_TOKEN, HEARD_NUMBER, POSTGRES_URL, PUBLIC_URL, SECRET
+from bench.pipeline import (
+    ACCOUNT,
+    AUTH_TOKEN,
+    HEARD_NUMBER,
+    POSTGRES_URL,
+    PUBLIC_URL,
+    SECRET,
+    drop_database,
+    fresh_database,
+)
 from storage import models as m
-from storage.db import database_url, make_engine
+from storage.db import make_engine
 from tests.fakes.twilio_api import inbound_form
 
 RESULTS = Path(__file__).with_name("results") / "hotpath.md"
@@ -384,31 +391,6 @@ def check(url: str, twilio_port: int) -> Check:
     )
 
 
-# --- databases
-def fresh_postgres() -> str | None:
-    admin_url = make_url(database_url(POSTGRES_URL))
-    admin = create_engine(
-        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"hotpath_bench_{os.getpid()}_{time.monotonic_ns() % 10**8}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        return None
-    finally:
-        admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 # --- the runs
 @dataclass(frozen=True)
 class Inbound:
@@ -561,7 +543,8 @@ def main(argv: list[str] | None = None) -> None:
             inbound.append(result)
             print(f"{name}: {result.load.rate:.0f}/s", flush=True)
 
-        pg = fresh_postgres() if args.only in "PostgreSQL" or not args.skip_drain else None
+        wanted = args.only in "PostgreSQL" or not args.skip_drain
+        pg = fresh_database("postgresql", Path(tempfile.gettempdir())) if wanted else None
         if pg is None:
             notes.append(f"PostgreSQL skipped: cannot reach {POSTGRES_URL}")
         else:
@@ -579,11 +562,11 @@ def main(argv: list[str] | None = None) -> None:
             except _Skip:
                 pass
             finally:
-                drop_postgres(pg)
+                drop_database(pg)
             if not args.skip_drain:
                 for workers, count in ((1, args.scaling_burst), (2, args.scaling_burst),
                                        (4, args.burst)):
-                    url = fresh_postgres()
+                    url = fresh_database("postgresql", Path(tempfile.gettempdir()))
                     assert url is not None
                     try:
                         env = heard_env(url, data_dir, twilio_port)
@@ -594,7 +577,7 @@ def main(argv: list[str] | None = None) -> None:
                         print(f"drain x{workers}: {drain.rate:.0f}/s ok={drain.check.ok}",
                               flush=True)
                     finally:
-                        drop_postgres(url)
+                        drop_database(url)
 
         # The bare app again after the set-ups: the machine's load drifts during a run.
         bare_runs.append(run_bare(bare_port, workdir / "after", logdir, args))
