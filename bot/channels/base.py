@@ -77,6 +77,12 @@ class InboundMessage:
     language_hint: str | None = None
 
 
+class Recorder(Protocol):
+    """Where a webhook hands what it received (bot.inbox.intake.Intake, given by the app):
+    True when newly recorded, False for a repeat."""
+
+    async def record(self, inbound: InboundMessage) -> bool: ...
+
 @dataclass(frozen=True)
 class Sent:
     provider_message_id: str

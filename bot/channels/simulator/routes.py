@@ -23,13 +23,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.base import InboundMessage
+from bot.channels.base import InboundMessage, Recorder
 from bot.channels.names import SIMULATED, Rendering
 from bot.channels.simulator.hub import SimulatorHub
 from bot.channels.telegram.webhook import parse_telegram_update
 from bot.channels.twilio_sms.webhook import parse_twilio_inbound
 from bot.clock import Clock
-from bot.inbox.intake import Intake
 
 PAGE = Path(__file__).with_name("simulator.html")
 MAX_TEXT = 5000
@@ -70,7 +69,7 @@ class Simulator:
     body_cap = BODY_CAP
     prefix = "/simulator"
 
-    def __init__(self, hub: SimulatorHub, intake: Intake, clock: Clock, enabled: bool) -> None:
+    def __init__(self, hub: SimulatorHub, intake: Recorder, clock: Clock, enabled: bool) -> None:
         self._hub = hub
         self._intake = intake
         self._clock = clock

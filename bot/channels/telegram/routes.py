@@ -20,11 +20,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.catalogue import Catalogue
+from bot.channels.base import Recorder
 from bot.channels.telegram.shape import MalformedUpdate, checked_update
 from bot.channels.telegram.updates import NotAnUpdate, TelegramApplication, TelegramUpdates
 from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramWebhookVerifier
 from bot.config import Settings
-from bot.inbox.intake import Intake
 from bot.web.limits import DEFAULT_CAP
 
 log = logging.getLogger("heard.webhooks")
@@ -40,7 +40,7 @@ class TelegramWebhook:
     def __init__(
         self,
         settings: Settings,
-        intake: Intake,
+        intake: Recorder,
         *,
         polling: bool = False,
         catalogue: Catalogue | None = None,

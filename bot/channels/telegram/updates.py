@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.catalogue import Catalogue
-from bot.channels.base import InboundMessage
+from bot.channels.base import Recorder
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, parse_telegram_update
 from bot.config import TelegramConfig
@@ -48,12 +48,6 @@ LONG_POLL_SECONDS = 25.0
 PTB_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError)
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-class Recorder(Protocol):
-    """Where updates go (bot.inbox.intake.Intake): True when newly recorded."""
-
-    async def record(self, inbound: InboundMessage) -> bool: ...
 
 
 class NotAnUpdate(ValueError):

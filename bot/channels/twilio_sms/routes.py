@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.channels.base import Recorder
 from bot.channels.twilio_sms.send import MESSAGE_PARAM, STATUS_PATH
 from bot.channels.twilio_sms.webhook import (
     NotTwilioShaped,
@@ -33,7 +34,6 @@ from bot.channels.twilio_sms.webhook import (
 )
 from bot.clock import Clock
 from bot.config import Settings
-from bot.inbox.intake import Intake
 from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.webhooks")
@@ -71,7 +71,7 @@ class TwilioWebhook:
     body_cap = BODY_CAP
     prefix = PREFIX
 
-    def __init__(self, settings: Settings, intake: Intake, store: Store, clock: Clock) -> None:
+    def __init__(self, settings: Settings, intake: Recorder, store: Store, clock: Clock) -> None:
         self._intake = intake
         self._store = store
         self._clock = clock
