@@ -345,7 +345,8 @@ def import_po(
         return result
     lines: dict[tuple[str, str], int] = {(e.text_id, e.register): e.line for e in po.entries}
     touched = set(result.changed)
-    result.problems += _lint_import(catalogue_dir, flows_dir, path, edited, lines, touched)
+    if touched:  # a change of review status alone leaves every text as the lint saw it
+        result.problems += _lint_import(catalogue_dir, flows_dir, path, edited, lines, touched)
     if result.refused or not write:
         return result
     _replace(path, edited)
