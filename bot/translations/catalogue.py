@@ -33,27 +33,12 @@ from bot.lint.runner import run_lint, shown_path
 from bot.lint.sms_size import measure
 from bot.terms import REGISTERS, Register
 from bot.translations.po import PoEntry, PoReadError, ReadEntry, read_po, write_po
+from bot.translations.review import Current, ImportProblem, check_sources, decide, lines_of
 from bot.translations.yamlfile import EditError, Fields, edit_messages, index_messages
 
 PROJECT = "Heard catalogue"
 _ID_VALUE = re.compile(r"^\s*(?:-\s+)?[a-z_]+:\s*[\"']?([a-z0-9_.@]+)[\"']?\s*(?:#.*)?$")
 _LOCATION = re.compile(r"^message (\S+) \[([a-z_]+)(?:/([a-z]+))?\]$")
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """Why an import was refused (severity error) or what to look at (warning)."""
-
-    severity: str
-    line: int  # PO line of the entry's msgid; 0 for the whole file
-    text_id: str
-    register: str
-    reason: str
-
-    def shown(self, file: str) -> str:
-        where = f"{self.text_id} [{self.register}]" if self.register else self.text_id
-        head = f"{file}:{self.line}" if self.line else file
-        return f"{head}: {self.severity}: {where + ': ' if where else ''}{self.reason}"
 
 
 @dataclass
@@ -240,34 +225,22 @@ def _message_edit(
     reviewer: str | None,
     result: ImportResult,
 ) -> dict[str, str | None]:
-    current: MessageEntry | None = info.messages.get(text_id)
-    texts = {r: current.variant(r) if current else "" for r in REGISTERS}
-    for entry in read:
-        if entry.translation:
-            texts[entry.register] = entry.translation
-    changed = current is None or any(texts[r] != current.variant(r) for r in REGISTERS)
-    confirmed = (
-        reviewer is not None
-        and all(e.translation and not e.fuzzy for e in read)
-        and all(texts[r].strip() for r in REGISTERS)
-    )
+    """The YAML fields one message's `decide` outcome sets (empty: nothing to write)."""
+    entry: MessageEntry | None = info.messages.get(text_id)
+    current = Current(entry.standard, entry.easy, entry.reviewed) if entry else None
+    outcome = decide(current, read, reviewer)
     fields: dict[str, str | None] = {}
-    if changed:
-        fields.update({r: texts[r] for r in REGISTERS if current is None or texts[r]})
+    if outcome.changed:
         result.changed.append(text_id)
-        if confirmed and reviewer:
-            fields.update(_reviewed_fields(texts["standard"], texts["easy"], reviewer))
-            result.reviewed.append(text_id)
-        else:
-            fields.update(_draft_fields(info))
-            if current is not None and current.reviewed:
-                result.drafted.append(text_id)
-    elif current is not None and reviewer is not None:
-        if confirmed and not current.reviewed:
-            fields.update(_reviewed_fields(texts["standard"], texts["easy"], reviewer))
-            result.reviewed.append(text_id)
-        elif current.reviewed and any(e.fuzzy for e in read):
-            fields.update(_draft_fields(info))
+        fields.update(
+            {r: outcome.variant(r) for r in REGISTERS if current is None or outcome.variant(r)}
+        )
+    if outcome.review == "reviewed" and reviewer:
+        fields.update(_reviewed_fields(outcome.standard, outcome.easy, reviewer))
+        result.reviewed.append(text_id)
+    elif outcome.review == "draft":
+        fields.update(_draft_fields(info))
+        if outcome.was_reviewed:
             result.drafted.append(text_id)
     return fields
 
@@ -307,27 +280,13 @@ def import_po(
         result.problems.append(ImportProblem("error", 0, "", "", str(exc)))
         return result
     english = catalogue.languages[BASE_LANGUAGE]
-    by_id: dict[str, list[ReadEntry]] = {}
-    for entry in po.entries:
-        base = english.messages.get(entry.text_id)
-        if base is None:
-            result.problems.append(
-                ImportProblem(
-                    "error", entry.line, entry.text_id, entry.register, "no such message in English"
-                )
-            )
-        elif base.variant(entry.register) != entry.source:
-            result.problems.append(
-                ImportProblem(
-                    "error",
-                    entry.line,
-                    entry.text_id,
-                    entry.register,
-                    "the English text changed since this file was exported: export again",
-                )
-            )
-        else:
-            by_id.setdefault(entry.text_id, []).append(entry)
+
+    def source(text_id: str, register: Register) -> str | None:
+        base = english.messages.get(text_id)
+        return base.variant(register) if base else None
+
+    by_id, unusable = check_sources(po.entries, source)
+    result.problems += unusable
     if result.refused:
         return result
     edits: dict[str, Fields] = {}
@@ -343,7 +302,7 @@ def import_po(
     except EditError as exc:
         result.problems.append(ImportProblem("error", 0, "", "", f"{shown_path(path)}: {exc}"))
         return result
-    lines: dict[tuple[str, str], int] = {(e.text_id, e.register): e.line for e in po.entries}
+    lines = lines_of(po.entries)
     touched = set(result.changed)
     if touched:  # a change of review status alone leaves every text as the lint saw it
         result.problems += _lint_import(catalogue_dir, flows_dir, path, edited, lines, touched)
