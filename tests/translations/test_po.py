@@ -379,3 +379,24 @@ def test_quotes_and_backslashes_survive_the_round_trip(flows: Path) -> None:
 def test_english_is_the_source_not_a_translation(flows: Path) -> None:
     with pytest.raises(ValueError, match="source language"):
         export(flows, "en")
+
+
+def test_a_longer_choice_label_is_refused_where_it_makes_a_question_too_long(
+    flows: Path,
+) -> None:
+    """The lint measures a question with its choices: a Polish "yes" of 60 characters pushes
+    the questions that show it over the SMS budget, and the import names those questions."""
+    po = export(flows, "pl")
+    label = "Tak, zdecydowanie się zgadzam i bardzo dziękuję za to pytanie"
+    result = import_po(
+        flows / "catalogue", flows, with_translation(po, "common.yes|standard", label).encode()
+    )
+    assert result.refused and not result.written
+    elsewhere = [
+        p
+        for p in result.problems
+        if p.severity == "error" and p.text_id != "common.yes" and "[ER-15]" in p.reason
+    ]
+    assert elsewhere
+    for problem in elsewhere:
+        assert problem.line == line_of(po, f"{problem.text_id}|{problem.register}")
