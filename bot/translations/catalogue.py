@@ -267,6 +267,11 @@ def import_po(
         return result
     result.problems += [ImportProblem("error", line, "", "", why) for line, why in po.problems]
     catalogue = load_catalogue(catalogue_dir)
+    if language and po.language and language != po.language:
+        result.problems.append(
+            ImportProblem("error", 0, "", "", f"the file is in {po.language!r}, not {language!r}")
+        )
+        return result
     code = language or po.language
     if not code:
         result.problems.append(

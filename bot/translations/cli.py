@@ -11,11 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.catalogue import CatalogueError, load_catalogue
-from bot.lint.runner import shown_path
-from bot.translations.catalogue import export_po, import_po, mark_reviewed, review_counts
-
 REFUSED = 2
+# What the commands need (Babel, the lint) is imported when one runs, so that building the
+# `heard` parser for any other command imports none of it.
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -58,6 +56,9 @@ def catalogue_command(
     err: TextIO,
     now: datetime | None = None,
 ) -> int:
+    from bot.catalogue import CatalogueError
+    from bot.translations.catalogue import mark_reviewed
+
     try:
         if args.what == "export-po":
             return _export(args, flows_dir, catalogue_dir, out, err, now or datetime.now(UTC))
@@ -82,6 +83,8 @@ def _export(
     err: TextIO,
     now: datetime,
 ) -> int:
+    from bot.translations.catalogue import export_po
+
     text = export_po(catalogue_dir, flows_dir, args.language, now, args.flow)
     if args.output is None:
         out.write(text)
@@ -95,6 +98,9 @@ def _export(
 def _import(
     args: argparse.Namespace, flows_dir: Path, catalogue_dir: Path, out: TextIO, err: TextIO
 ) -> int:
+    from bot.lint.runner import shown_path
+    from bot.translations.catalogue import import_po
+
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -128,6 +134,9 @@ def _import(
 
 
 def _status(catalogue_dir: Path, out: TextIO) -> int:
+    from bot.catalogue import load_catalogue
+    from bot.translations.catalogue import review_counts
+
     print(f"{'language':<14}{'reviewed':>9}{'draft':>7}{'missing':>9}  reviewers", file=out)
     for c in review_counts(load_catalogue(catalogue_dir)):
         name = f"{c.language} {c.english_name}"

@@ -158,7 +158,9 @@ def _with_language(text: str, language: str) -> str:
 
 def read_po(data: bytes) -> PoFile:
     """Entries of a PO file. A file Babel cannot parse raises `PoReadError`; an entry whose
-    msgctxt Heard did not write is a problem with its line, not an error."""
+    msgctxt Heard did not write is a problem with its line, not an error. A UTF-8 byte order
+    mark (some Windows editors write one) is passed over."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         catalog = babel_read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as exc:

@@ -400,3 +400,42 @@ def test_a_longer_choice_label_is_refused_where_it_makes_a_question_too_long(
     assert elsewhere
     for problem in elsewhere:
         assert problem.line == line_of(po, f"{problem.text_id}|{problem.register}")
+
+
+def test_a_file_saved_on_windows_imports_the_same(flows: Path) -> None:
+    """Some editors save with CRLF line ends and a byte order mark: the same entries."""
+    path = flows / "catalogue" / "pa.yaml"
+    po = with_translation(export(flows, "pa"), "common.other|easy", "ਕੁਝ ਹੋਰ ਵੀ")
+    saved = b"\xef\xbb\xbf" + po.replace("\n", "\r\n").encode()
+    result = import_po(flows / "catalogue", flows, saved, write=False)
+    assert (result.changed, result.problems, result.written) == (["common.other"], [], False)
+    assert load_catalogue(flows / "catalogue").languages["pa"].messages["common.other"].easy != (
+        "ਕੁਝ ਹੋਰ ਵੀ"
+    )
+    assert path.read_bytes() == (FLOWS / "catalogue" / "pa.yaml").read_bytes()
+
+
+def test_a_file_in_another_language_is_refused(flows: Path) -> None:
+    result = import_po(flows / "catalogue", flows, export(flows, "cy").encode(), language="pl")
+    assert [p.reason for p in result.problems] == ["the file is in 'cy', not 'pl'"]
+
+
+def test_the_status_command_counts_reviewed_and_draft_per_language(
+    flows: Path, tmp_path: Path
+) -> None:
+    mark_reviewed(flows / "catalogue", "ro", ["common.yes", "common.no"], "Ioana Pop")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEARD_")}
+    env.update(HEARD_FLOWS_DIR=str(flows), HEARD_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run(
+        [str(HEARD), "catalogue", "status"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    total = len(load_catalogue(flows / "catalogue").languages["ro"].messages)
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
+    assert rows["ro"][2:6] == ["2", str(total - 2), "0", "Ioana"]
+    assert rows["cy"][2:5] == ["0", str(total), "0"]
