@@ -399,7 +399,9 @@ def mark_reviewed(
     if not reviewer or "\n" in reviewer:
         raise CatalogueError("--reviewed-by needs a name")
     catalogue = load_catalogue(catalogue_dir)
-    info = _translated_language(catalogue, language)
+    if language not in catalogue.languages:
+        raise CatalogueError(f"no catalogue language {language!r}")
+    info = catalogue.languages[language]  # English too: its easy read is reviewed as well
     edits: dict[str, Fields] = {}
     for text_id in text_ids:
         entry = info.messages.get(text_id)
