@@ -75,7 +75,7 @@ def flow_text_ids(flows_dir: Path, flow: str, known: Sequence[str]) -> list[str]
     """The message ids one flow shows: those it names, their channel wordings, and the
     choices the engine adds to its questions (yes / no, "prefer not to say")."""
     path = flows_dir / f"{flow}.yaml"
-    if not path.is_file():
+    if not re.fullmatch(r"[a-z0-9_]+", flow) or not path.is_file():
         raise CatalogueError(f"no flow {flow!r} in {shown_path(flows_dir)}")
     text = path.read_text(encoding="utf-8")
     named = {m.group(1) for m in map(_ID_VALUE.match, text.splitlines()) if m}

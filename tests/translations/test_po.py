@@ -439,3 +439,18 @@ def test_the_status_command_counts_reviewed_and_draft_per_language(
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
     assert rows["ro"][2:6] == ["2", str(total - 2), "0", "Ioana"]
     assert rows["cy"][2:5] == ["0", str(total), "0"]
+
+
+def test_a_catalogue_file_in_another_shape_is_left_alone(flows: Path) -> None:
+    """A message written as a folded block by hand cannot be edited line by line: the import
+    says so and writes nothing, rather than rewrite the file."""
+    path = flows / "catalogue" / "cy.yaml"
+    text = path.read_text(encoding="utf-8")
+    folded = text.replace('    easy: "Ie"\n', "    easy: >-\n      Ie\n", 1)
+    assert folded != text
+    path.write_text(folded, encoding="utf-8")
+    po = with_translation(export(flows, "cy"), "common.no|standard", "Na wir")
+    result = import_po(flows / "catalogue", flows, po.encode())
+    assert result.refused and not result.written
+    assert "not a message id or a one-line field" in result.problems[0].reason
+    assert path.read_text(encoding="utf-8") == folded
