@@ -18,12 +18,12 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bot.catalogue import Catalogue, CatalogueError, LanguageInfo, load_catalogue
-from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER, MessageEntry, text_fingerprint
+from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER, text_fingerprint
 from bot.catalogue.words import words_dir
 from bot.flowspec.problems import Problem
 from bot.flowspec.texts import ENGINE_TEXT_IDS, NO, PREFER_NOT_TO_SAY, YES
@@ -32,27 +32,14 @@ from bot.lint.questions import Question, read_questions
 from bot.lint.runner import run_lint, shown_path
 from bot.lint.sms_size import measure
 from bot.terms import REGISTERS, Register
-from bot.translations.po import PoEntry, PoReadError, ReadEntry, read_po, write_po
-from bot.translations.review import Current, ImportProblem, check_sources, decide, lines_of
+from bot.translations.importing import ImportResult, import_translations
+from bot.translations.po import PoEntry, write_po
+from bot.translations.review import Current, ImportProblem, Outcome
 from bot.translations.yamlfile import EditError, Fields, edit_messages, index_messages
 
 PROJECT = "Heard catalogue"
 _ID_VALUE = re.compile(r"^\s*(?:-\s+)?[a-z_]+:\s*[\"']?([a-z0-9_.@]+)[\"']?\s*(?:#.*)?$")
 _LOCATION = re.compile(r"^message (\S+) \[([a-z_]+)(?:/([a-z]+))?\]$")
-
-
-@dataclass
-class ImportResult:
-    language: str = ""
-    problems: list[ImportProblem] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)  # message ids whose text changed
-    reviewed: list[str] = field(default_factory=list)  # message ids now reviewed
-    drafted: list[str] = field(default_factory=list)  # message ids now draft again
-    written: bool = False
-
-    @property
-    def refused(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
 
 
 # --- where each text is used ---------------------------------------------------------------
@@ -218,31 +205,85 @@ def _draft_fields(info: LanguageInfo) -> dict[str, str | None]:
     return {"status": status, "reviewed_by": None, "reviewed_text": None}
 
 
-def _message_edit(
-    info: LanguageInfo,
-    text_id: str,
-    read: Sequence[ReadEntry],
-    reviewer: str | None,
-    result: ImportResult,
+def _fields(
+    info: LanguageInfo, outcome: Outcome, reviewer: str | None, new: bool
 ) -> dict[str, str | None]:
-    """The YAML fields one message's `decide` outcome sets (empty: nothing to write)."""
-    entry: MessageEntry | None = info.messages.get(text_id)
-    current = Current(entry.standard, entry.easy, entry.reviewed) if entry else None
-    outcome = decide(current, read, reviewer)
+    """The YAML fields one message's outcome sets (empty: nothing to write)."""
     fields: dict[str, str | None] = {}
     if outcome.changed:
-        result.changed.append(text_id)
-        fields.update(
-            {r: outcome.variant(r) for r in REGISTERS if current is None or outcome.variant(r)}
-        )
+        fields.update({r: outcome.variant(r) for r in REGISTERS if new or outcome.variant(r)})
     if outcome.review == "reviewed" and reviewer:
         fields.update(_reviewed_fields(outcome.standard, outcome.easy, reviewer))
-        result.reviewed.append(text_id)
     elif outcome.review == "draft":
         fields.update(_draft_fields(info))
-        if outcome.was_reviewed:
-            result.drafted.append(text_id)
     return fields
+
+
+@dataclass
+class _YamlChange:
+    """An edited catalogue file, linted, not yet written."""
+
+    path: Path
+    text: str
+    problems: list[ImportProblem]
+
+    def commit(self) -> None:
+        _replace(self.path, self.text)
+
+
+class CatalogueStore:
+    """`TranslationStore` over `flows/catalogue/<lang>.yaml` (bot.translations.importing)."""
+
+    def __init__(self, catalogue_dir: Path, flows_dir: Path) -> None:
+        self.catalogue_dir = catalogue_dir
+        self.flows_dir = flows_dir
+        self.catalogue = load_catalogue(catalogue_dir)
+        self._english = self.catalogue.languages[BASE_LANGUAGE]
+
+    def language_problem(self, language: str) -> str | None:
+        try:
+            _translated_language(self.catalogue, language)
+        except CatalogueError as exc:
+            return str(exc)
+        return None
+
+    def english(self, text_id: str, register: Register) -> str | None:
+        base = self._english.messages.get(text_id)
+        return base.variant(register) if base else None
+
+    def current(self, language: str, text_id: str) -> Current | None:
+        entry = self.catalogue.languages[language].messages.get(text_id)
+        return Current(entry.standard, entry.easy, entry.reviewed) if entry else None
+
+    def prepare(
+        self,
+        language: str,
+        outcomes: Mapping[str, Outcome],
+        reviewer: str | None,
+        lines: Mapping[tuple[str, str], int],
+    ) -> _YamlChange | None:
+        info = self.catalogue.languages[language]
+        edits: dict[str, Fields] = {}
+        for text_id, outcome in outcomes.items():
+            fields = _fields(info, outcome, reviewer, text_id not in info.messages)
+            if fields:
+                edits[text_id] = fields
+        if not edits:
+            return None
+        path = Path(info.source)
+        order = list(self._english.messages)
+        try:
+            edited = edit_messages(path.read_text(encoding="utf-8"), edits, order)
+        except EditError as exc:
+            problem = ImportProblem("error", 0, "", "", f"{shown_path(path)}: {exc}")
+            return _YamlChange(path, "", [problem])
+        touched = {text_id for text_id, outcome in outcomes.items() if outcome.changed}
+        problems: list[ImportProblem] = []
+        if touched:  # a change of review status alone leaves every text as the lint saw it
+            problems = _lint_import(
+                self.catalogue_dir, self.flows_dir, path, edited, lines, touched
+            )
+        return _YamlChange(path, edited, problems)
 
 
 def import_po(
@@ -255,67 +296,8 @@ def import_po(
     write: bool = True,
 ) -> ImportResult:
     """Checks, lints and (with `write`, when nothing is wrong) applies one PO file."""
-    result = ImportResult()
-    if reviewed_by is not None and (not reviewed_by.strip() or "\n" in reviewed_by):
-        result.problems.append(ImportProblem("error", 0, "", "", "--reviewed-by needs a name"))
-        return result
-    reviewer = reviewed_by.strip() if reviewed_by else None
-    try:
-        po = read_po(data)
-    except PoReadError as exc:
-        result.problems.append(ImportProblem("error", exc.line, "", "", exc.reason))
-        return result
-    result.problems += [ImportProblem("error", line, "", "", why) for line, why in po.problems]
-    catalogue = load_catalogue(catalogue_dir)
-    if language and po.language and language != po.language:
-        result.problems.append(
-            ImportProblem("error", 0, "", "", f"the file is in {po.language!r}, not {language!r}")
-        )
-        return result
-    code = language or po.language
-    if not code:
-        result.problems.append(
-            ImportProblem("error", 0, "", "", "no Language header: give --language")
-        )
-        return result
-    result.language = code
-    try:
-        info = _translated_language(catalogue, code)
-    except CatalogueError as exc:
-        result.problems.append(ImportProblem("error", 0, "", "", str(exc)))
-        return result
-    english = catalogue.languages[BASE_LANGUAGE]
-
-    def source(text_id: str, register: Register) -> str | None:
-        base = english.messages.get(text_id)
-        return base.variant(register) if base else None
-
-    by_id, unusable = check_sources(po.entries, source)
-    result.problems += unusable
-    if result.refused:
-        return result
-    edits: dict[str, Fields] = {}
-    for text_id, read in by_id.items():
-        fields = _message_edit(info, text_id, read, reviewer, result)
-        if fields:
-            edits[text_id] = fields
-    if not edits:
-        return result
-    path = Path(info.source)
-    try:
-        edited = edit_messages(path.read_text(encoding="utf-8"), edits, list(english.messages))
-    except EditError as exc:
-        result.problems.append(ImportProblem("error", 0, "", "", f"{shown_path(path)}: {exc}"))
-        return result
-    lines = lines_of(po.entries)
-    touched = set(result.changed)
-    if touched:  # a change of review status alone leaves every text as the lint saw it
-        result.problems += _lint_import(catalogue_dir, flows_dir, path, edited, lines, touched)
-    if result.refused or not write:
-        return result
-    _replace(path, edited)
-    result.written = True
-    return result
+    store = CatalogueStore(catalogue_dir, flows_dir)
+    return import_translations(store, data, reviewed_by=reviewed_by, language=language, write=write)
 
 
 def _problem_key(problem: Problem) -> tuple[str, str, str, str]:

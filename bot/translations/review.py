@@ -90,7 +90,8 @@ def decide(current: Current | None, read: Sequence[ReadEntry], reviewer: str | N
     for entry in read:
         if entry.translation:
             texts[entry.register] = entry.translation
-    changed = current is None or any(texts[r] != current.variant(r) for r in REGISTERS)
+    # A message the store lacks is changed by any translation, and left alone by none.
+    changed = any(texts[r] != (current.variant(r) if current else "") for r in REGISTERS)
     confirmed = (
         reviewer is not None
         and all(e.translation and not e.fuzzy for e in read)

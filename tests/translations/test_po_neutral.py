@@ -3,11 +3,14 @@ elsewhere (a consultation in the database) uses. Here the store is a plain dict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.terms import REGISTERS, Register
+from bot.translations.importing import import_translations
 from bot.translations.po import PoEntry, read_po, write_po
-from bot.translations.review import Current, check_sources, decide
+from bot.translations.review import Current, ImportProblem, Outcome, check_sources, decide
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 ENGLISH = {
@@ -86,3 +89,74 @@ def test_entries_of_unknown_messages_or_older_english_are_problems_with_their_li
         ]
     )
     assert set(grouped) == {"park.q_open", "park.thanks"}
+
+
+class DictStore:
+    """A `TranslationStore` over a dict, as a consultation's adapter would be over its rows;
+    its "lint" refuses a text that drops {org}."""
+
+    def __init__(self, texts: dict[str, Current]) -> None:
+        self.texts = texts
+        self.kept: dict[str, tuple[str, str, str, str | None]] = {}
+
+    def language_problem(self, language: str) -> str | None:
+        return None if language == "cy" else f"no {language}"
+
+    def english(self, text_id: str, register: Register) -> str | None:
+        return english(text_id, register)
+
+    def current(self, language: str, text_id: str) -> Current | None:
+        return self.texts.get(text_id)
+
+    def prepare(
+        self,
+        language: str,
+        outcomes: Mapping[str, Outcome],
+        reviewer: str | None,
+        lines: Mapping[tuple[str, str], int],
+    ) -> Change:
+        problems = [
+            ImportProblem("error", lines[(i, r)], i, r, "{org} dropped")
+            for i, o in outcomes.items()
+            for r in REGISTERS
+            if "{org}" in (english(i, r) or "") and o.variant(r) and "{org}" not in o.variant(r)
+        ]
+        return Change(self, dict(outcomes), reviewer, problems)
+
+
+@dataclass
+class Change:
+    store: DictStore
+    outcomes: dict[str, Outcome]
+    reviewer: str | None
+    problems: list[ImportProblem]
+
+    def commit(self) -> None:
+        for text_id, o in self.outcomes.items():
+            by = self.reviewer if o.review == "reviewed" else None
+            self.store.kept[text_id] = (o.standard, o.easy, o.review, by)
+
+
+def test_the_import_driver_over_a_store_of_its_own() -> None:
+    store = DictStore({})
+    po = write_po(entries({}), language="cy", project="Park", header="Park", now=NOW)
+    good = po.replace(
+        'better for you?"\nmsgstr ""', 'better for you?"\nmsgstr "Beth fyddai\'n gwella\'r parc?"'
+    ).replace('park better?"\nmsgstr ""', 'park better?"\nmsgstr "Beth fyddai\'n well?"')
+    result = import_translations(store, good.encode(), reviewed_by="Ana Jones")
+    assert (result.changed, result.reviewed, result.written) == (
+        ["park.q_open"],
+        ["park.q_open"],
+        True,
+    )
+    assert store.kept["park.q_open"][2:] == ("reviewed", "Ana Jones")
+
+    bad = good.replace(
+        'every answer."\nmsgstr ""', 'every answer."\nmsgstr "Diolch. Bydd y cyngor yn darllen."'
+    )
+    store.kept.clear()
+    result = import_translations(store, bad.encode())
+    assert result.refused and not result.written and store.kept == {}
+    (problem,) = result.problems
+    line = bad.splitlines().index('msgid "Thank you. {org} will read every answer."') + 1
+    assert (problem.line, problem.text_id, problem.reason) == (line, "park.thanks", "{org} dropped")
