@@ -454,3 +454,24 @@ def test_a_catalogue_file_in_another_shape_is_left_alone(flows: Path) -> None:
     assert result.refused and not result.written
     assert "not a message id or a one-line field" in result.problems[0].reason
     assert path.read_text(encoding="utf-8") == folded
+
+
+def test_lint_counts_a_review_without_a_name_or_status_it_does_not_know_as_draft(
+    flows: Path,
+) -> None:
+    path = flows / "catalogue" / "bn.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    yes, no = lines.index("  common.yes:\n"), lines.index("  common.no:\n")
+    lines.insert(no + 3, "    status: approved\n")
+    lines.insert(yes + 3, "    status: reviewed\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    assert status_of(flows, "bn", "common.yes") == (False, None)
+    found = {
+        p.location: p.message
+        for p in run_lint(flows, flows / "catalogue").problems
+        if p.rule == "CAT-REVIEW" and p.severity == "warning"
+    }
+    assert found == {
+        "message common.yes [bn]": "marked reviewed without a named reviewer: counted as draft",
+        "message common.no [bn]": "status 'approved': draft or reviewed",
+    }
