@@ -87,6 +87,7 @@ def _english_notes(catalogue_dir: Path) -> dict[str, list[str]]:
 
 def _limits(
     catalogue: Catalogue,
+    language: str,
     text_id: str,
     register: Register,
     questions: Mapping[str, Sequence[Question]],
@@ -100,7 +101,7 @@ def _limits(
         "each (153 when split), 70 (67) if any letter is outside GSM-7. "
         f"English: {segments} segment{'s' if segments != 1 else ''}."
     ]
-    limits = rules_for(BASE_LANGUAGE).limits(register)
+    limits = rules_for(language).limits(register)  # the translation's language's own limits
     if register == "easy":
         notes.append(
             f"Easy read: at most {limits.sentence_words} words a sentence, "
@@ -144,7 +145,7 @@ def catalogue_entries(
                 about.append(f"The wording on {text_id.split('@', 1)[1]}, not an SMS.")
             if text_id.split("@", 1)[0] in engine_ids:
                 about.append("Sent by Heard itself, in any conversation.")
-            about.extend(_limits(catalogue, text_id, register, questions, options))
+            about.extend(_limits(catalogue, language, text_id, register, questions, options))
             names = sorted(set(PLACEHOLDER.findall(source)))
             if names:
                 kept = ", ".join("{" + n + "}" for n in names)
