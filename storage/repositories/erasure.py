@@ -42,6 +42,7 @@ from storage.timestamps import as_utc
 # participant's foreign key rather than leave rows behind.
 # Safeguarding alerts are not among them: they outlive erasure, anonymised (`erase`).
 _PERSONAL_TABLES: tuple[Any, ...] = (
+    m.ReinvitationRecipientRow,
     m.MessageLogRow,
     m.HandoverRow,
     m.GroupInterestRow,
