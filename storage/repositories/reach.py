@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.personal import PersonalText
+from storage.privacy import latest_by
 from storage.records import ConsentEntry, ReachPerson
 from storage.repositories.rows import PROFILE_VALUE, consent
-from storage.privacy import latest_by
 
 BATCH = 500
 # The consents reach reads: profile answers count only under `about_you`, and only people who
@@ -54,15 +54,17 @@ class Reach:
             yield from self._people([(row, channel) for row, channel in batch])
             after = batch[-1][0].id
 
-    def _people(self, batch: Sequence[tuple[m.ParticipantRow, str | None]]) -> Iterator[ReachPerson]:
+    def _people(
+        self, batch: Sequence[tuple[m.ParticipantRow, str | None]]
+    ) -> Iterator[ReachPerson]:
         ids = [row.id for row, _ in batch]
         consents: dict[str, list[ConsentEntry]] = {pid: [] for pid in ids}
-        for row in self._db.scalars(
+        for entry in self._db.scalars(
             select(m.ConsentRow)
             .where(m.ConsentRow.participant_id.in_(ids), m.ConsentRow.purpose.in_(PURPOSES))
             .order_by(m.ConsentRow.id)
         ):
-            consents[row.participant_id].append(consent(row))
+            consents[entry.participant_id].append(consent(entry))
         granted = {
             pid: {p: e.granted for p, e in latest_by(entries).items()}
             for pid, entries in consents.items()
