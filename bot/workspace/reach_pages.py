@@ -15,7 +15,7 @@ from bot.views.reach import DIMENSIONS, MAX_BASELINE_BYTES, STATUS_TEXT, report_
 from bot.workspace import reach
 from bot.workspace.web import PageContext, page
 
-SAMPLE = "docs/baselines/cardiff-census-2021.csv"
+SAMPLE = "docs/baselines/cardiff-census-2011.csv"
 
 
 def _render(ctx: PageContext, status_code: int = 200, **extra: object) -> Response:
@@ -48,7 +48,10 @@ def reach_page(ctx: PageContext) -> Response:
 def reach_baseline(ctx: PageContext) -> Response:
     upload = ctx.form.get("baseline") if ctx.form is not None else None
     if isinstance(upload, UploadFile):
-        data = upload.file.read(MAX_BASELINE_BYTES + 1)
+        try:
+            data = upload.file.read(MAX_BASELINE_BYTES + 1)
+        finally:
+            upload.file.close()  # the spooled temporary file, now rather than at collection
     else:
         data = ctx.field("csv").encode("utf-8")
     if not data.strip():
