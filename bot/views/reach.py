@@ -369,7 +369,7 @@ class CategoryReach:
     reached_share: float | None  # percent of people whose category is known
     population_share: float | None  # percent, from the baseline
     ratio: float | None  # reached share / population share
-    status: str  # under_heard | about_right | over_heard | too_few | no_baseline
+    status: str  # a key of STATUS_TEXT
 
     @property
     def suppressed(self) -> bool:
@@ -427,6 +427,7 @@ STATUS_TEXT = {
     "over_heard": "over-represented",
     "too_few": "fewer than 5: too few to judge",
     "no_baseline": "no baseline",
+    "none_known": "nobody's group is known yet",
     "hidden": "hidden, so that a smaller group cannot be worked out",
     "withheld": "withheld: too few people to show",
 }
@@ -524,6 +525,8 @@ def _status(reached: int | None, p: float | None, ratio: float | None, known: in
         return "hidden"
     if p is None or p == 0:
         return "no_baseline"
+    if known == 0:
+        return "none_known"
     if reached is None:
         # At most 4 people: under-heard only when even 4 would be too few.
         most = (SMALL - 1) / known if known else 0.0

@@ -27,7 +27,7 @@ def test_only_people_who_gave_views_count_and_their_answers_only_under_about_you
         withdrew = _person(uow, "+447700900002")
         silent = _person(uow, "+447700900003")  # no views
         hidden = _person(uow, "+447700900004")  # withdrew share_views: views hidden
-        for pid, n in ((told, 1), (withdrew, 2), (silent, 3), (hidden, 4)):
+        for pid in (told, withdrew, silent, hidden):
             uow.consent.record(consent(pid, "share_views", True, 0))
             uow.consent.record(consent(pid, "about_you", True, 0))
             uow.answers.save_profile(ProfileAnswer(pid, "carer", "yes", at(1)))

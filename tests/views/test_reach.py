@@ -219,3 +219,10 @@ def test_reinvite_targets_only_people_who_may_be_contacted() -> None:
         person(5, contact=True, about_you=False, carer="yes"),  # not known: never guessed
     ]
     assert [p.participant_id for p in reinvite_targets(people, "carer", {"yes"})] == ["p0001"]
+
+
+def test_nobody_is_under_heard_while_nobody_s_group_is_known() -> None:
+    people = [person(n, about_you=False) for n in range(20)]
+    baseline = Baseline((BaselineShare("carer", "yes", 100),), "t", "c", AT)
+    carer = build_report(count(people), baseline).dimension("carer")
+    assert carer.under_heard == () and carer.categories[0].status == "none_known"
