@@ -74,6 +74,9 @@ def test_baseline_problems_are_named_by_line_and_nothing_is_stored(
     assert coordinator.get("/api/reach/baseline").json() is None
     member = workspace.bearer("member")
     assert member.get("/api/reach").status_code == 403
+    paths = coordinator.get("/api/openapi.json").json()["paths"]
+    assert {"/reach", "/reach/baseline", "/reach/reinvite"} <= set(paths)
+    assert set(paths["/reach/baseline"]) == {"get", "put"}
 
 
 def test_a_group_of_3_is_fewer_than_5_everywhere_and_re_invitations_reach_each_person_once(
