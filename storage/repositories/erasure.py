@@ -239,6 +239,14 @@ class Erasure:
                 rows.inbox_item(row, self._cipher, strict=False)
                 for row in self._inbox_rows_of(participant_id, addresses)
             ],
+            reinvitations=[
+                {"reinvitation_id": row.reinvitation_id, "message_id": row.message_id, "at": row.at}
+                for row in db.scalars(
+                    select(m.ReinvitationRecipientRow)
+                    .where(m.ReinvitationRecipientRow.participant_id == participant_id)
+                    .order_by(m.ReinvitationRecipientRow.reinvitation_id)
+                )
+            ],
         )
 
     def _hashes_of(

@@ -82,6 +82,10 @@ def test_a_reinvitation_reaches_each_person_once_and_goes_with_their_erasure(
         assert found is not None and found.queued == 1 and found.categories == ("yes",)
         assert uow.reinvitations.find("nope") is None
         assert [r.key for r in uow.reinvitations.recent()] == ["key-2", "key-1"]
+        exported = uow.erasure.export(pid)["reinvitations"]
+        assert [(e["reinvitation_id"], e["message_id"]) for e in exported] == [
+            (first, "m1"), (second, "m3")
+        ]
         uow.erasure.erase(pid, at(2))
         uow.commit()
     with store.unit_of_work() as uow:
