@@ -470,7 +470,8 @@ def _dimension(
     """From published cells only: shares are of the shown known cells."""
     withheld = any(v == WITHHELD for v in cells.values())
     order = list(CATEGORIES.get(name, {}))
-    present = [k for k, v in cells.items() if k != NOT_KNOWN and v != 0]
+    # A withheld dimension does not even say which groups have anyone in them.
+    present = [k for k, v in cells.items() if k != NOT_KNOWN and v != 0 and not withheld]
     categories = sorted(
         set(population) | set(present),
         key=lambda k: (order.index(k) if k in order else len(order), k),
