@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -500,3 +501,49 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(SHORT)
     subject: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(FreeText)
+
+
+# --- who has and has not been heard (bot.workspace.reach_pages): the population baseline a
+# coordinator uploads, and re-invitations of under-heard groups
+
+
+class BaselineShareRow(Base):
+    """One category's share of the population (percent), from the baseline a coordinator
+    uploaded last. A new upload replaces every row."""
+
+    __tablename__ = "baseline_shares"
+
+    dimension: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    category: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    share: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(500))
+    uploaded_by: Mapped[str] = mapped_column(String(320))
+    uploaded_at: Mapped[datetime]
+
+
+class ReinvitationRow(Base):
+    """A re-invitation of the under-heard groups of one dimension. `key` comes from the
+    confirmation step, so confirming twice queues nothing more."""
+
+    __tablename__ = "reinvitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    dimension: Mapped[str] = mapped_column(SHORT)
+    categories: Mapped[str] = mapped_column(String(2000))  # comma-separated
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class ReinvitationRecipientRow(Base):
+    """Who a re-invitation was queued for: at most once per person per re-invitation (the
+    primary key). Names a person, so erasure deletes it."""
+
+    __tablename__ = "reinvitation_recipients"
+
+    reinvitation_id: Mapped[int] = mapped_column(ForeignKey("reinvitations.id"), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("participants.id"), primary_key=True, index=True
+    )
+    message_id: Mapped[str] = mapped_column(ID)
+    at: Mapped[datetime]

@@ -57,6 +57,8 @@ class PersonData:
     messages: list[LoggedMessage]
     outbox: list[OutboxMessage]
     inbox: list[InboxItem]
+    # Re-invitations queued for the person (bot.workspace.reach): which, message id, when.
+    reinvitations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def erased_provider_key(cipher: AddressCipher, channel: str, provider_key: str) -> str:
@@ -183,4 +185,5 @@ def export_document(data: PersonData) -> dict[str, Any]:
         "messages": [_record(message) for message in data.messages],
         "outbox": [_record(message) for message in data.outbox],
         "inbox": [_record(item) for item in data.inbox],
+        "reinvitations": [_plain(entry) for entry in data.reinvitations],
     }

@@ -3,6 +3,7 @@ the service layer, the workers and the CLI use these, never rows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -353,3 +354,48 @@ class SafetyItem:
     @property
     def waiting(self) -> bool:
         return self.acknowledged_at is None
+
+
+# --- who has and has not been heard (storage.repositories.reach, .baselines)
+
+
+@dataclass(frozen=True)
+class ReachPerson:
+    """One person who gave views (at least one view not withdrawn), as reach counts them.
+    `profile` holds their latest "about you" answer per field, and only while their latest
+    `about_you` consent is granted; otherwise it is empty (counted as not known)."""
+
+    participant_id: str
+    language: str | None
+    register: str
+    channel: str | None  # the channel of their first address
+    opted_out: bool
+    about_you: bool  # latest about_you consent granted
+    contact_group: bool  # latest contact_group consent granted
+    profile: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class BaselineShare:
+    dimension: str
+    category: str
+    share: float  # percent of the population, 0..100
+
+
+@dataclass(frozen=True)
+class Baseline:
+    shares: tuple[BaselineShare, ...]
+    source: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class Reinvitation:
+    reinvitation_id: int
+    key: str
+    dimension: str
+    categories: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    queued: int  # people it was queued for

@@ -50,6 +50,7 @@ from storage.db import truncate_wal
 from storage.personal import PersonalText
 from storage.repositories.answers import Answers
 from storage.repositories.audit import AuditLog
+from storage.repositories.baselines import Baselines
 from storage.repositories.consent import Consent
 from storage.repositories.erasure import Erasure
 from storage.repositories.groups import WorkingGroups
@@ -58,6 +59,8 @@ from storage.repositories.keys import Keys
 from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
+from storage.repositories.reach import Reach
+from storage.repositories.reinvitations import Reinvitations
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
 from storage.repositories.themes import Themes
@@ -96,6 +99,10 @@ class UnitOfWork:
         self.web_sessions = WebSessions(self._db)
         self.throttle = SignInThrottle(self._db)
         self.audit = AuditLog(self._db)
+        # Who has and has not been heard (bot.workspace.reach_pages).
+        self.reach = Reach(self._db, self.text)
+        self.baselines = Baselines(self._db)
+        self.reinvitations = Reinvitations(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

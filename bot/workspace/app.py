@@ -12,13 +12,15 @@ from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages, safety, safety_api, views_pages
+from bot.workspace import pages, reach_api, reach_pages, safety, safety_api, views_pages
 from bot.workspace.api import create_api
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
 API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+# Who has and has not been heard.
+API_ROUTERS.append(reach_api.router)
 
 
 def page_routes() -> list[BaseRoute]:
@@ -36,6 +38,12 @@ def page_routes() -> list[BaseRoute]:
         Route("/safety", safety.safety_queue, methods=["GET"]),
         Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
         Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
+        # Who has and has not been heard.
+        Route("/reach", reach_pages.reach_page, methods=["GET"]),
+        Route("/reach.csv", reach_pages.reach_csv, methods=["GET"]),
+        Route("/reach/baseline", reach_pages.reach_baseline, methods=["POST"]),
+        Route("/reach/reinvite", reach_pages.reinvite_page, methods=["POST"]),
+        Route("/reach/reinvite/confirm", reach_pages.reinvite_confirm, methods=["POST"]),
     ]
 
 

@@ -42,6 +42,7 @@ from storage.timestamps import as_utc
 # participant's foreign key rather than leave rows behind.
 # Safeguarding alerts are not among them: they outlive erasure, anonymised (`erase`).
 _PERSONAL_TABLES: tuple[Any, ...] = (
+    m.ReinvitationRecipientRow,
     m.MessageLogRow,
     m.HandoverRow,
     m.GroupInterestRow,
@@ -237,6 +238,14 @@ class Erasure:
             inbox=[
                 rows.inbox_item(row, self._cipher, strict=False)
                 for row in self._inbox_rows_of(participant_id, addresses)
+            ],
+            reinvitations=[
+                {"reinvitation_id": row.reinvitation_id, "message_id": row.message_id, "at": row.at}
+                for row in db.scalars(
+                    select(m.ReinvitationRecipientRow)
+                    .where(m.ReinvitationRecipientRow.participant_id == participant_id)
+                    .order_by(m.ReinvitationRecipientRow.reinvitation_id)
+                )
             ],
         )
 

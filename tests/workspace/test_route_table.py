@@ -74,6 +74,16 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/alerts"): "coordinator",
     ("POST", "/api/alerts/{item_id}/acknowledge"): "coordinator",
     ("POST", "/api/alerts/{item_id}/reveal"): "coordinator",
+    # Who has and has not been heard.
+    ("GET", "/reach"): "coordinator",
+    ("GET", "/reach.csv"): "coordinator",
+    ("POST", "/reach/baseline"): "coordinator",
+    ("POST", "/reach/reinvite"): "coordinator",
+    ("POST", "/reach/reinvite/confirm"): "coordinator",
+    ("GET", "/api/reach"): "coordinator",
+    ("GET", "/api/reach/baseline"): "coordinator",
+    ("PUT", "/api/reach/baseline"): "coordinator",
+    ("POST", "/api/reach/reinvite"): "coordinator",
 }
 
 
