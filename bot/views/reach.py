@@ -21,7 +21,6 @@ category is under-heard when its reached share is below `UNDER_HEARD` of its pop
 from __future__ import annotations
 
 import csv
-import io
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -39,6 +38,8 @@ NOT_KNOWN = "not_known"
 SHARE_TOLERANCE = 1.0  # a dimension's shares must add up to 100 +- this (rounded tables)
 MAX_BASELINE_BYTES = 256 * 1024
 MAX_BASELINE_LINES = 5000
+MAX_BASELINE_LINE_CHARS = 1000  # a line of a real baseline is a few dozen characters
+MAX_BASELINE_ERRORS = 50  # problems listed; a count of the rest follows
 
 # The dimensions, in the order pages show them, with their labels.
 DIMENSIONS: dict[str, str] = {
@@ -270,16 +271,22 @@ def check_baseline(data: bytes | str, languages: Collection[str]) -> BaselineChe
         except UnicodeDecodeError:
             return BaselineCheck((), ("the file is not UTF-8 text (save it as CSV UTF-8)",))
     data = data.removeprefix("\ufeff")
+    # Spreadsheets save with \r\n, \n or (older Mac Excel) a bare \r: all end a line. Excel
+    # where the decimal mark is a comma saves `;` between cells and `12,5` as a share.
+    lines = data.splitlines()
+    delimiter = ";" if _semicolon_separated(lines) else ","
     errors: list[str] = []
     shares: list[BaselineShare] = []
     lines_of: dict[str, list[int]] = {}
     seen: dict[tuple[str, str], int] = {}
     header: list[str] | None = None
-    rows = csv.reader(io.StringIO(data))
-    for number, row in enumerate(rows, start=1):
-        if number > MAX_BASELINE_LINES:
-            errors.append(f"more than {MAX_BASELINE_LINES} lines: split the file")
-            break
+    if len(lines) > MAX_BASELINE_LINES:
+        return BaselineCheck((), (f"more than {MAX_BASELINE_LINES} lines: split the file",))
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_BASELINE_LINE_CHARS:
+            errors.append(f"line {number}: longer than {MAX_BASELINE_LINE_CHARS} characters")
+            continue
+        row = next(csv.reader([line], delimiter=delimiter), [])
         cells = [cell.strip() for cell in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
@@ -317,7 +324,7 @@ def check_baseline(data: bytes | str, languages: Collection[str]) -> BaselineChe
                 f"(known: {', '.join(sorted(allowed))})"
             )
             continue
-        share = _share(raw_share)
+        share = _share(raw_share.replace(",", ".") if delimiter == ";" else raw_share)
         if share is None:
             errors.append(
                 f"line {number}: share {raw_share!r} is not a number from 0 to 100 "
@@ -344,7 +351,19 @@ def check_baseline(data: bytes | str, languages: Collection[str]) -> BaselineChe
             )
     if header is not None and not shares and not errors:
         errors.append("the file has a header but no shares")
+    if len(errors) > MAX_BASELINE_ERRORS:
+        more = len(errors) - MAX_BASELINE_ERRORS
+        errors[MAX_BASELINE_ERRORS:] = [f"and {more} more problems"]
     return BaselineCheck(tuple(shares), tuple(errors))
+
+
+def _semicolon_separated(lines: Sequence[str]) -> bool:
+    """Whether the first line that is not blank or a note is a header separated by `;`."""
+    for line in lines:
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return ";" in text and "," not in text
+    return False
 
 
 def _share(raw: str) -> float | None:

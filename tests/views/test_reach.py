@@ -228,3 +228,27 @@ def test_nobody_is_under_heard_while_nobody_s_group_is_known() -> None:
     baseline = Baseline((BaselineShare("carer", "yes", 100),), "t", "c", AT)
     carer = build_report(count(people), baseline).dimension("carer")
     assert carer.under_heard == () and carer.categories[0].status == "none_known"
+
+
+def test_a_baseline_saved_by_a_spreadsheet_in_any_locale_is_read() -> None:
+    semicolons = (
+        "\ufeffdimension;category;share\r\n# Source; Census\r\ncarer;yes;10,4%\r\ncarer;no;89,6\r\n"
+    )
+    checked = check_baseline(semicolons.encode("utf-8"), LANGUAGES)
+    assert checked.ok, checked.errors
+    assert BaselineShare("carer", "yes", 10.4) in checked.shares
+    old_mac = check_baseline(b"dimension,category,share\rcarer,yes,10\rcarer,no,90\r", LANGUAGES)
+    assert old_mac.ok, old_mac.errors
+
+
+def test_a_hostile_baseline_is_refused_with_reasons_never_an_exception() -> None:
+    huge_cell = b'dimension,category,share\ncarer,"' + b"y" * 200_000 + b'",100\n'
+    assert check_baseline(huge_cell, LANGUAGES).errors == ("line 2: longer than 1000 characters",)
+    too_long = b"dimension,category,share\n" + b"carer,yes,1\n" * 10_000
+    assert check_baseline(too_long, LANGUAGES).errors == ("more than 5000 lines: split the file",)
+    repeated = b"dimension,category,share\n" + b"carer,yes,1\n" * 4_000
+    errors = check_baseline(repeated, LANGUAGES).errors
+    assert len(errors) == 51
+    assert errors[-1] == "and 3950 more problems"  # 3,999 repeats and the sum, less 50
+    nul = check_baseline(b"dimension,category,share\ncarer,yes\x00,100\n", LANGUAGES)
+    assert not nul.ok
