@@ -32,6 +32,10 @@ INTENT_COMMANDS = {
     "delete_my_data": "delete",
     "talk_to_person": "person",
 }
+# A command said in words is short (the NLU's examples of one have at most 10 words); a longer
+# message is someone saying something, and a classifier's guess must not turn it into a switch
+# (2,000 characters of one repeated word read as "easy read" with 0.9 confidence).
+INTENT_COMMAND_MAX_WORDS = 20
 
 
 def detect(ctx: TurnContext) -> str | None:
@@ -46,6 +50,8 @@ def detect(ctx: TurnContext) -> str | None:
     if ask is not None and ask.answer == "open":
         return None
     command = INTENT_COMMANDS.get(ctx.intent or "")
+    if len(ctx.inp.text.split()) > INTENT_COMMAND_MAX_WORDS:
+        return None
     if command is None or chooses_an_option(ctx):
         return None
     if command == "help" and _yes_no_waits(ctx, ask):

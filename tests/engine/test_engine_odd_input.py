@@ -61,3 +61,13 @@ def test_an_unknown_pending_confirmation_is_dropped(chat: Chat) -> None:
     assert chat.session is not None
     chat.session = chat.session.evolve(pending="something-new")
     assert said(chat.send("1")) == ["menu.choose"]
+
+
+def test_a_long_message_is_never_a_command_whatever_the_classifier_guessed(chat: Chat) -> None:
+    welcomed(chat)
+    long = ("słowo " * 400)[:2000]
+    turn = chat.send(long, intent="easy_read", confidence=0.92)
+    assert said(turn) == ["retry.choice", "menu.choose"]
+    assert chat.session is not None and chat.session.register == "standard"
+    short = chat.send("easier words please", intent="easy_read", confidence=0.92)
+    assert said(short)[0] == "common.easy_on"
