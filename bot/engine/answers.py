@@ -6,7 +6,7 @@ from bot.engine.context import TurnContext
 from bot.engine.events import AnswerSaved
 from bot.engine.flowstack import remember_answered
 from bot.engine.questions import ask_question, question_for, waiting_ask
-from bot.engine.replies import understand
+from bot.engine.replies import Question, understand
 from bot.engine.reply_language import note_reply_language
 from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
@@ -37,13 +37,27 @@ def answer_question(ctx: TurnContext) -> None:
 def accept_answer(ctx: TurnContext, flow: Flow, ask: AskStep) -> bool:
     """Reads the text as the answer to `ask`; when it is one, saves it and remembers the
     question for BACK. False (nothing changed) when the text does not answer it."""
-    value = understand(ctx.inp.text, question_for(ctx, ask), ctx.vocabulary())
+    question = question_for(ctx, ask)
+    value = understand(ctx.inp.text, question, ctx.vocabulary())
+    if value is None and question.kind == "language":
+        value = _written_in(ctx, question)
     if value is None:
         return False
     ctx.work.retries = 0
     save_answer(ctx, flow, ask, value)
     remember_answered(ctx, Frame(flow.id, ask.id))
     return True
+
+
+def _written_in(ctx: TurnContext, question: Question) -> str | None:
+    """At a language question, a reply confidently written in one of the offered languages
+    chooses it: someone who answers the menu in Urdu script cannot be helped by being told, in
+    English, to send a number."""
+    u = ctx.inp.understanding
+    offered = {choice.value for choice in question.choices}
+    if u.language in offered and u.language_confidence >= ctx.settings.language_confidence:
+        return u.language
+    return None
 
 
 def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:

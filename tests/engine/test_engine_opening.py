@@ -257,3 +257,21 @@ def test_the_about_you_consent_names_every_question(register: str) -> None:
     text = CATALOGUE.text("en", register, "consent.ask_about_you").text.lower()  # type: ignore[arg-type]
     for kind in ("age", "area", "ethnic group", "disability", "carer"):
         assert kind in text
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"), [("ur", "جی ہاں"), ("bn", "হ্যাঁ"), ("pa", "ਹਾਂ"), ("pl", "tak")]
+)
+def test_a_reply_at_the_language_menu_written_in_an_offered_language_chooses_it(
+    flows: FlowSet, language: str, reply: str
+) -> None:
+    p = person(flows)
+    p.send("السلام علیکم")  # Urdu and Arabic alike: the menu
+    assert p.said() == ["welcome.choose_language"]
+    turn = p.send(reply, language=language)
+    assert p.said(turn) == ["consent.about", "consent.ask_share_views"]
+    assert {e.language for e in turn.events if isinstance(e, MessageCreated)} == {language}
+    # Unsure of the language, the menu still says what to send.
+    p2 = person(flows)
+    p2.send("السلام علیکم")
+    assert p2.said(p2.send("??")) == ["retry.choice", "welcome.choose_language"]
