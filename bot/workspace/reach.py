@@ -115,6 +115,10 @@ def queue_reinvite(
     under = () if report.too_few else report.dimension(dimension).under_heard
     categories = tuple(c.category for c in under)
     reinvitation_id = uow.reinvitations.create(key, dimension, categories, by, at)
+    if reinvitation_id is None:  # a confirmation racing this one made it first
+        first = uow.reinvitations.find(key)
+        assert first is not None  # the unique key refused this one: that row exists
+        return ReinviteDone(first.reinvitation_id, first.queued, again=True)
     catalogue = catalogue_of(ws)
     params = Deployment.from_mapping(ws.settings.deployment).params()
     queued = 0

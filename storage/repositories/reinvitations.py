@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -25,7 +26,10 @@ class Reinvitations:
 
     def create(
         self, key: str, dimension: str, categories: Sequence[str], by: str, at: datetime
-    ) -> int:
+    ) -> int | None:
+        """The new re-invitation's id; None when another unit of work made one with this key
+        first (confirmations racing each other: the unique key decides, in a savepoint, so the
+        caller's transaction goes on and can `find` the winner)."""
         row = m.ReinvitationRow(
             key=key,
             dimension=dimension,
@@ -33,8 +37,12 @@ class Reinvitations:
             created_by=by,
             created_at=as_utc(at),
         )
-        self._db.add(row)
-        self._db.flush()
+        try:
+            with self._db.begin_nested():
+                self._db.add(row)
+                self._db.flush()
+        except IntegrityError:
+            return None
         return row.id
 
     def add_recipient(

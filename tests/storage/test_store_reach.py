@@ -72,9 +72,13 @@ def test_a_reinvitation_reaches_each_person_once_and_goes_with_their_erasure(
     with store.unit_of_work() as uow:
         pid = _person(uow, "+447700900009")
         first = uow.reinvitations.create("key-1", "carer", ["yes"], "c@example.org", at())
+        assert first is not None
         assert uow.reinvitations.add_recipient(first, pid, "m1", at()) is True
         assert uow.reinvitations.add_recipient(first, pid, "m2", at()) is False
+        # A key already used makes nothing, and the unit of work goes on.
+        assert uow.reinvitations.create("key-1", "carer", [], "d@example.org", at(1)) is None
         second = uow.reinvitations.create("key-2", "carer", ["yes"], "c@example.org", at(1))
+        assert second is not None
         assert uow.reinvitations.add_recipient(second, pid, "m3", at(1)) is True
         uow.commit()
     with store.unit_of_work() as uow:

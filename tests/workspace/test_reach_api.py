@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from sqlalchemy import select
 from storage import models as m
 from storage.records import ConsentEntry, ProfileAnswer, ViewRecord
 from storage.sql import SqlStore
-from tests.workspace.harness import WorkspaceUnderTest
+from tests.web.harness import Brains
+from tests.workspace.harness import WorkspaceUnderTest, running_workspace
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parents[2] / "docs/baselines/cardiff-census-2011.csv"
@@ -156,3 +159,40 @@ def test_the_page_shows_problems_of_an_uploaded_file_by_line(workspace: Workspac
     )
     assert good.status_code == 303
     assert "The baseline was replaced" in page.get("/reach?uploaded=1").text
+
+
+def test_confirming_one_re_invitation_many_times_at_once_queues_it_once(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL: confirmations racing each other all get an answer (never a
+    500), and the re-invitation is made and queued once."""
+    with running_workspace(brains, sql_store, tmp_path) as workspace:
+        _confirm_at_once(workspace)
+
+
+def _confirm_at_once(workspace: WorkspaceUnderTest) -> None:
+    seed_reach(workspace.store)
+    coordinator = workspace.bearer("coordinator")
+    coordinator.put("/api/reach/baseline", json={"csv": BASELINE, "source": "test"})
+    key = coordinator.post("/api/reach/reinvite", json={"dimension": "ethnic_group"}).json()["key"]
+    page = workspace.web("coordinator")
+    start = threading.Barrier(6)
+
+    def confirm(n: int) -> int:
+        start.wait()
+        if n % 2:
+            return coordinator.post(
+                "/api/reach/reinvite", json={"dimension": "ethnic_group", "key": key}
+            ).status_code
+        return page.post(
+            "/reach/reinvite/confirm", {"dimension": "ethnic_group", "key": key}
+        ).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(confirm, range(6)))
+    assert all(code in (200, 303) for code in codes), codes
+    with workspace.store.engine.connect() as connection:
+        queued = connection.execute(select(m.OutboxRow.participant_id)).scalars().all()
+        reinvitations = connection.execute(select(m.ReinvitationRow.id)).scalars().all()
+    assert len(queued) == 8 and len(set(queued)) == 8
+    assert len(reinvitations) == 1
