@@ -37,6 +37,7 @@ from storage.records import ReachPerson
 from storage.unit_of_work import UnitOfWork
 
 REINVITE_TEXT = "reach.reinvite"
+MAX_SOURCE_CHARS = 500  # the column's size (storage.models.BaselineRow.source)
 
 
 @functools.cache
@@ -67,6 +68,8 @@ def upload_baseline(
 ) -> BaselineCheck:
     """Checks the CSV and, only when it has no problem, replaces the baseline (the caller
     commits)."""
+    if len(source.strip()) > MAX_SOURCE_CHARS:  # the page's field as much as the API's
+        return BaselineCheck((), (f"the source is longer than {MAX_SOURCE_CHARS} characters",))
     checked = check_baseline(data, catalogue_of(ws).codes)
     if checked.ok:
         uow.baselines.replace(checked.shares, source.strip() or "uploaded CSV", by, at)

@@ -236,18 +236,22 @@ def page(role: Role) -> Callable[[PageHandler], Endpoint]:
                     title="Not for your role",
                 )
             form: FormData | None = None
-            if request.method not in SAFE_METHODS:
-                form = await request.form()
-                given = form.get(CSRF_FIELD)
-                if not isinstance(given, str):
-                    given = request.headers.get(CSRF_HEADER)
-                if not csrf_ok(user.csrf_token, given):
-                    return ws.render(
-                        request, "refused.html", user=user, status_code=403, csrf=True,
-                        title="Form expired",
-                    )
-            ctx = PageContext(request, user, ws, form)
-            return await run_in_threadpool(handler, ctx)
+            try:
+                if request.method not in SAFE_METHODS:
+                    form = await request.form()
+                    given = form.get(CSRF_FIELD)
+                    if not isinstance(given, str):
+                        given = request.headers.get(CSRF_HEADER)
+                    if not csrf_ok(user.csrf_token, given):
+                        return ws.render(
+                            request, "refused.html", user=user, status_code=403, csrf=True,
+                            title="Form expired",
+                        )
+                ctx = PageContext(request, user, ws, form)
+                return await run_in_threadpool(handler, ctx)
+            finally:
+                if form is not None:  # uploaded files' temporary files, refused ones too
+                    await form.close()
 
         endpoint.heard_role = role  # type: ignore[attr-defined]
         return endpoint

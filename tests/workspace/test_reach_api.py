@@ -196,3 +196,49 @@ def _confirm_at_once(workspace: WorkspaceUnderTest) -> None:
         reinvitations = connection.execute(select(m.ReinvitationRow.id)).scalars().all()
     assert len(queued) == 8 and len(set(queued)) == 8
     assert len(reinvitations) == 1
+
+
+def test_hostile_baseline_uploads_get_reasons_and_the_baseline_in_use_stays(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL: each hostile upload is answered (never a 500) and changes
+    nothing; what a coordinator typed is shown escaped."""
+    with running_workspace(brains, sql_store, tmp_path) as workspace:
+        page = workspace.web("coordinator")
+
+        def upload(body: bytes, source: str = "Census", csrf: bool = True) -> int:
+            data = {"source": source, **({"csrf_token": page.csrf} if csrf else {})}
+            return page.http.post(
+                "/reach/baseline", data=data, files={"baseline": ("b.csv", body)}
+            ).status_code
+
+        assert upload(SAMPLE.read_bytes(), source="<script>alert(1)</script>") == 303
+        html = page.get("/reach").text
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        hostile = [
+            b"",
+            bytes(range(256)) * 64,
+            b"x" * (300 * 1024),
+            b'dimension,category,share\ncarer,"' + b"y" * 200_000 + b'",100\n',
+            b"dimension,category,share\n=cmd|' /C calc'!A0,yes,100\n",
+            b"dimension,category,share\ncarer,<b>yes</b>,100\n",
+        ]
+        for body in hostile:
+            assert upload(body) in (413, 422), body[:40]
+        assert upload(SAMPLE.read_bytes(), source="s" * 10_000) == 422
+        assert upload(SAMPLE.read_bytes(), csrf=False) == 403
+        member = workspace.web("member")
+        assert member.http.post(
+            "/reach/baseline",
+            data={"csrf_token": member.csrf},
+            files={"baseline": ("b.csv", SAMPLE.read_bytes())},
+        ).status_code in (403, 404)
+        refused = page.http.post(
+            "/reach/baseline",
+            data={"csrf_token": page.csrf},
+            files={"baseline": ("b.csv", b"dimension,category,share\ncarer,<b>yes</b>,100\n")},
+        ).text
+        assert "<b>yes</b>" not in refused and "&lt;b&gt;yes&lt;/b&gt;" in refused
+        baseline = workspace.bearer("coordinator").get("/api/reach/baseline").json()
+        assert baseline["source"] == "<script>alert(1)</script>"
