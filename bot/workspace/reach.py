@@ -26,6 +26,7 @@ from bot.engine.settings import Deployment
 from bot.terms import Register
 from bot.views.reach import (
     BaselineCheck,
+    CategoryReach,
     ReachReport,
     build_report,
     check_baseline,
@@ -76,6 +77,13 @@ def upload_baseline(
     return checked
 
 
+def _under_heard(report: ReachReport, dimension: str) -> tuple[CategoryReach, ...]:
+    """The dimension's under-heard groups; none while too few people (or nobody yet) gave
+    views, when the report has no breakdowns at all."""
+    found = [d for d in report.dimensions if d.dimension == dimension]
+    return () if report.too_few or not found else found[0].under_heard
+
+
 @dataclass(frozen=True)
 class ReinvitePlan:
     dimension: str
@@ -87,7 +95,7 @@ class ReinvitePlan:
 
 def plan_reinvite(uow: UnitOfWork, ws: Workspace, dimension: str) -> ReinvitePlan:
     report, people = read(uow, ws)
-    under = () if report.too_few else report.dimension(dimension).under_heard
+    under = _under_heard(report, dimension)
     categories = tuple(c.category for c in under)
     targets = reinvite_targets(people, dimension, categories) if categories else []
     return ReinvitePlan(
@@ -115,7 +123,7 @@ def queue_reinvite(
     if found is not None:
         return ReinviteDone(found.reinvitation_id, found.queued, again=True)
     report, people = read(uow, ws)
-    under = () if report.too_few else report.dimension(dimension).under_heard
+    under = _under_heard(report, dimension)
     categories = tuple(c.category for c in under)
     reinvitation_id = uow.reinvitations.create(key, dimension, categories, by, at)
     if reinvitation_id is None:  # a confirmation racing this one made it first

@@ -242,3 +242,23 @@ def test_hostile_baseline_uploads_get_reasons_and_the_baseline_in_use_stays(
         assert "<b>yes</b>" not in refused and "&lt;b&gt;yes&lt;/b&gt;" in refused
         baseline = workspace.bearer("coordinator").get("/api/reach/baseline").json()
         assert baseline["source"] == "<script>alert(1)</script>"
+
+
+def test_re_inviting_before_anyone_gave_views_sends_nothing_and_says_so(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    """A new deployment: nobody heard yet. The preview and the confirmation answer (a 500
+    before), and nothing is queued."""
+    coordinator = workspace.bearer("coordinator")
+    assert coordinator.put(
+        "/api/reach/baseline", json={"csv": BASELINE, "source": "test"}
+    ).status_code == 200
+    preview = coordinator.post("/api/reach/reinvite", json={"dimension": "ethnic_group"})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["categories"] == []
+    page = workspace.web("coordinator")
+    assert page.post("/reach/reinvite", {"dimension": "language"}).status_code == 200
+    done = page.post("/reach/reinvite/confirm", {"dimension": "language", "key": "k" * 24})
+    assert done.status_code == 303
+    with workspace.store.engine.connect() as connection:
+        assert connection.execute(select(m.OutboxRow.id)).first() is None
