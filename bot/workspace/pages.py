@@ -17,6 +17,7 @@ from bot.workspace.auth import (
     new_secret,
     sign_in,
 )
+from bot.workspace.views_access import record_id
 from bot.workspace.web import PageContext, current_user, page, workspace_of
 from storage.records import ROLES
 
@@ -179,7 +180,7 @@ def users_page(ctx: PageContext) -> Response:
 @page("admin")
 def audit_page(ctx: PageContext) -> Response:
     before = ctx.request.query_params.get("before")
-    before_id = int(before) if before and before.isdigit() else None
+    before_id = record_id(before) if before else None
     with ctx.unit_of_work() as uow:
         entries = uow.audit.recent(limit=100, before_id=before_id)
     older = entries[-1].entry_id if len(entries) == 100 else None

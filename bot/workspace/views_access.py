@@ -33,6 +33,19 @@ class FilterError(ValueError):
     """A filter value that cannot be used; the message is for the coordinator."""
 
 
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's INTEGER keys
+
+
+def record_id(text: str) -> int | None:
+    """A row id typed in a URL or form: ASCII digits, within the database's integers. None
+    for anything else ("²" is a digit to `str.isdigit` but not to `int`; a 30-digit number
+    overflows the column)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= MAX_RECORD_ID else None
+
+
 @dataclass(frozen=True)
 class Scope:
     """What one user may see and use."""
@@ -74,7 +87,7 @@ def filters_from(params: Mapping[str, str]) -> ViewFilters:
     if status is not None and status not in VIEW_STATUSES:
         raise FilterError(f"status: {status!r} is not one of {', '.join(VIEW_STATUSES)}")
     theme = get("theme")
-    if theme is not None and not theme.isdigit():
+    if theme is not None and record_id(theme) is None:
         raise FilterError(f"theme: {theme!r} is not a theme number")
     since, until = get("since"), get("until")
     return ViewFilters(
@@ -85,7 +98,7 @@ def filters_from(params: Mapping[str, str]) -> ViewFilters:
         channel=get("channel"),
         since=_day(since, "since") if since else None,
         until=_day(until, "until") + timedelta(days=1) if until else None,
-        theme_id=int(theme) if theme else None,
+        theme_id=record_id(theme) if theme else None,
         status=status,
     )
 

@@ -16,6 +16,7 @@ from bot.workspace.views_access import (
     Scope,
     filters_from,
     query_of,
+    record_id,
     scope_of,
 )
 from bot.workspace.views_api import EXPORT_TYPES, export_response, questions_for
@@ -58,7 +59,7 @@ def _batch(ctx: PageContext, uow: UnitOfWork, scope: Scope) -> str:
     action = ctx.field("action")
     if action == "tag":
         theme_id = ctx.field("theme_id")
-        theme = uow.themes.get(int(theme_id)) if theme_id.isdigit() else None
+        theme = uow.themes.get(tid) if (tid := record_id(theme_id)) is not None else None
         if theme is None or not scope.may_use_theme(theme):
             return "Choose a theme to tag with."
         uow.themes.tag(ids, theme.theme_id, "confirmed", "person", ctx.user.email, ctx.now())
@@ -131,7 +132,7 @@ def view_detail(ctx: PageContext) -> Response:
         if ctx.form is not None:
             action = ctx.field("action")
             theme_id = ctx.field("theme_id")
-            theme = uow.themes.get(int(theme_id)) if theme_id.isdigit() else None
+            theme = uow.themes.get(tid) if (tid := record_id(theme_id)) is not None else None
             if action in ("confirm", "reject", "tag") and theme and scope.may_use_theme(theme):
                 state: TagState = "rejected" if action == "reject" else "confirmed"
                 uow.themes.tag([view_id], theme.theme_id, state, "person", ctx.user.email,
@@ -209,9 +210,10 @@ def themes_page(ctx: PageContext) -> Response:
 @page("member")
 def theme_page(ctx: PageContext) -> Response:
     raw_id = str(ctx.request.path_params["theme_id"])
-    if not raw_id.isdigit():
+    found_id = record_id(raw_id)
+    if found_id is None:
         return ctx.render("not_found.html", status_code=404, title="Theme not found")
-    theme_id = int(raw_id)
+    theme_id = found_id
     notice = ""
     with ctx.unit_of_work() as uow:
         scope = scope_of(uow, ctx.user)

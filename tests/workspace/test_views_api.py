@@ -183,3 +183,18 @@ def test_a_view_from_a_polish_sms_conversation_reaches_the_inbox_and_the_group(
     assert coordinator.post("/api/views/share", json=share).json() == {"changed": 1}
     seen = workspace.bearer("member").get("/api/views").json()["views"]
     assert [v["original_text"] for v in seen] == ["Lepszy transport do ośrodka"]
+
+
+def test_ids_that_are_not_plain_numbers_are_not_found_never_a_500(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    """'²' is a digit to str.isdigit but not to int; 30 digits overflow the database's keys."""
+    coordinator = workspace.web("coordinator")
+    admin = workspace.web("admin")
+    for odd in ("%C2%B2", "99999999999999999999999999999", "%D9%A1"):
+        assert coordinator.get(f"/themes/{odd}").status_code == 404
+        assert coordinator.get(f"/views?theme={odd}").status_code in (200, 422)
+        assert admin.get(f"/audit?before={odd}").status_code == 200
+    assert coordinator.post("/themes", {"name": "Buses"}).status_code == 200
+    tagged = coordinator.post("/views", {"action": "tag", "theme_id": "²", "view_id": "x"})
+    assert tagged.status_code == 200
