@@ -90,7 +90,9 @@ class ThemeIn(BaseModel):
     keywords: dict[str, list[str]] = Field(
         default_factory=dict, description="keyword rules per language code"
     )
-    group: str | None = Field(default=None, description="a working group's own theme")
+    group: str | None = Field(
+        default=None, max_length=200, description="a working group's own theme"
+    )
 
 
 class TagIn(BaseModel):
@@ -108,7 +110,7 @@ class NoteIn(BaseModel):
 
 class ShareIn(BaseModel):
     view_ids: list[str] = Field(min_length=1, max_length=1000)
-    group: str
+    group: str = Field(min_length=1, max_length=200)
 
 
 class Changed(BaseModel):

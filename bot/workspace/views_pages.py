@@ -33,6 +33,8 @@ LANGUAGES = {
 }
 RTL = frozenset({"ar", "ur", "fa", "he", "ps"})
 
+MAX_NAME = 200  # theme and working-group names (storage.models)
+
 
 def _choices(uow: UnitOfWork, ctx: PageContext, scope: Scope) -> dict[str, Any]:
     questions = questions_for(ctx.ws)
@@ -73,6 +75,8 @@ def _batch(ctx: PageContext, uow: UnitOfWork, scope: Scope) -> str:
         name = ctx.field("group").strip()
         if not name:
             return "Choose or name a working group to share with."
+        if len(name) > MAX_NAME:
+            return f"A working group's name is at most {MAX_NAME} characters."
         group = uow.groups.ensure(name, ctx.now())
         uow.groups.share(ids, group.group_id, ctx.user.email, ctx.now())
         return f"Shared {len(ids)} view(s) with {group.name}."
@@ -178,6 +182,8 @@ def themes_page(ctx: PageContext) -> Response:
         if ctx.form is not None:
             if scope.member:
                 error = "Coordinators create themes."
+            elif max(len(ctx.field("name").strip()), len(ctx.field("group").strip())) > MAX_NAME:
+                error = f"A theme's and a working group's names are at most {MAX_NAME} characters."
             else:
                 keywords = {
                     lang: [w for w in ctx.field(f"keywords_{lang}").split(",") if w.strip()]

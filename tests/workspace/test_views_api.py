@@ -9,10 +9,12 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from storage.records import ConsentEntry, ViewRecord
 from storage.sql import SqlStore
-from tests.workspace.harness import WorkspaceUnderTest
+from tests.web.harness import Brains
+from tests.workspace.harness import WorkspaceUnderTest, running_workspace
 
 AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 NUMBERS = ("+447700900301", "+447700900302")
@@ -198,3 +200,27 @@ def test_ids_that_are_not_plain_numbers_are_not_found_never_a_500(
     assert coordinator.post("/themes", {"name": "Buses"}).status_code == 200
     tagged = coordinator.post("/views", {"action": "tag", "theme_id": "²", "view_id": "x"})
     assert tagged.status_code == 200
+
+
+def test_names_longer_than_their_column_are_refused_with_a_reason(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL (where they were a 500): a theme or working group named with
+    201 characters is refused on the pages and in the API, and nothing is made."""
+    with running_workspace(brains, sql_store, tmp_path) as workspace:
+        _seed(workspace.store)
+        page = workspace.web("coordinator")
+        long = "<b>" + "n" * 198
+        made = page.post("/themes", {"name": long})
+        assert made.status_code == 200 and "at most 200 characters" in made.text
+        assert "<b>nnn" not in made.text
+        made = page.post("/themes", {"name": "Buses", "group": long})
+        assert "at most 200 characters" in made.text
+        shared = page.post("/views", {"action": "share", "group": long, "view_id": "v1"})
+        assert shared.status_code == 200 and "at most 200 characters" in shared.text
+        api = workspace.bearer("coordinator")
+        assert api.post("/api/themes", json={"name": "Buses", "group": long}).status_code == 422
+        assert api.post(
+            "/api/views/share", json={"view_ids": ["v1"], "group": long}
+        ).status_code == 422
+        assert api.get("/api/themes").json() == []
