@@ -96,7 +96,7 @@ class ThemeIn(BaseModel):
 
 
 class TagIn(BaseModel):
-    theme_id: int
+    theme_id: int = Field(ge=1, le=2**31 - 1)  # the database's INTEGER keys
     state: Literal["confirmed", "rejected"] = "confirmed"
 
 

@@ -224,3 +224,4 @@ def test_names_longer_than_their_column_are_refused_with_a_reason(
             "/api/views/share", json={"view_ids": ["v1"], "group": long}
         ).status_code == 422
         assert api.get("/api/themes").json() == []
+        assert api.post("/api/views/v1/themes", json={"theme_id": 10**30}).status_code == 422
