@@ -28,6 +28,7 @@ _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 class AccountError(ValueError):
     """A refused account change, with a reason fit to show the person who asked."""
+MAX_GROUP_NAME = 200  # storage.models.WorkingGroupRow.name
 
 
 def role_of(name: str) -> Role:
@@ -78,6 +79,9 @@ def add_user(
         raise AccountError(f"{email!r} is not an email address")
     if uow.users.by_email(email) is not None:
         raise AccountError(f"{email} already has an account")
+    groups = [g.strip() for g in groups]
+    if any(len(g) > MAX_GROUP_NAME for g in groups):
+        raise AccountError(f"a working group's name is at most {MAX_GROUP_NAME} characters")
     user = uow.users.add(email, hash_password(password), role_of(role), groups, at)
     detail = f"role {user.role}" + (f", groups {', '.join(user.groups)}" if user.groups else "")
     audit(uow, actor, "user_added", f"user:{user.email}", at, detail)

@@ -137,8 +137,10 @@ def users_page(ctx: PageContext) -> Response:
                     )
                     notice = f"Added {added.email} as {added.role}."
                 elif action == "revoke":
-                    token_id = int(ctx.field("token_id") or 0)
-                    if accounts.revoke_token(uow, token_id, ctx.now(), actor=ctx.user.user):
+                    token_id = record_id(ctx.field("token_id"))
+                    if token_id is None:
+                        error = "Choose a token to revoke."
+                    elif accounts.revoke_token(uow, token_id, ctx.now(), actor=ctx.user.user):
                         notice = "The token is revoked: it no longer works."
                     else:
                         error = "That token was already revoked."

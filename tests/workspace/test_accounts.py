@@ -208,3 +208,24 @@ def test_a_disabled_account_is_signed_out_everywhere_and_its_tokens_stop(
     assert workspace.anonymous().sign_in(workspace.email("coordinator")).status_code == 303
     assert api.get("/api/me").status_code == 401  # tokens stay revoked
     assert "user disabled" in admin.get("/audit").text
+
+
+def test_the_users_page_answers_odd_token_ids_and_long_group_names(
+    brains: Brains, sql_store: SqlStore, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL: a token id that is not a number, or overflows the column, and
+    a working group named past its column's size get a reason (they were 500s)."""
+    with running_workspace(brains, sql_store, tmp_path) as workspace:
+        admin = workspace.web("admin")
+        for odd in ("abc", "²", "9" * 30, ""):
+            answer = admin.post("/users", {"action": "revoke", "token_id": odd})
+            assert answer.status_code == 400 and "Choose a token to revoke" in answer.text
+        added = admin.post(
+            "/users",
+            {
+                "action": "add", "email": "new@example.org", "password": PASSWORD,
+                "role": "member", "groups": "g" * 201,
+            },
+        )
+        assert added.status_code == 400 and "at most 200 characters" in added.text
+        assert "new@example.org" not in admin.get("/users").text
