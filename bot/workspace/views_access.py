@@ -75,6 +75,14 @@ def _day(value: str, name: str) -> datetime:
     return day if day.tzinfo is not None else day.replace(tzinfo=UTC)
 
 
+def _day_after(value: str) -> datetime:
+    """The midnight after the day `value` (9999-12-31 has none a datetime can hold)."""
+    try:
+        return _day(value, "until") + timedelta(days=1)
+    except OverflowError as exc:
+        raise FilterError(f"until: {value!r} is not a date like 2026-11-27") from exc
+
+
 def filters_from(params: Mapping[str, str]) -> ViewFilters:
     """The inbox filters in a query string; empty values mean any. `until` is a day included
     in the range (views before the next midnight)."""
@@ -97,7 +105,7 @@ def filters_from(params: Mapping[str, str]) -> ViewFilters:
         register=get("register"),
         channel=get("channel"),
         since=_day(since, "since") if since else None,
-        until=_day(until, "until") + timedelta(days=1) if until else None,
+        until=_day_after(until) if until else None,
         theme_id=record_id(theme) if theme else None,
         status=status,
     )

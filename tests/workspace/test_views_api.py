@@ -225,3 +225,13 @@ def test_names_longer_than_their_column_are_refused_with_a_reason(
         ).status_code == 422
         assert api.get("/api/themes").json() == []
         assert api.post("/api/views/v1/themes", json={"theme_id": 10**30}).status_code == 422
+
+
+def test_the_last_day_a_date_can_hold_is_a_filter_error_not_a_500(
+    workspace: WorkspaceUnderTest,
+) -> None:
+    page = workspace.web("coordinator")
+    answer = page.get("/views?until=9999-12-31")
+    assert answer.status_code == 200 and "is not a date like 2026-11-27" in answer.text
+    api = workspace.bearer("coordinator")
+    assert api.get("/api/views", params={"until": "9999-12-31"}).status_code in (400, 422)
