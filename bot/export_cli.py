@@ -28,7 +28,10 @@ def _date(value: str | None, option: str) -> datetime | None:
 def _day_after(value: str | None) -> datetime | None:
     """--until names the last day included: views before the next midnight (UTC)."""
     day = _date(value, "--until")
-    return None if day is None else day + timedelta(days=1)
+    try:
+        return None if day is None else day + timedelta(days=1)
+    except OverflowError as exc:  # 9999-12-31 has no next midnight
+        raise ExportError(f"--until {value!r} is not a date like 2026-11-27") from exc
 
 
 def export_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -162,3 +162,6 @@ def test_export_filters_write_files_and_refuse_a_mistyped_consultation(
     wrong = run_heard(["export", "views", "--consultation", "day-services"], data_dir)
     assert wrong.returncode == 2 and wrong.stdout == ""
     assert "no consultation 'day-services'" in wrong.stderr and "day-services-2026" in wrong.stderr
+    last = run_heard(["export", "views", "--until", "9999-12-31"], data_dir)
+    assert last.returncode == 2 and "is not a date like" in last.stderr
+    assert "Traceback" not in last.stderr
