@@ -43,6 +43,8 @@ from storage.timestamps import as_utc
 # Safeguarding alerts are not among them: they outlive erasure, anonymised (`erase`).
 _PERSONAL_TABLES: tuple[Any, ...] = (
     m.MessageLogRow,
+    m.GroupMoveRow,
+    m.GroupRecruitRow,
     m.HandoverRow,
     m.GroupInterestRow,
     m.ProfileAnswerRow,
