@@ -12,13 +12,13 @@ from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages, safety, safety_api, views_pages
+from bot.workspace import groups, groups_api, pages, safety, safety_api, views_pages
 from bot.workspace.api import create_api
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
-API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+API_ROUTERS: list[APIRouter] = [safety_api.router, views_router, groups_api.router]
 
 
 def page_routes() -> list[BaseRoute]:
@@ -36,6 +36,12 @@ def page_routes() -> list[BaseRoute]:
         Route("/safety", safety.safety_queue, methods=["GET"]),
         Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
         Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
+        # Working groups and recruitment (bot.workspace.groups).
+        Route("/groups", groups.groups_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}", groups.group_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}/move", groups.move_page, methods=["POST"]),
+        Route("/groups/{group_id}/reveal", groups.reveal_page, methods=["POST"]),
+        Route("/groups/{group_id}/export.csv", groups.export_page, methods=["GET"]),
     ]
 
 

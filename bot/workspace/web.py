@@ -76,6 +76,7 @@ NAV: list[NavItem] = [
     NavItem("/views", "Views", "member"),
     NavItem("/themes", "Themes", "member"),
     NavItem("/export", "Export", "coordinator"),
+    NavItem("/groups", "Working groups", "coordinator"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),
     NavItem("/api/docs", "API", "member"),
