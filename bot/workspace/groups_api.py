@@ -66,7 +66,7 @@ class RecruitOut(BaseModel):
         description="how they prefer to be contacted (never the address)"
     )
     language: str
-    register: str
+    language_register: str = Field(description="standard or easy (easy read)")
     interested_at: datetime
     moved_at: datetime | None
     moved_by: str | None = Field(description="a coordinator's email; null: the person's reply")
@@ -117,7 +117,7 @@ def _recruit_out(r: Recruit) -> RecruitOut:
         participant_id=r.participant_id, stage=r.stage,  # type: ignore[arg-type]
         topics=list(r.topics), availability=list(r.availability),
         access_needs=list(r.access_needs), interpreter_language=r.interpreter_language,
-        contact_method=r.contact_method, language=r.language, register=r.register,
+        contact_method=r.contact_method, language=r.language, language_register=r.register,
         interested_at=r.interested_at, moved_at=r.updated_at, moved_by=r.updated_by,
         invited_for=r.invited_for, can_invite=r.can_invite,
     )
