@@ -17,8 +17,8 @@ channel, text id, language, time) without its text. The postcode question keeps 
 only, in the profile and in the session (bot.service.postcode).
 
 Working groups: what the join flow says the groups pay for (`deployment.group_support`) comes
-from the groups coordinators configured in the store (`uow.groups.offers`), read at most every
-`OFFERS_TTL_SECONDS` per process, never from a fixed promise. An invitation to a group
+from the groups coordinators configured in the store (`uow.groups.offers`, one SELECT per turn),
+never from a fixed promise. An invitation to a group
 (`invite`) is a turn of its own, queued through the inbox by the workspace; the person's YES or
 NO moves them to joined or declined in the group's pipeline.
 
@@ -29,7 +29,6 @@ person's language and runs no turn, so the waiting question stays where it was.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +75,6 @@ MESSAGES_PURPOSE = "messages"
 PROVIDER_OPT_OUT_TEXT_ID = "provider.opted_out"
 SHARE_VIEWS = "share_views"
 CONTACT_GROUP = "contact_group"
-# How long a process keeps what the working groups offer before reading it again.
-OFFERS_TTL_SECONDS = 10.0
 # What the join flow's payment messages name (bot.engine.settings.GROUP_SUPPORT), from the
 # support kinds groups offer (bot.terms.GROUP_SUPPORT_KINDS).
 PAID_SUPPORT = {"travel_costs": "travel", "childcare_costs": "childcare"}
@@ -109,17 +106,29 @@ class Conversation:
         self._engine = engine
         self._understander = understander
         self._ids = ids
-        self._offers: tuple[float, tuple[str, ...]] | None = None
+        # Flows with a branch on what the working groups pay for (deployment.group_support).
+        self._support_flows = frozenset(
+            flow.id
+            for flow in engine.flows.flows.values()
+            if any(
+                getattr(step, "on", "") == "deployment.group_support"
+                for step in flow.steps.values()
+            )
+        )
 
-    def group_support(self, uow: UnitOfWork) -> tuple[str, ...]:
-        """What the configured working groups pay for ("travel", "childcare"), read from the
-        store at most every OFFERS_TTL_SECONDS."""
-        now = time.monotonic()
-        if self._offers is None or now - self._offers[0] > OFFERS_TTL_SECONDS:
-            offers = uow.groups.offers()
-            paid = tuple(name for kind, name in PAID_SUPPORT.items() if kind in offers)
-            self._offers = (now, paid)
-        return self._offers[1]
+    def group_support(self, uow: UnitOfWork, session: Session | None) -> tuple[str, ...] | None:
+        """What the configured working groups pay for ("travel", "childcare"), as the store
+        holds them now, read only for a turn that can reach a branch on it: the person is
+        inside a flow that has one (every such branch in the flows comes after a question of
+        its flow, so the turn that reaches it starts inside that flow). Other turns get (),
+        which no branch they can reach reads."""
+        if session is None:
+            return ()
+        frames = (session.position, *session.stack)
+        if not any(f is not None and f.flow in self._support_flows for f in frames):
+            return ()
+        offers = uow.groups.offers()
+        return tuple(name for kind, name in PAID_SUPPORT.items() if kind in offers)
 
     def understand_first(
         self,
@@ -187,7 +196,7 @@ class Conversation:
             session,
             TurnInput(
                 pid, channel, text, at, understanding, start_flow=start_flow,
-                group_support=self.group_support(uow),
+                group_support=self.group_support(uow, session),
             ),
         )
         erased, consents = self._apply(uow, pid, turn.session, turn.events, text)
