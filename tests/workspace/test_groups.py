@@ -84,8 +84,8 @@ def test_a_person_who_joins_by_sms_is_invited_and_their_yes_shows_them_joined(
     assert "Grupa opiekunów" in invitation and "2026-12-09 18:00" in invitation
     assert "Oferujemy" in invitation and "dojazd" in invitation  # Polish, with its offers
     assert "opiek" not in invitation.replace("Grupa opiekunów", "")  # no childcare offered
-    stage = {r["participant_id"]: r["stage"] for r in api.get(f"/api/groups/{group}/pipeline").json()}
-    assert stage[pid] == "contacted"
+    (listed_now,) = api.get(f"/api/groups/{group}/pipeline").json()
+    assert listed_now["stage"] == "contacted" and listed_now["invited_for"] == "2026-12-09 18:00"
 
     # Not a clear yes or no: asked again, saying exactly what to send; nothing recorded.
     say(workspace, NUMBER, "może")
