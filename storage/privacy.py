@@ -21,6 +21,7 @@ from storage.crypto import AddressCipher, normalise_address
 from storage.records import (
     ConsentEntry,
     GroupInterest,
+    GroupMove,
     HandoverRequest,
     InboxItem,
     LoggedMessage,
@@ -57,6 +58,8 @@ class PersonData:
     messages: list[LoggedMessage]
     outbox: list[OutboxMessage]
     inbox: list[InboxItem]
+    # Working groups' recruitment: every move of the person in a group's pipeline.
+    group_moves: list[GroupMove] = field(default_factory=list)
 
 
 def erased_provider_key(cipher: AddressCipher, channel: str, provider_key: str) -> str:
@@ -183,4 +186,5 @@ def export_document(data: PersonData) -> dict[str, Any]:
         "messages": [_record(message) for message in data.messages],
         "outbox": [_record(message) for message in data.outbox],
         "inbox": [_record(item) for item in data.inbox],
+        "working_group_moves": [_record(move) for move in data.group_moves],
     }

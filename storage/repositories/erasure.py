@@ -30,6 +30,7 @@ from storage.privacy import (
     payload_mentions,
 )
 from storage.records import (
+    GroupMove,
     HandoverRequest,
     SafeguardingAlertRecord,
     TotalCount,
@@ -208,6 +209,13 @@ class Erasure:
             group_interests=[
                 rows.group_interest(row, self._text)
                 for row in db.scalars(of_person(m.GroupInterestRow, participant_id))
+            ],
+            group_moves=[
+                GroupMove(
+                    row.group_id, row.participant_id, row.from_stage, row.to_stage,
+                    row.invited, row.by, row.at,
+                )
+                for row in db.scalars(of_person(m.GroupMoveRow, participant_id))
             ],
             handovers=[
                 HandoverRequest(

@@ -94,6 +94,8 @@ def test_moves_are_recorded_with_who_and_when_and_erased_with_the_person(
         assert [(m.to_stage, m.by, m.at) for m in moves] == [
             ("joined", None, at(6)), ("contacted", "c@example.org", at(5)),
         ]
+        exported = uow.erasure.export(pid)  # the subject access document lists the moves
+        assert [m["to_stage"] for m in exported["working_group_moves"]] == ["contacted", "joined"]
         uow.erasure.erase(pid, at(7))
         uow.commit()
     with store.unit_of_work() as uow:
