@@ -72,6 +72,11 @@ class Engine:
                 return Turn(session, ()) if session is not None else Turn(
                     ctx.work.freeze(inp.at), ()
                 )
+            if inp.at - session.last_active > self.settings.session_timeout:
+                # As after expiry, silently: the reply to the invitation leads to the menu, not
+                # to a question from long ago.
+                abandon(ctx)
+                ctx.work.fields.clear()
             invite(ctx, inp.invitation)
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         if session is None:

@@ -107,3 +107,18 @@ def test_nobody_who_said_stop_is_asked(flows: FlowSet) -> None:
     p.send("STOP")
     assert p.invite() == [] and p.events == ()
     assert Person(flows).invite() == []  # nor a stranger
+
+
+def test_after_a_long_silence_the_answer_leads_to_the_menu_not_an_old_question(
+    flows: FlowSet,
+) -> None:
+    p = started(flows)
+    waiting = p.send("hello")[-1].text_id  # the question the person left unanswered
+    p.n += 60 * 24 * 3  # three days: longer than the session timeout
+    p.invite()
+    said = [m.text_id for m in p.send("yes")]
+    assert said[0] == "wg.invite_yes" and waiting not in said[1:]
+    fresh = started(flows)
+    asked = fresh.send("hello")[-1].text_id
+    fresh.invite()
+    assert asked in [m.text_id for m in fresh.send("yes")][1:]  # soon after: back to it
