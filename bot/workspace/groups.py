@@ -335,7 +335,9 @@ def _details_from_form(ctx: PageContext) -> GroupDetails:
 
 def _render_list(ctx: PageContext, status_code: int = 200, **extra: object) -> Response:
     with ctx.unit_of_work() as uow:
-        rows = [(g, stage_counts(pipeline(uow, g))) for g in uow.groups.all()]
+        every = uow.groups.all()
+        found = uow.recruitment.pipelines([(g.group_id, g.topics) for g in every])
+        rows = [(g, stage_counts(found[g.group_id])) for g in every]
     return ctx.render(
         "groups.html", status_code=status_code, title="Working groups", rows=rows,
         topics=TOPICS, support=SUPPORT_LABELS, attendance=ATTENDANCE_LABELS,

@@ -145,7 +145,9 @@ def list_groups(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> list[GroupOut]:
-    return [_group_out(g, groups.pipeline(uow, g)) for g in uow.groups.all()]
+    every = uow.groups.all()
+    found = uow.recruitment.pipelines([(g.group_id, g.topics) for g in every])
+    return [_group_out(g, found[g.group_id]) for g in every]
 
 
 @router.post("/groups", status_code=201, summary="Create a working group")

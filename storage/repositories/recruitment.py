@@ -10,7 +10,7 @@ key, so matching runs here over opened records, never in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -71,13 +71,12 @@ class Recruitment:
     def pipeline(self, group_id: int, topics: Iterable[str]) -> list[Recruit]:
         """Everyone in the group's pipeline, by stage (interested, contacted, joined,
         declined), then by when they said they were interested. `topics`: the group's."""
-        wanted = set(topics)
-        placed = {
-            row.participant_id: row
-            for row in self._db.scalars(
-                select(m.GroupRecruitRow).where(m.GroupRecruitRow.group_id == group_id)
-            )
-        }
+        return self.pipelines([(group_id, tuple(topics))])[group_id]
+
+    def pipelines(
+        self, groups: Sequence[tuple[int, Iterable[str]]]
+    ) -> dict[int, list[Recruit]]:
+        """`pipeline` for several groups (id, topics), reading people's interest once."""
         interests = self._latest_interests()
         consents = self._contact_consent(list(interests))
         people = {
@@ -87,39 +86,29 @@ class Recruitment:
                 select(m.ParticipantRow).where(m.ParticipantRow.id.in_(chunk))
             )
         }
-        found: list[Recruit] = []
-        for pid, interest in interests.items():
-            row = placed.get(pid)
-            consented = consents.get(pid, False)
-            if row is None:
-                matches = not wanted or bool(wanted.intersection(interest.topics))
-                if not (matches and consented):
-                    continue
-            person = people.get(pid)
-            opted_out = person.opted_out if person is not None else True
-            found.append(
-                Recruit(
-                    participant_id=pid,
-                    stage=row.stage if row is not None else INTERESTED,
-                    topics=interest.topics,
-                    availability=interest.availability,
-                    access_needs=interest.access_needs,
-                    interpreter_language=interest.interpreter_language,
-                    contact_method=interest.contact_method,
-                    language=(person.language if person is not None else None)
-                    or interest.language,
-                    register=person.register if person is not None else "standard",
-                    channel=interest.channel,
-                    interested_at=interest.at,
-                    updated_at=row.updated_at if row is not None else None,
-                    updated_by=row.updated_by if row is not None else None,
-                    invited_for=row.invited_for if row is not None else None,
-                    can_invite=consented and not opted_out,
-                )
-            )
+        ids = [group_id for group_id, _ in groups]
+        placed: dict[int, dict[str, m.GroupRecruitRow]] = {group_id: {} for group_id in ids}
+        if ids:
+            for recruit_row in self._db.scalars(
+                select(m.GroupRecruitRow).where(m.GroupRecruitRow.group_id.in_(ids))
+            ):
+                placed[recruit_row.group_id][recruit_row.participant_id] = recruit_row
         order = {stage: n for n, stage in enumerate(PIPELINE_STAGES)}
-        found.sort(key=lambda r: (order.get(r.stage, 9), r.interested_at, r.participant_id))
-        return found
+        result: dict[int, list[Recruit]] = {}
+        for group_id, topics in groups:
+            wanted = set(topics)
+            found: list[Recruit] = []
+            for pid, interest in interests.items():
+                row = placed[group_id].get(pid)
+                consented = consents.get(pid, False)
+                if row is None:
+                    matches = not wanted or bool(wanted.intersection(interest.topics))
+                    if not (matches and consented):
+                        continue
+                found.append(_recruit(pid, interest, row, people.get(pid), consented))
+            found.sort(key=lambda r: (order.get(r.stage, 9), r.interested_at, r.participant_id))
+            result[group_id] = found
+        return result
 
     def recruit(self, group_id: int, topics: Iterable[str], participant_id: str) -> Recruit | None:
         """One person's place in the group's pipeline (None: not in it)."""
@@ -185,6 +174,33 @@ class Recruitment:
             .limit(limit)
         )
         return [_move(row) for row in self._db.scalars(query)]
+
+
+def _recruit(
+    pid: str,
+    interest: GroupInterest,
+    row: m.GroupRecruitRow | None,
+    person: m.ParticipantRow | None,
+    consented: bool,
+) -> Recruit:
+    opted_out = person.opted_out if person is not None else True
+    return Recruit(
+        participant_id=pid,
+        stage=row.stage if row is not None else INTERESTED,
+        topics=interest.topics,
+        availability=interest.availability,
+        access_needs=interest.access_needs,
+        interpreter_language=interest.interpreter_language,
+        contact_method=interest.contact_method,
+        language=(person.language if person is not None else None) or interest.language,
+        register=person.register if person is not None else "standard",
+        channel=interest.channel,
+        interested_at=interest.at,
+        updated_at=row.updated_at if row is not None else None,
+        updated_by=row.updated_by if row is not None else None,
+        invited_for=row.invited_for if row is not None else None,
+        can_invite=consented and not opted_out,
+    )
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:

@@ -70,6 +70,9 @@ def test_people_interested_in_a_groups_topics_are_in_its_pipeline(store: SqlStor
         # A group with no topics takes everyone who agreed to be contacted.
         everyone = uow.recruitment.pipeline(group.group_id, ())
         assert {x.participant_id for x in everyone} == {carer, other}
+        both = uow.recruitment.pipelines([(group.group_id, group.topics), (99, ("home_care",))])
+        assert both[group.group_id] == listed
+        assert [x.participant_id for x in both[99]] == [other]
 
 
 def test_moves_are_recorded_with_who_and_when_and_erased_with_the_person(
