@@ -180,17 +180,19 @@ def recruit_of(uow: UnitOfWork, group: WorkingGroup, participant_id: str) -> Rec
     return found
 
 
-def meeting_date(day: str, time_of_day: str = "") -> str:
+def meeting_date(day: str, time_of_day: str = "", today: date | None = None) -> str:
     """The date an invitation names, as the person will read it: `2026-12-09` or
-    `2026-12-09 18:00` (digits read the same in every language)."""
+    `2026-12-09 18:00` (digits read the same in every language). Not before `today`."""
     day = day.strip()
     time_of_day = time_of_day.strip()
     if not _DATE.fullmatch(day):
         raise GroupError("Give the meeting's date as YYYY-MM-DD.")
     try:
-        date.fromisoformat(day)
+        when = date.fromisoformat(day)
     except ValueError as exc:
         raise GroupError("That date does not exist.") from exc
+    if today is not None and when < today:
+        raise GroupError("The meeting's date has passed: give a date from today on.")
     if time_of_day and not _TIME.fullmatch(time_of_day):
         raise GroupError("Give the meeting's time as HH:MM, or leave it empty.")
     return f"{day} {time_of_day}" if time_of_day else day
@@ -412,7 +414,9 @@ def move_page(ctx: PageContext) -> Response:
         try:
             invite_on = None
             if ctx.field("invite") in ("1", "yes", "on"):
-                invite_on = meeting_date(ctx.field("date"), ctx.field("time"))
+                invite_on = meeting_date(
+                    ctx.field("date"), ctx.field("time"), ctx.now().date()
+                )
             move(uow, group, pid, ctx.field("stage"), ctx.user.user, ctx.now(),
                  invite_on=invite_on)
         except GroupError as exc:

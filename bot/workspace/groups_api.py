@@ -215,11 +215,15 @@ def move_person(
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> MoveOut:
     group = _group(uow, group_id)
+    now = workspace(request).now()
     try:
-        invite_on = groups.meeting_date(body.date or "", body.time or "") if body.invite else None
+        invite_on = (
+            groups.meeting_date(body.date or "", body.time or "", now.date())
+            if body.invite
+            else None
+        )
         moved = groups.move(
-            uow, group, participant_id, body.stage, user.user, workspace(request).now(),
-            invite_on=invite_on,
+            uow, group, participant_id, body.stage, user.user, now, invite_on=invite_on
         )
     except groups.GroupError as exc:
         raise HTTPException(exc.status, str(exc)) from exc

@@ -76,17 +76,17 @@ def test_a_person_who_joins_by_sms_is_invited_and_their_yes_shows_them_joined(
 
     moved = api.post(
         f"/api/groups/{group}/pipeline/{pid}/move",
-        json={"stage": "contacted", "invite": True, "date": "2026-12-09", "time": "18:00"},
+        json={"stage": "contacted", "invite": True, "date": "2099-12-09", "time": "18:00"},
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["invited"] and moved.json()["by"] == workspace.email("coordinator")
     workspace.heard.run_all()
     invitation = texts_to(workspace, NUMBER)[-1]
-    assert "Grupa opiekunów" in invitation and "2026-12-09 18:00" in invitation
+    assert "Grupa opiekunów" in invitation and "2099-12-09 18:00" in invitation
     assert "Oferujemy" in invitation and "dojazd" in invitation  # Polish, with its offers
     assert "opiek" not in invitation.replace("Grupa opiekunów", "")  # no childcare offered
     (listed_now,) = api.get(f"/api/groups/{group}/pipeline").json()
-    assert listed_now["stage"] == "contacted" and listed_now["invited_for"] == "2026-12-09 18:00"
+    assert listed_now["stage"] == "contacted" and listed_now["invited_for"] == "2099-12-09 18:00"
 
     # Not a clear yes or no: asked again, saying exactly what to send; nothing recorded.
     say(workspace, NUMBER, "może")
@@ -112,10 +112,10 @@ def test_nobody_who_said_stop_is_invited(workspace: WorkspaceUnderTest) -> None:
     (person,) = api.get(f"/api/groups/{group}/pipeline").json()
     assert not person["can_invite"]
     path = f"/api/groups/{group}/pipeline/{person['participant_id']}/move"
-    refused = api.post(path, json={"stage": "contacted", "invite": True, "date": "2026-12-09"})
+    refused = api.post(path, json={"stage": "contacted", "invite": True, "date": "2099-12-09"})
     assert refused.status_code == 409
     workspace.heard.run_all()
-    assert not any("2026-12-09" in text for text in texts_to(workspace, NUMBER))
+    assert not any("2099-12-09" in text for text in texts_to(workspace, NUMBER))
     # A move without an invitation is still the coordinator's to make (they may phone a worker).
     assert api.post(path, json={"stage": "declined"}).status_code == 200
 
@@ -182,6 +182,13 @@ def test_groups_api_checks_what_it_is_given_and_members_are_refused(
     assert api.get("/api/groups/999").status_code == 404
     missing = api.post(f"/api/groups/{group}/pipeline/nobody/move", json={"stage": "joined"})
     assert missing.status_code == 404
+    wrong_dates = (("2001-01-01", ""), ("2099-02-30", ""), ("9 Dec", ""), ("2099-12-09", "25:00"))
+    for date, time in wrong_dates:
+        wrong = api.post(
+            f"/api/groups/{group}/pipeline/nobody/move",
+            json={"stage": "contacted", "invite": True, "date": date, "time": time},
+        )
+        assert wrong.status_code == 400, (date, time)
     assert workspace.bearer("member").get("/api/groups").status_code == 403
     assert workspace.bearer("member").post("/api/groups", json=CARERS).status_code == 403
     assert workspace.bearer("admin").get("/api/groups").status_code == 200
