@@ -80,6 +80,11 @@ def test_a_person_who_joins_by_sms_is_invited_and_their_yes_shows_them_joined(
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["invited"] and moved.json()["by"] == workspace.email("coordinator")
+    with workspace.store.unit_of_work() as uow:
+        (logged,) = [e for e in uow.audit.recent() if e.action == "pipeline_move"]
+    assert logged.subject == f"group-{group}:{pid}"
+    assert logged.actor == workspace.email("coordinator")
+    assert logged.reason == "interested -> contacted, invited for 2099-12-09 18:00"
     workspace.heard.run_all()
     invitation = texts_to(workspace, NUMBER)[-1]
     assert "Grupa opiekunów" in invitation and "2099-12-09 18:00" in invitation
