@@ -26,3 +26,14 @@ SMS: Channel = "sms"
 TELEGRAM: Channel = "telegram"
 SIM_SMS: Channel = "sim-sms"
 SIM_TELEGRAM: Channel = "sim-telegram"
+
+# What a working group can offer the people who join it (set per group in the workspace). The
+# bot names an offer only when a configured group makes it (docs/DESIGN.md, "Promises"); each
+# has a label `wg.offer.<kind>` in the catalogue.
+SupportKind = Literal[
+    "interpreter", "easy_read", "bsl", "travel_costs", "childcare_costs", "step_free"
+]
+GROUP_SUPPORT_KINDS: tuple[SupportKind, ...] = get_args(SupportKind)
+# How a working group meets.
+Attendance = Literal["online", "in_person", "both"]
+ATTENDANCE: tuple[Attendance, ...] = get_args(Attendance)

@@ -217,6 +217,50 @@ class WorkingGroupRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime]
+    # Recruitment (migration 0008): what the group is for, the topics it recruits on (JSON array
+    # of the join flow's topic values), when it meets, the support it offers (JSON array of
+    # storage.vocabulary.GROUP_SUPPORT_KINDS) and how it meets (online | in_person | both).
+    # Written by coordinators, never a person's words: stored plain.
+    purpose: Mapped[str] = mapped_column(Text, server_default="")
+    topics_json: Mapped[str] = mapped_column(Text, server_default="[]")
+    meeting_pattern: Mapped[str] = mapped_column(String(500), server_default="")
+    support_json: Mapped[str] = mapped_column(Text, server_default="[]")
+    attendance: Mapped[str] = mapped_column(SHORT, server_default="in_person")
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class GroupRecruitRow(Base):
+    """A person's place in a group's recruitment pipeline, once a coordinator moved them or
+    they answered an invitation. People whose interest matches the group's topics and who have
+    no row here are `interested`."""
+
+    __tablename__ = "group_recruits"
+    __table_args__ = (UniqueConstraint("group_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    participant_id: Mapped[str] = _person()
+    stage: Mapped[str] = mapped_column(SHORT)  # interested | contacted | joined | declined
+    invited_for: Mapped[str | None] = mapped_column(SHORT)  # the date an invitation gave
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(320))  # None: the person, by reply
+
+
+class GroupMoveRow(Base):
+    """Every pipeline move, who made it (a coordinator's email; None: the person's reply) and
+    when. Erased with the person."""
+
+    __tablename__ = "group_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    participant_id: Mapped[str] = _person()
+    from_stage: Mapped[str] = mapped_column(SHORT)
+    to_stage: Mapped[str] = mapped_column(SHORT)
+    invited: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    by: Mapped[str | None] = mapped_column(String(320))
+    at: Mapped[datetime]
 
 
 class ViewShareRow(Base):

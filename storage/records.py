@@ -276,6 +276,67 @@ class WorkingGroup:
     group_id: int
     name: str
     created_at: datetime
+    # Recruitment details (coordinators' words, not a person's): see GroupDetails.
+    purpose: str = ""
+    topics: tuple[str, ...] = ()
+    meeting_pattern: str = ""
+    support: tuple[str, ...] = ()
+    attendance: str = "in_person"  # online | in_person | both
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupDetails:
+    """What a coordinator writes about a working group. `topics` are the join flow's topic
+    values; `support` the kinds bot.terms.GROUP_SUPPORT_KINDS names (checked where they come
+    in, the workspace); `attendance`: online | in_person | both."""
+
+    name: str
+    purpose: str = ""
+    topics: tuple[str, ...] = ()
+    meeting_pattern: str = ""
+    support: tuple[str, ...] = ()
+    attendance: str = "in_person"
+
+
+# A pipeline stage. `interested` is also the place of anyone whose join-flow interest matches the
+# group's topics and who has not been moved yet.
+PIPELINE_STAGES = ("interested", "contacted", "joined", "declined")
+
+
+@dataclass(frozen=True)
+class Recruit:
+    """One person in one group's pipeline, as a coordinator sees them: never an address.
+    `can_invite`: their latest contact_group consent stands granted and they never said STOP
+    (or said START since)."""
+
+    participant_id: str
+    stage: str
+    topics: tuple[str, ...]
+    availability: tuple[str, ...]
+    access_needs: tuple[str, ...]
+    interpreter_language: str | None
+    contact_method: str | None
+    language: str
+    register: str
+    channel: str
+    interested_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+    invited_for: str | None
+    can_invite: bool
+
+
+@dataclass(frozen=True)
+class GroupMove:
+    group_id: int
+    participant_id: str
+    from_stage: str
+    to_stage: str
+    invited: bool
+    by: str | None  # None: the person, replying to an invitation
+    at: datetime
 
 
 # --- the coordinators' workspace (storage.repositories.users, tokens, web_sessions, audit)

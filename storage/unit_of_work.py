@@ -60,6 +60,7 @@ from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
 from storage.repositories.reach import Reach
+from storage.repositories.recruitment import Recruitment
 from storage.repositories.reinvitations import Reinvitations
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
@@ -87,6 +88,8 @@ class UnitOfWork:
         self.themes = Themes(self._db)
         self.groups = WorkingGroups(self._db)
         self.answers = Answers(self._db, self.text)
+        # Working groups' recruitment pipelines (bot.workspace.groups).
+        self.recruitment = Recruitment(self._db, self.text)
         self.safety = Safety(self._db, self.text)
         self.messages = Messages(self._db, self.text)
         self.erasure = Erasure(self._db, cipher, self.text)

@@ -2,6 +2,8 @@
 
 A provider opt-out (`TurnInput.kind == "provider_opt_out"`) is handled apart: like STOP, every
 flow is left and the person is opted out, but nothing is said; already opted out, nothing happens.
+A working group's invitation (`kind == "group_invitation"`) asks the person YES or NO as the
+engine's own confirmation (bot.engine.pending.invite); to someone opted out, nothing is said.
 
 Order inside one turn (docs/DESIGN.md):
 1. opted out: nothing is said, except to START, which brings the person back to the question
@@ -29,7 +31,7 @@ from bot.engine.flowstack import abandon, home, start_of
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import TurnInput
 from bot.engine.letters import note_how_they_write
-from bot.engine.pending import answer_pending
+from bot.engine.pending import answer_pending, invite
 from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
 from bot.engine.session import Session, Turn
@@ -63,6 +65,19 @@ class Engine:
         if inp.kind == "provider_opt_out":
             if work.status != "opted_out":
                 commands.stop(ctx, by_provider=True)
+            return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
+        if inp.kind == "group_invitation":
+            if session is None or work.status == "opted_out" or inp.invitation is None:
+                # Nobody to invite: never someone who said STOP, never a stranger.
+                return Turn(session, ()) if session is not None else Turn(
+                    ctx.work.freeze(inp.at), ()
+                )
+            if inp.at - session.last_active > self.settings.session_timeout:
+                # As after expiry, silently: the reply to the invitation leads to the menu, not
+                # to a question from long ago.
+                abandon(ctx)
+                ctx.work.fields.clear()
+            invite(ctx, inp.invitation)
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         if session is None:
             self._new_person(ctx)

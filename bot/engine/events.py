@@ -97,6 +97,16 @@ class GroupInterestRecorded:
 
 
 @dataclass(frozen=True)
+class GroupInvitationAnswered:
+    """The person answered a working group's invitation: YES (`accepted`) or NO."""
+
+    at: datetime
+    group_id: int
+    accepted: bool
+    channel: str
+
+
+@dataclass(frozen=True)
 class HandoverRequested:
     at: datetime
     reason: str  # "asked" (talk to a person) | "help" | "safeguarding"
@@ -169,6 +179,7 @@ Event = (
     | LanguageChanged
     | RegisterChanged
     | GroupInterestRecorded
+    | GroupInvitationAnswered
     | HandoverRequested
     | OptedOut
     | OptedIn

@@ -81,6 +81,19 @@ RETRY_TEXT_IDS = (
     RETRY_OPEN_SKIP,
 )
 
+# A working group's invitation (bot.engine.pending.invite): the question, the same naming the
+# support the group offers, and the replies to YES and NO. The offers' labels, one per
+# bot.terms.GROUP_SUPPORT_KINDS, fill {invite_offers}.
+INVITE = "wg.invite"
+INVITE_OFFERS = "wg.invite_offers"
+INVITE_YES = "wg.invite_yes"
+INVITE_NO = "wg.invite_no"
+OFFER_LABELS = {
+    kind: f"wg.offer.{kind}"
+    for kind in ("interpreter", "easy_read", "bsl", "travel_costs", "childcare_costs", "step_free")
+}
+INVITE_TEXT_IDS = (INVITE, INVITE_OFFERS, INVITE_YES, INVITE_NO, *OFFER_LABELS.values())
+
 ENGINE_TEXT_IDS = (
     YES,
     NO,
@@ -113,6 +126,7 @@ ENGINE_TEXT_IDS = (
     BACK_NONE,
     BACK_MENU,
     *RETRY_TEXT_IDS,
+    *INVITE_TEXT_IDS,
 )
 
 # Optional: used when present, silently skipped when not.

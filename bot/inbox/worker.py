@@ -34,7 +34,8 @@ from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
-from bot.inbox.payload import ProviderOptOut, from_payload
+from bot.engine.inputs import Invitation
+from bot.inbox.payload import GroupInvitation, ProviderOptOut, from_payload
 from bot.service.conversation import Conversation, TurnOutcome, Understood
 from storage.db import connection_lost
 from storage.records import InboxItem
@@ -133,7 +134,7 @@ class InboxWorker:
         """The NLU's reading of the item's message (None for a message without words, and for a
         provider's opt-out, which has none)."""
         inbound = from_payload(item.channel, item.provider_key, item.payload)
-        if isinstance(inbound, ProviderOptOut) or inbound.media:
+        if isinstance(inbound, ProviderOptOut | GroupInvitation) or inbound.media:
             return None
         with self._store.reading() as reader:
             return self._conversation.understand_first(
@@ -160,6 +161,8 @@ class InboxWorker:
                 uow, channel=entry.channel, address=entry.address, at=entry.at
             )
             return self._done(uow, item, now, participant_id)
+        if isinstance(entry, GroupInvitation):
+            return self._invitation(uow, item, entry, now)
         inbound = entry
         outcome = self._conversation.handle(
             uow,
@@ -174,6 +177,26 @@ class InboxWorker:
         )
         self._queue_replies(uow, inbound, outcome, now)
         return self._done(uow, item, now, None if outcome.erased else outcome.participant_id)
+
+    def _invitation(
+        self, uow: UnitOfWork, item: InboxItem, entry: GroupInvitation, now: datetime
+    ) -> bool:
+        """A coordinator's invitation: the engine's question, queued to the person's address."""
+        outcome = self._conversation.invite(
+            uow,
+            channel=entry.channel,
+            address=entry.address,
+            invitation=Invitation(entry.group_id, entry.group, entry.date, entry.offers),
+            at=entry.at,
+        )
+        if outcome is None:
+            return self._done(uow, item, now, None)
+        for message in outcome.messages:
+            row = outbox_message(
+                message, entry.channel, outcome.participant_id, self._catalogue, now
+            )
+            uow.outbox.add(row, address=entry.address)
+        return self._done(uow, item, now, outcome.participant_id)
 
     def _done(
         self, uow: UnitOfWork, item: InboxItem, now: datetime, participant_id: str | None

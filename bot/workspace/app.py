@@ -12,13 +12,22 @@ from starlette.staticfiles import StaticFiles
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages, reach_api, reach_pages, safety, safety_api, views_pages
+from bot.workspace import (
+    groups,
+    groups_api,
+    pages,
+    reach_api,
+    reach_pages,
+    safety,
+    safety_api,
+    views_pages,
+)
 from bot.workspace.api import create_api
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
-API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+API_ROUTERS: list[APIRouter] = [safety_api.router, views_router, groups_api.router]
 # Who has and has not been heard.
 API_ROUTERS.append(reach_api.router)
 
@@ -44,6 +53,12 @@ def page_routes() -> list[BaseRoute]:
         Route("/reach/baseline", reach_pages.reach_baseline, methods=["POST"]),
         Route("/reach/reinvite", reach_pages.reinvite_page, methods=["POST"]),
         Route("/reach/reinvite/confirm", reach_pages.reinvite_confirm, methods=["POST"]),
+        # Working groups and recruitment (bot.workspace.groups).
+        Route("/groups", groups.groups_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}", groups.group_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}/move", groups.move_page, methods=["POST"]),
+        Route("/groups/{group_id}/reveal", groups.reveal_page, methods=["POST"]),
+        Route("/groups/{group_id}/export.csv", groups.export_page, methods=["GET"]),
     ]
 
 

@@ -77,6 +77,7 @@ NAV: list[NavItem] = [
     NavItem("/themes", "Themes", "member"),
     NavItem("/export", "Export", "coordinator"),
     NavItem("/reach", "Who has been heard", "coordinator"),
+    NavItem("/groups", "Working groups", "coordinator"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),
     NavItem("/api/docs", "API", "member"),

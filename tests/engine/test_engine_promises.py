@@ -110,7 +110,7 @@ def join_group(p: Person) -> list[str]:
     p.send("MENU")
     said: list[str] = []
     # join; may we contact you; interested; topics; availability; needs (2 steps); contact
-    for reply in ("2", "yes", "yes", "1", "1", "4", "4", "1"):
+    for reply in ("2", "yes", "yes", "1", "1", "4", "1", "1"):
         said = p.send(reply)
     return said
 

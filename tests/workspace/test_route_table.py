@@ -84,6 +84,22 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/reach/baseline"): "coordinator",
     ("PUT", "/api/reach/baseline"): "coordinator",
     ("POST", "/api/reach/reinvite"): "coordinator",
+    # Working groups and recruitment: a pipeline shows people's access needs.
+    ("GET", "/groups"): "coordinator",
+    ("POST", "/groups"): "coordinator",
+    ("GET", "/groups/{group_id}"): "coordinator",
+    ("POST", "/groups/{group_id}"): "coordinator",
+    ("POST", "/groups/{group_id}/move"): "coordinator",
+    ("POST", "/groups/{group_id}/reveal"): "coordinator",
+    ("GET", "/groups/{group_id}/export.csv"): "coordinator",
+    ("GET", "/api/groups"): "coordinator",
+    ("POST", "/api/groups"): "coordinator",
+    ("GET", "/api/groups/{group_id}"): "coordinator",
+    ("PUT", "/api/groups/{group_id}"): "coordinator",
+    ("GET", "/api/groups/{group_id}/pipeline"): "coordinator",
+    ("POST", "/api/groups/{group_id}/pipeline/{participant_id}/move"): "coordinator",
+    ("POST", "/api/groups/{group_id}/pipeline/{participant_id}/reveal"): "coordinator",
+    ("GET", "/api/groups/{group_id}/export"): "coordinator",
 }
 
 
