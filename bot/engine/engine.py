@@ -67,8 +67,11 @@ class Engine:
                 commands.stop(ctx, by_provider=True)
             return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
         if inp.kind == "group_invitation":
-            if session is None or work.status == "opted_out" or inp.invitation is None:
-                # Nobody to invite: never someone who said STOP, never a stranger.
+            busy = work.pending is not None and not work.pending.startswith("group_invite:")
+            if session is None or work.status == "opted_out" or inp.invitation is None or busy:
+                # Nobody to invite: never someone who said STOP, never a stranger; nor someone
+                # answering DELETE's confirmation or a safeguarding check-in, whose yes or no
+                # must not be taken for an answer to the invitation.
                 return Turn(session, ()) if session is not None else Turn(
                     ctx.work.freeze(inp.at), ()
                 )

@@ -190,6 +190,9 @@ class InboxWorker:
             at=entry.at,
         )
         if outcome is None:
+            # Opted out, consent withdrawn, erased, or answering another of the engine's own
+            # questions: nothing is sent (no personal data in the line).
+            log.info("invitation to working group %d not sent", entry.group_id)
             return self._done(uow, item, now, None)
         for message in outcome.messages:
             row = outbox_message(

@@ -122,3 +122,12 @@ def test_after_a_long_silence_the_answer_leads_to_the_menu_not_an_old_question(
     asked = fresh.send("hello")[-1].text_id
     fresh.invite()
     assert asked in [m.text_id for m in fresh.send("yes")][1:]  # soon after: back to it
+
+
+def test_an_invitation_never_takes_the_place_of_deletes_confirmation(flows: FlowSet) -> None:
+    p = started(flows)
+    asked = p.send("DELETE")
+    assert asked[-1].text_id == "common.delete_confirm"
+    assert p.invite() == [] and p.events == ()
+    said = [m.text_id for m in p.send("yes")]
+    assert "common.deleted" in said

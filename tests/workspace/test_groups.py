@@ -9,10 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
+
+import httpx
 
 from bot.flowspec import load_flows
 from bot.workspace.groups import TOPICS
-from tests.workspace.harness import WorkspaceUnderTest
+from storage.sql import SqlStore
+from tests.fakes.telegram_api import text_update
+from tests.web.harness import Brains, pipeline
+from tests.workspace.harness import WorkspaceUnderTest, add_accounts
 
 NUMBER = "+447700900555"
 CARERS = {
@@ -244,3 +250,41 @@ def test_every_branch_on_group_support_comes_after_a_question_of_its_flow() -> N
                 isinstance(step, BranchStep) and step.on == "deployment.group_support"
             ), (flow.id, step.id)
             todo.extend(exits(step))
+
+
+def test_a_telegram_volunteer_is_invited_with_buttons_and_taps_yes(
+    brains: Brains, sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    chat = 770090055
+    with pipeline(brains, sqlite_store, tmp_path, twilio=False, telegram=True) as heard:
+        api = httpx.Client(
+            base_url=heard.url, timeout=30,
+            headers={"Authorization": f"Bearer {add_accounts(sqlite_store)['coordinator']}"},
+        )
+        made = api.post("/api/groups", json={**CARERS, "support": ["bsl"]})
+        assert made.status_code == 201
+        group = made.json()["id"]
+        for n, text in enumerate(JOIN_IN_ENGLISH, start=1):
+            update = text_update(n, chat, text, 1_790_000_000 + n)
+            assert heard.post_telegram(update).status_code == 200
+            heard.process_inbox()
+        (person,) = api.get(f"/api/groups/{group}/pipeline").json()
+        assert person["can_invite"] and str(chat) not in json.dumps(person)
+        moved = api.post(
+            f"/api/groups/{group}/pipeline/{person['participant_id']}/move",
+            json={"stage": "contacted", "invite": True, "date": "2099-12-09"},
+        )
+        assert moved.status_code == 200
+        heard.run_all()
+        assert heard.telegram is not None
+        invitation = heard.telegram.sent[-1]
+        assert invitation.chat_id == str(chat) and "2099-12-09" in invitation.text
+        assert "British Sign Language interpreter" in invitation.text
+        buttons = json.dumps(invitation.reply_markup)
+        assert "Yes" in buttons and "No" in buttons
+        update = text_update(100, chat, "Yes", 1_790_000_100)
+        assert heard.post_telegram(update).status_code == 200
+        heard.process_inbox()
+        (joined,) = api.get(f"/api/groups/{group}/pipeline").json()
+        assert joined["stage"] == "joined"
+        api.close()
