@@ -51,6 +51,7 @@ from storage.personal import PersonalText
 from storage.repositories.answers import Answers
 from storage.repositories.audit import AuditLog
 from storage.repositories.consent import Consent
+from storage.repositories.consultations import Consultations
 from storage.repositories.erasure import Erasure
 from storage.repositories.groups import WorkingGroups
 from storage.repositories.inbox import Inbox
@@ -96,6 +97,8 @@ class UnitOfWork:
         self.web_sessions = WebSessions(self._db)
         self.throttle = SignInThrottle(self._db)
         self.audit = AuditLog(self._db)
+        # Consultations made in the workspace (versioned flow documents).
+        self.consultations = Consultations(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -10,15 +10,19 @@ from fastapi import APIRouter
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages, safety, safety_api, views_pages
+from bot.flowspec.model import FlowSet
+from bot.workspace import consult_api, consult_pages, pages, safety, safety_api, views_pages
 from bot.workspace.api import create_api
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
 API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+# Consultations made in the workspace.
+API_ROUTERS.append(consult_api.router)
 
 
 def page_routes() -> list[BaseRoute]:
@@ -36,6 +40,10 @@ def page_routes() -> list[BaseRoute]:
         Route("/safety", safety.safety_queue, methods=["GET"]),
         Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
         Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
+        # Consultations made in the workspace.
+        Route("/consultations", consult_pages.list_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}", consult_pages.edit_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}/open", consult_pages.open_page, methods=["POST"]),
     ]
 
 
@@ -44,9 +52,11 @@ def workspace_routes(
     store: Store,
     clock: Clock,
     languages: Callable[[], Mapping[str, tuple[str, str]]] = dict,
+    content: Callable[[], tuple[FlowSet, Catalogue]] | None = None,
 ) -> tuple[Workspace, list[BaseRoute]]:
-    """`languages`: code -> (English name, direction), read lazily (the catalogue)."""
-    ws = Workspace(settings, store, clock, languages)
+    """`languages`: code -> (English name, direction), read lazily (the catalogue).
+    `content`: the flows and catalogue of `flows/`, read lazily (consultations)."""
+    ws = Workspace(settings, store, clock, languages, content)
     api = create_api(ws, API_ROUTERS)
     return ws, [
         *page_routes(),
