@@ -101,13 +101,18 @@ def edit_page(ctx: PageContext) -> Response:
     cid = str(ctx.request.path_params["cid"])
     if ctx.form is None:
         return _detail(ctx, cid, notice=ctx.request.query_params.get("notice", ""))
+    # Each unit of work ends before a page is rendered: the page opens its own (on SQLite a
+    # second one inside the first would wait for ever on the write lock).
     if ctx.field("action") == "close":
         with ctx.unit_of_work() as uow:
             try:
                 consult.close_now(uow, cid, ctx.now())
-            except ConsultError:
-                return _detail(ctx, cid, status=404)
-            uow.commit()
+                uow.commit()
+                failed = None
+            except ConsultError as exc:
+                failed = exc
+        if failed is not None:
+            return _detail(ctx, cid, status=failed.status)
         return ctx.redirect(f"/consultations/{cid}?notice=closed")
     form = {k: ctx.field(k) for k in ("keyword", "opens_at", "closes_at", "document")}
     draft, issues = _draft(ctx)
@@ -117,9 +122,12 @@ def edit_page(ctx: PageContext) -> Response:
     with ctx.unit_of_work() as uow:
         try:
             consult.update(uow, cid, draft, ctx.user.user.email, ctx.now(), flows, catalogue)
+            uow.commit()
+            failed = None
         except ConsultError as exc:
-            return _detail(ctx, cid, exc.issues, form, status=exc.status)
-        uow.commit()
+            failed = exc
+    if failed is not None:
+        return _detail(ctx, cid, failed.issues, form, status=failed.status)
     return ctx.redirect(f"/consultations/{cid}?notice=saved")
 
 
@@ -130,7 +138,10 @@ def open_page(ctx: PageContext) -> Response:
     with ctx.unit_of_work() as uow:
         try:
             consult.open_latest(uow, cid, ctx.now(), flows, catalogue)
+            uow.commit()
+            failed = None
         except ConsultError as exc:
-            return _detail(ctx, cid, exc.issues, status=exc.status)
-        uow.commit()
+            failed = exc
+    if failed is not None:
+        return _detail(ctx, cid, failed.issues, status=failed.status)
     return ctx.redirect(f"/consultations/{cid}?notice=opened")

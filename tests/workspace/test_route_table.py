@@ -74,6 +74,18 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/alerts"): "coordinator",
     ("POST", "/api/alerts/{item_id}/acknowledge"): "coordinator",
     ("POST", "/api/alerts/{item_id}/reveal"): "coordinator",
+    # Consultations made in the workspace.
+    ("GET", "/consultations"): "coordinator",
+    ("POST", "/consultations"): "coordinator",
+    ("GET", "/consultations/{cid}"): "coordinator",
+    ("POST", "/consultations/{cid}"): "coordinator",
+    ("POST", "/consultations/{cid}/open"): "coordinator",
+    ("GET", "/api/consultations"): "coordinator",
+    ("POST", "/api/consultations"): "coordinator",
+    ("GET", "/api/consultations/{cid}"): "coordinator",
+    ("PUT", "/api/consultations/{cid}"): "coordinator",
+    ("POST", "/api/consultations/{cid}/open"): "coordinator",
+    ("POST", "/api/consultations/{cid}/close"): "coordinator",
 }
 
 
