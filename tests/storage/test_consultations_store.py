@@ -4,6 +4,7 @@ is changed in place, keywords are unique, and a view records the version it answ
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 def _doc(n: int) -> str:
-    return '{"flow": {"n": %d}, "texts": {}}' % n
+    return json.dumps({"flow": {"n": n}, "texts": {}})
 
 
 def test_an_edit_changes_the_draft_until_it_is_opened_then_makes_a_new_version(
