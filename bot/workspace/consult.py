@@ -204,7 +204,11 @@ def _where(location: str, names: Mapping[str, str]) -> tuple[str, str | None, st
 
 def _issue(problem: Problem, names: Mapping[str, str]) -> Issue:
     where, language, register = _where(problem.location, names)
-    return Issue(problem.severity, where, language, register, problem.rule, problem.message)
+    reason = problem.message
+    for text_id, name in sorted(names.items(), key=lambda p: -len(p[0])):
+        if "." in text_id:  # a text id in the reason: say which text it is
+            reason = reason.replace(f"'{text_id}'", f"the text of {name}")
+    return Issue(problem.severity, where, language, register, problem.rule, reason)
 
 
 def _question(ask: Mapping[str, Any]) -> Question:
