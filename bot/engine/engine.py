@@ -144,6 +144,13 @@ class Engine:
         if found:
             safeguarding.respond(ctx, found)
             return
+        if not fresh and waiting.keyword(ctx) is None:
+            # A consultation's keyword as the whole message wins over a guessed intent (the
+            # catalogue's own command words, STOP first, still win over it).
+            named = consultations.named(ctx, in_sentence=False)
+            if named is not None:
+                consultations.start(ctx, named)
+                return
         command = commands.detect(ctx)
         if command is not None and commands.apply(ctx, command):
             return
