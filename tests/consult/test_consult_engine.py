@@ -109,3 +109,11 @@ def test_a_late_reply_mid_way_is_told_kindly_and_nothing_is_kept() -> None:
     assert said(turn) == ["consult.closed", "menu.choose"]
     kept = [e.step for e in _saved(chat) if e.consultation == "buses"]
     assert kept == ["q1"]
+
+
+def test_the_keyword_wins_over_a_guessed_intent_but_stop_wins_over_everything() -> None:
+    chat = welcomed(_chat())
+    assert said(chat.send("buses", intent="menu", confidence=0.99)) == ["ws.buses.v1.q1"]
+    assert said(chat.send("STOP")) == ["common.stopped"]
+    # Opted out: the keyword starts nothing and says nothing (START brings a person back).
+    assert said(chat.send("buses")) == []
