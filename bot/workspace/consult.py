@@ -344,47 +344,11 @@ def errors(issues: Iterable[Issue]) -> list[Issue]:
     return [i for i in issues if i.severity == "error"]
 
 
-def parse_yaml_draft(keyword: str, opens: str, closes: str, body: str) -> tuple[
-    ConsultationIn | None, list[Issue]
-]:
-    """The page's form: keyword, dates and the questions and texts as YAML (the shape of the
-    API's body without keyword and dates). Shape errors come back as issues."""
-    from bot.yamlio import safe_load
-
-    try:
-        data = safe_load(body) or {}
-    except Exception as exc:  # yaml.YAMLError, with a line number in its text
-        return None, [Issue("error", "Document", None, None, "FLOW-SCHEMA", f"not YAML: {exc}")]
-    if not isinstance(data, dict):
-        return None, [
-            Issue("error", "Document", None, None, "FLOW-SCHEMA", "expected title and questions")
-        ]
-    data = {**data, "keyword": keyword, "opens_at": opens or None, "closes_at": closes or None}
-    try:
-        return ConsultationIn.model_validate(data), []
-    except ValidationError as exc:
-        return None, [
-            Issue(
-                "error", _pydantic_where(err["loc"]), None, None, "FLOW-SCHEMA",
-                f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}",
-            )
-            for err in exc.errors()
-        ]
-
-
-def _pydantic_where(loc: tuple[Any, ...]) -> str:
+def pydantic_where(loc: tuple[Any, ...]) -> str:
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
         return f"Question {loc[1] + 1}"
     names = {"keyword": "Keyword", "opens_at": "Dates", "closes_at": "Dates", "title": "Title"}
     return names.get(str(loc[0]), "Document") if loc else "Document"
-
-
-def to_yaml(draft: ConsultationIn) -> str:
-    """The questions and texts of `draft` as the page's YAML (keyword and dates apart)."""
-    import yaml
-
-    data = draft.model_dump(exclude={"keyword", "opens_at", "closes_at"})
-    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
 
 
 def from_document(raw: str) -> ConsultationIn | None:

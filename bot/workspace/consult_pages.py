@@ -1,30 +1,26 @@
 """The consultation pages (coordinators): `/consultations` (the list and a new one),
 `/consultations/{cid}` (its links, problems, edit, close) and `/consultations/{cid}/open`.
-What they do is in bot.workspace.consult, shared with the API."""
+The editor has a field per text, language and register (bot.workspace.consult_form); "Add a
+question" and "Add a choice" show the form again with a blank slot and store nothing. What
+the pages do is in bot.workspace.consult, shared with the API."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
 
-from bot.workspace import consult
+from bot.workspace import consult, consult_form
 from bot.workspace.consult import ConsultationIn, ConsultError, Issue
 from bot.workspace.web import PageContext, page
 from storage.records import ConsultationRecord
 from storage.unit_of_work import UnitOfWork
 
 
-def _local(at: datetime | None) -> str:
-    """A time for a datetime-local field (UTC)."""
-    return at.strftime("%Y-%m-%dT%H:%M") if at is not None else ""
-
-
-def _draft(ctx: PageContext) -> tuple[ConsultationIn | None, list[Issue]]:
-    return consult.parse_yaml_draft(
-        ctx.field("keyword"), ctx.field("opens_at"), ctx.field("closes_at"), ctx.field("document")
-    )
+def _posted(ctx: PageContext) -> dict[str, str]:
+    if ctx.form is None:
+        return {}
+    return {k: v for k, v in ctx.form.multi_items() if isinstance(v, str)}
 
 
 def _title(draft: ConsultationIn | None) -> str:
@@ -34,35 +30,50 @@ def _title(draft: ConsultationIn | None) -> str:
     return english.standard if english else ""
 
 
+def _editor(values: dict[str, str], codes: tuple[str, ...]) -> dict[str, Any]:
+    return {"form": values, "layout": consult_form.layout(values), "codes": codes}
+
+
+def _slot(ctx: PageContext, codes: tuple[str, ...]) -> dict[str, str] | None:
+    """For "Add a question" / "Add a choice": the form again with a blank slot, else None."""
+    action = ctx.field("action")
+    if not action.startswith("add_"):
+        return None
+    posted = consult_form.body(_posted(ctx), codes)
+    return consult_form.fields(consult_form.with_slot(posted, action))
+
+
 @page("coordinator")
 def list_page(ctx: PageContext) -> Response:
     flows, catalogue = consult.content_of(ctx.ws)
+    codes = catalogue.codes
     issues: list[Issue] = []
-    form: dict[str, str] = {}
+    values: dict[str, str] | None = None
     if ctx.form is not None:
-        form = {k: ctx.field(k) for k in ("keyword", "opens_at", "closes_at", "document")}
-        draft, issues = _draft(ctx)
-        if draft is not None:
-            with ctx.unit_of_work() as uow:
-                try:
-                    record = consult.create(
-                        uow, draft, ctx.user.user.email, ctx.now(), flows, catalogue
-                    )
-                except ConsultError as exc:
-                    issues = exc.issues or [
-                        Issue("error", "Consultation", None, None, "STORE", str(exc))
-                    ]
-                else:
-                    uow.commit()
-                    return ctx.redirect(f"/consultations/{record.consultation_id}")
+        values = _slot(ctx, codes)
+        if values is None:
+            values = _posted(ctx)
+            draft, issues = consult_form.draft(values, codes)
+            if draft is not None:
+                with ctx.unit_of_work() as uow:
+                    try:
+                        record = consult.create(
+                            uow, draft, ctx.user.user.email, ctx.now(), flows, catalogue
+                        )
+                        uow.commit()
+                        return ctx.redirect(f"/consultations/{record.consultation_id}")
+                    except ConsultError as exc:
+                        issues = exc.issues or [
+                            Issue("error", "Consultation", None, None, "STORE", str(exc))
+                        ]
     with ctx.unit_of_work() as uow:
         rows = [_row(ctx, uow, r) for r in uow.consultations.all()]
-    if not form:
-        form = {"keyword": "", "opens_at": "", "closes_at": "",
-                "document": consult.to_yaml(consult.example(catalogue))}
+    if values is None:
+        values = consult_form.fields(consult.example(catalogue).model_dump())
+        values["keyword"] = ""
     return ctx.render(
         "consultations.html", status_code=422 if issues else 200, title="Consultations",
-        rows=rows, issues=issues, form=form,
+        rows=rows, issues=issues, **_editor(values, codes),
     )
 
 
@@ -74,7 +85,7 @@ def _row(ctx: PageContext, uow: UnitOfWork, record: ConsultationRecord) -> dict[
 
 def _detail(
     ctx: PageContext, cid: str, issues: list[Issue] | None = None,
-    form: dict[str, str] | None = None, notice: str = "", status: int = 200,
+    values: dict[str, str] | None = None, notice: str = "", status: int = 200,
 ) -> Response:
     flows, catalogue = consult.content_of(ctx.ws)
     with ctx.unit_of_work() as uow:
@@ -82,17 +93,12 @@ def _detail(
         if record is None:
             return ctx.render("not_found.html", status_code=404, title="Not found")
         s = consult.summary(uow, record, ctx.ws.settings, flows, catalogue, ctx.now())
-    if form is None:
-        form = {
-            "keyword": record.keyword,
-            "opens_at": _local(record.opens_at),
-            "closes_at": _local(record.closes_at),
-            "document": consult.to_yaml(s.draft) if s.draft else "",
-        }
+    if values is None:
+        values = consult_form.fields(s.draft.model_dump()) if s.draft else {}
     return ctx.render(
         "consultation.html", status_code=status, title=_title(s.draft) or record.keyword,
-        s=s, record=record, refused=issues or [], form=form, notice=notice,
-        can_open=not consult.errors(s.issues),
+        s=s, record=record, refused=issues or [], notice=notice,
+        can_open=not consult.errors(s.issues), **_editor(values, catalogue.codes),
     )
 
 
@@ -114,11 +120,14 @@ def edit_page(ctx: PageContext) -> Response:
         if failed is not None:
             return _detail(ctx, cid, status=failed.status)
         return ctx.redirect(f"/consultations/{cid}?notice=closed")
-    form = {k: ctx.field(k) for k in ("keyword", "opens_at", "closes_at", "document")}
-    draft, issues = _draft(ctx)
-    if draft is None:
-        return _detail(ctx, cid, issues, form, status=422)
     flows, catalogue = consult.content_of(ctx.ws)
+    slot = _slot(ctx, catalogue.codes)
+    if slot is not None:
+        return _detail(ctx, cid, values=slot)
+    values = _posted(ctx)
+    draft, issues = consult_form.draft(values, catalogue.codes)
+    if draft is None:
+        return _detail(ctx, cid, issues, values, status=422)
     with ctx.unit_of_work() as uow:
         try:
             consult.update(uow, cid, draft, ctx.user.user.email, ctx.now(), flows, catalogue)
@@ -127,7 +136,7 @@ def edit_page(ctx: PageContext) -> Response:
         except ConsultError as exc:
             failed = exc
     if failed is not None:
-        return _detail(ctx, cid, failed.issues, form, status=failed.status)
+        return _detail(ctx, cid, failed.issues, values, status=failed.status)
     return ctx.redirect(f"/consultations/{cid}?notice=saved")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.workspace.consult import ConsultationIn, to_yaml
+from bot.workspace.consult_form import fields
 from storage.sql import SqlStore
 from tests.consult.drafts import buses
 from tests.support.browser import axe_problems, chromium, shot
@@ -44,8 +44,14 @@ def workspace(
         yield under_test
 
 
-def _yaml(body: dict[str, Any]) -> str:
-    return to_yaml(ConsultationIn.model_validate(body))
+def _fill(tab: Any, body: dict[str, Any]) -> None:
+    """Types every text of `body` into its field (the form already has the slots)."""
+    for name, value in fields(body).items():
+        if name in ("keyword", "opens_at", "closes_at", "questions") or name.endswith(
+            (".choices", ".kind", ".skippable")
+        ):
+            continue
+        tab.locator(f'[name="{name}"]').fill(value)
 
 
 def test_create_open_answer_by_sms_and_see_the_views(
@@ -61,11 +67,18 @@ def test_create_open_answer_by_sms_and_see_the_views(
     problems: dict[str, list[str]] = {"consultations": axe_problems(tab)}
     shot(tab, "consultations")
 
-    # Written without Polish for the first question: stored, with the problem named.
+    # Written field by field, without Polish for the first question: stored, the problem named.
     bad = copy.deepcopy(buses())
     del bad["questions"][0]["text"]["pl"]
+    tab.get_by_role("button", name="Add a question").click()
+    tab.get_by_label("Kind of answer").last.select_option("choice")
+    tab.get_by_role("button", name="Add a choice to question 2").click()
+    assert tab.locator('[name="q.2.c.2.value"]').count() == 1
+    problems["new consultation"] = axe_problems(tab)
     tab.get_by_label("Keyword", exact=False).fill("Buses")
-    tab.locator("#c-document").fill(_yaml(bad))
+    _fill(tab, bad)
+    tab.locator('[name="q.1.text.pl.standard"]').fill("")
+    tab.locator('[name="q.1.text.pl.easy"]').fill("")
     tab.get_by_role("button", name="Create consultation").click()
     tab.wait_for_url(workspace.url + "/consultations/buses")
     table = tab.locator("table", has_text="Problems of the latest version").inner_text()
@@ -77,8 +90,10 @@ def test_create_open_answer_by_sms_and_see_the_views(
     assert tab.locator("#status").inner_text() == "draft"
 
     # Fixed and opened.
-    tab.locator("#c-document").fill(_yaml(buses()))
-    tab.get_by_role("button", name="Save").click()
+    fixed = buses()["questions"][0]["text"]["pl"]
+    tab.get_by_label("Question 1, Polish (pl), standard").fill(fixed["standard"])
+    tab.get_by_label("Question 1, Polish (pl), easy read").fill(fixed["easy"])
+    tab.get_by_role("button", name="Save", exact=True).click()
     tab.wait_for_url("**notice=saved")
     assert "No problems found." in tab.content()
     tab.get_by_role("button", name="Open version 1").click()
