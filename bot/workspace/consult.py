@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -36,18 +36,15 @@ from bot.flowspec.checks import check_flow
 from bot.flowspec.model import FlowSet
 from bot.flowspec.problems import Problem, Severity
 from bot.flowspec.validate import schema_problems
-from bot.lint.easyread import TextContext, check_text
-from bot.lint.options import option_count, option_labels
-from bot.lint.parity import parity
-from bot.lint.questions import Question
-from bot.lint.runner import allowed_capitals
-from bot.lint.sms_size import measure, sms_size
 from bot.service.consultations import flow_id, overlay, text_prefix, with_details
 from bot.terms import REGISTERS
 from bot.workspace.web import Workspace
 from storage.records import ConsultationRecord
 from storage.repositories.consultations import ConsultationExists
 from storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.lint.questions import Question
 
 KEYWORD = re.compile(r"^[a-z0-9]{3,30}$")
 MAX_QUESTIONS = 30
@@ -212,6 +209,8 @@ def _issue(problem: Problem, names: Mapping[str, str]) -> Issue:
 
 
 def _question(ask: Mapping[str, Any]) -> Question:
+    from bot.lint.questions import Question
+
     options = tuple(str(o["text"]) for o in ask.get("options", ()))
     return Question(
         ask["text"], ask["answer"], options, bool(ask.get("skippable")), "", str(ask["id"])
@@ -294,7 +293,15 @@ def _reply_words(catalogue: Catalogue) -> set[str]:
 
 
 def _lint(built: Built, catalogue: Catalogue, names: Mapping[str, str]) -> list[Issue]:
-    """The catalogue lint of `heard lint`, on this consultation's texts only."""
+    """The catalogue lint of `heard lint`, on this consultation's texts only. (Imported here:
+    the lint loads the SMS renderer and word lists, which the app needs only when a
+    consultation is checked.)"""
+    from bot.lint.easyread import TextContext, check_text
+    from bot.lint.options import option_count, option_labels
+    from bot.lint.parity import parity
+    from bot.lint.runner import allowed_capitals
+    from bot.lint.sms_size import measure, sms_size
+
     issues: list[Issue] = []
     asks = [s for s in built.flow["steps"] if s["type"] == "ask"]
     questions: dict[str, list[Question]] = {}
