@@ -548,6 +548,14 @@ def update(
     uow.consultations.set_details(
         cid, keyword=keyword, opens_at=draft.opens_at, closes_at=draft.closes_at, at=at
     )
+    live = record.live_version
+    if live is not None and record.latest_version == live:
+        stored = uow.consultations.version(cid, live)
+        if stored is not None and stored.document == document(draft, cid, live).json():
+            # Only the keyword or dates changed: they belong to the consultation, no version.
+            found = uow.consultations.get(cid)
+            assert found is not None
+            return found
     saved = uow.consultations.save_version(cid, document(draft, cid, version).json(), by=by, at=at)
     if record.live_version is not None and not errors(issues):
         uow.consultations.open_version(cid, saved, at)

@@ -136,7 +136,11 @@ def test_a_closed_consultation_tells_late_replies_kindly_and_keeps_nothing(
     _opened(workspace)
     _start(workspace, A)
     _exchange(workspace, A, "Later buses")
-    closed = workspace.bearer("coordinator").post("/api/consultations/buses/close")
+    # Changing only the dates makes no new version.
+    api = workspace.bearer("coordinator")
+    later = api.put("/api/consultations/buses", json=buses(closes_at="2099-01-01T00:00:00Z"))
+    assert (later.json()["latest_version"], later.json()["status"]) == (1, "open")
+    closed = api.post("/api/consultations/buses/close")
     assert closed.json()["status"] == "closed"
     late = _exchange(workspace, A, "1")
     assert "closed" in late[0] and "What would you like to do?" in late[-1]
