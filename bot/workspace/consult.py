@@ -289,7 +289,11 @@ def _reply_words(catalogue: Catalogue) -> set[str]:
         for info in catalogue.languages.values()
         for key in ("yes", "no", "skip", "cancel")
         for word in info.keywords.get(key, ())
-    } | {word for info in catalogue.languages.values() for word in info.numbers}
+    } | {
+        word
+        for info in catalogue.languages.values()
+        for word in (*info.numbers, *info.greetings)  # "hi" must stay a greeting
+    }
 
 
 def _lint(built: Built, catalogue: Catalogue, names: Mapping[str, str]) -> list[Issue]:

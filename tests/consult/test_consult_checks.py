@@ -84,7 +84,7 @@ def test_shape_problems_name_their_question() -> None:
 
 
 def test_keywords_people_already_send_unknown_languages_and_backwards_dates_are_errors() -> None:
-    for word in ("STOP", "help", "tak", "yes", "two"):
+    for word in ("STOP", "help", "tak", "yes", "two", "hello"):
         assert any(i.where == "Keyword" for i in errors(_check(buses(word)))), word
     assert any(i.where == "Keyword" for i in errors(_check(buses("b s"))))
     assert any(i.where == "Keyword" for i in errors(_check(buses(), keyword_taken=True)))
