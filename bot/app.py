@@ -135,6 +135,7 @@ def create_app(
                 for code, info in runtime.catalogue.languages.items()
             }
         ),
+        lambda: (runtime.flows, runtime.catalogue),
     )
     app = Starlette(
         routes=[

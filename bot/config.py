@@ -147,6 +147,9 @@ class Settings:
     # A workspace sign-in lasts this long (bot.workspace).
     workspace_session_hours: float = 12.0
     alert_notify: AlertNotifyConfig = field(default_factory=AlertNotifyConfig)
+    # The Telegram bot's username (TELEGRAM_BOT_USERNAME, without "@"): the workspace shows a
+    # consultation's deep link `https://t.me/<username>?start=<keyword>` (bot.workspace.consult).
+    telegram_bot_username: str | None = None
 
     @property
     def keyring(self) -> tuple[tuple[str, str], ...]:
@@ -423,4 +426,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
         workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),
         alert_notify=alert_notify,
+        telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
     )

@@ -154,6 +154,9 @@ class ViewRow(Base):
     # True while the person's latest share_views consent is a withdrawal (kept in step by
     # storage.repositories.consent): such views never reach coordinators.
     withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The version of a workspace consultation the answer was given to (storage.repositories.
+    # consultations); None for a consultation of `flows/`.
+    consultation_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class ViewTallyRow(Base):
@@ -591,3 +594,38 @@ class ReinvitationRecipientRow(Base):
     )
     message_id: Mapped[str] = mapped_column(ID)
     at: Mapped[datetime]
+# Consultations made in the workspace (storage.repositories.consultations; migration 0011).
+
+
+class ConsultationRow(Base):
+    """A consultation made in the workspace. `id` is stored with every view; `keyword`
+    (folded) starts it by SMS and is a Telegram deep link's payload; `live_version` is the
+    version people are given (None: never opened). Dates belong to the consultation, not to a
+    version: changing them makes no new version."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    keyword: Mapped[str] = mapped_column(SHORT, unique=True)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    live_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ConsultationVersionRow(Base):
+    """One version of a consultation: the flow document and its texts, as JSON. A version that
+    was ever live (version <= the consultation's live_version) is never changed again."""
+
+    __tablename__ = "consultation_versions"
+
+    consultation_id: Mapped[str] = mapped_column(
+        SHORT, ForeignKey("consultations.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ class ViewRecord:
     register: str
     channel: str
     at: datetime
+    consultation_version: int | None = None  # a workspace consultation's version
 
 
 @dataclass(frozen=True)
@@ -460,3 +461,34 @@ class Reinvitation:
     created_by: str
     created_at: datetime
     queued: int  # people it was queued for
+# Consultations made in the workspace (storage.repositories.consultations).
+
+
+@dataclass(frozen=True)
+class ConsultationVersionRecord:
+    version: int
+    document: str  # JSON: {"flow": <flow document>, "texts": {text id: {lang: {register: text}}}}
+    created_by: str
+    created_at: datetime
+    opened_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConsultationRecord:
+    consultation_id: str
+    keyword: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    live_version: int | None  # None: never opened
+    latest_version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    def is_open(self, at: datetime) -> bool:
+        """Opened, and `at` is within its dates (opens inclusive, closes exclusive)."""
+        return (
+            self.live_version is not None
+            and (self.opens_at is None or self.opens_at <= at)
+            and (self.closes_at is None or at < self.closes_at)
+        )

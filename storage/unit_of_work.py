@@ -52,6 +52,7 @@ from storage.repositories.answers import Answers
 from storage.repositories.audit import AuditLog
 from storage.repositories.baselines import Baselines
 from storage.repositories.consent import Consent
+from storage.repositories.consultations import Consultations
 from storage.repositories.erasure import Erasure
 from storage.repositories.groups import WorkingGroups
 from storage.repositories.inbox import Inbox
@@ -106,6 +107,8 @@ class UnitOfWork:
         self.reach = Reach(self._db, self.text)
         self.baselines = Baselines(self._db)
         self.reinvitations = Reinvitations(self._db)
+        # Consultations made in the workspace (versioned flow documents).
+        self.consultations = Consultations(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

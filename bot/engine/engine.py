@@ -23,7 +23,7 @@ Order inside one turn (docs/DESIGN.md):
 from __future__ import annotations
 
 from bot.catalogue import Catalogue
-from bot.engine import commands, safeguarding, waiting
+from bot.engine import commands, consultations, safeguarding, waiting
 from bot.engine.answers import answer_question
 from bot.engine.context import TurnContext
 from bot.engine.events import OptedIn, SessionExpired
@@ -55,6 +55,11 @@ class Engine:
         self.catalogue = catalogue
         self.settings = settings
         self.ids = ids
+
+    def with_content(self, flows: FlowSet, catalogue: Catalogue) -> Engine:
+        """The same engine handed other flows and texts (the stored consultations added,
+        bot.service.consultations)."""
+        return Engine(flows, catalogue, self.settings, self.ids)
 
     def handle(self, session: Session | None, inp: TurnInput) -> Turn:
         if session is None:
@@ -90,16 +95,27 @@ class Engine:
         else:
             self._returning(ctx, session)
         note_how_they_write(ctx)
-        self._turn(ctx)
+        self._turn(ctx, fresh=session is None or ctx.inp.start_flow is not None)
         return Turn(ctx.work.freeze(inp.at), tuple(ctx.events))
 
     def _deep_link(self, inp: TurnInput) -> str | None:
+        """The flow a deep link names: a flow id, or a consultation's keyword (its live
+        version: `https://t.me/<bot>?start=<keyword>`)."""
         link = inp.start_flow
-        return link if link and link in self.flows else None
+        if not link:
+            return None
+        if link in self.flows:
+            return link
+        named = consultations.by_keyword(self.flows, link)
+        return named.id if named is not None else None
 
     def _new_person(self, ctx: TurnContext) -> None:
         ctx.put_language_guess()
         link = self._deep_link(ctx.inp)
+        if link is None:
+            # A first message naming a consultation's keyword starts it after the opening.
+            named = consultations.named(ctx, in_sentence=True)
+            link = named.id if named is not None else None
         if link:
             ctx.work.stack.append(start_of(link))
             # Welcome reads this to leave the person to the flow they asked for.
@@ -140,14 +156,32 @@ class Engine:
         ctx.say(texts.STARTED)
         run(ctx, home(ctx))
 
-    def _turn(self, ctx: TurnContext) -> None:
+    def _turn(self, ctx: TurnContext, *, fresh: bool = False) -> None:
+        """`fresh`: a new person's first turn (a keyword was looked for already)."""
         found = safeguarding.detect(ctx)
         if found:
             safeguarding.respond(ctx, found)
             return
+        if not fresh and waiting.keyword(ctx) is None:
+            # A consultation's keyword as the whole message wins over a guessed intent (the
+            # catalogue's own command words, STOP first, still win over it).
+            named = consultations.named(ctx, in_sentence=False)
+            if named is not None:
+                consultations.start(ctx, named)
+                return
         command = commands.detect(ctx)
         if command is not None and commands.apply(ctx, command):
             return
+        if not fresh:
+            named = consultations.named(
+                ctx, in_sentence=not consultations.open_question_waits(ctx)
+            )
+            if named is not None:
+                consultations.start(ctx, named)
+                return
+            if consultations.waiting_in_closed(ctx):
+                consultations.closed(ctx)
+                return
         if ctx.work.pending is not None:
             answer_pending(ctx)
         elif waiting_ask(ctx) is not None:

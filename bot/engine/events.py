@@ -56,6 +56,7 @@ class AnswerSaved:
     register: Register
     channel: str
     consultation: str | None = None
+    consultation_version: int | None = None  # a workspace consultation's version
     # True when the person went BACK and answered this question again: the host replaces the
     # answer stored for (flow, step) (or for `field`, for profile answers), never adds a second.
     replaces: bool = False

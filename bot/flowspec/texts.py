@@ -48,6 +48,12 @@ SAFEGUARDING_CONTINUE_FOLLOW_UP = "safeguarding.continue_follow_up"
 SAFEGUARDING_CHECK = "safeguarding.check"
 SAFEGUARDING_CHECK_HELP = "safeguarding.check_help"
 SAFEGUARDING_CHECK_CARRY_ON = "safeguarding.check_carry_on"
+# A reply to a consultation that is closed or not open yet (bot.engine.consultations); the menu
+# follows. And the menu's choice between open consultations (bot.service.consultations).
+CONSULTATION_CLOSED = "consult.closed"
+CHOOSE_CONSULTATION = "menu.choose_consultation"
+# Needed only by content with a consultation that has dates or a keyword (bot.flowspec.validate).
+DATED_CONSULTATION_TEXT_IDS = (CONSULTATION_CLOSED,)
 BACK_AGAIN = "back.again"
 BACK_NONE = "back.none"
 # BACK at the first question of a consultation started from the menu: the menu again.

@@ -36,6 +36,7 @@ from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
 from bot.engine.inputs import Invitation
 from bot.inbox.payload import GroupInvitation, ProviderOptOut, from_payload
+from bot.service.consultations import FlowRegistry
 from bot.service.conversation import Conversation, TurnOutcome, Understood
 from storage.db import connection_lost
 from storage.records import InboxItem
@@ -85,7 +86,11 @@ class InboxWorker:
         result (the worker died each time) the item is dead, so one poisonous message cannot
         stop a worker, nor its sender's later messages, for ever."""
         self._store = store
+        self._base = conversation
         self._conversation = conversation
+        # The engine's flows: `flows/` plus the consultations opened in the workspace, read
+        # again before each batch (bot.service.consultations).
+        self._registry = FlowRegistry(conversation.engine.flows, conversation.engine.catalogue)
         self._catalogue = catalogue
         self._clock = clock
         self._lease = lease_seconds
@@ -107,9 +112,20 @@ class InboxWorker:
     def run_once(self) -> int:
         """Claims a batch and handles it; returns how many items were claimed."""
         items = self.claim()
+        if items:
+            self.refresh_flows()
         for item in items:
             self.process(item)
         return len(items)
+
+    def refresh_flows(self) -> None:
+        """Hands the engine the stored consultations as they are now (a new version opened,
+        dates changed, one opened or closed since the last batch)."""
+        with self._store.reading() as reader:
+            changed = self._registry.refresh(reader, self._clock())
+        if changed:
+            engine = self._base.engine.with_content(self._registry.flows, self._registry.catalogue)
+            self._conversation = self._base.with_engine(engine)
 
     def process(self, item: InboxItem) -> None:
         """Understands the message first, reading only (the NLU runs outside any write

@@ -130,6 +130,14 @@ class Conversation:
         offers = uow.groups.offers()
         return tuple(name for kind, name in PAID_SUPPORT.items() if kind in offers)
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def with_engine(self, engine: Engine) -> Conversation:
+        """The same host around another engine (other content; bot.service.consultations)."""
+        return Conversation(engine, self._understander, self._ids)
+
     def understand_first(
         self,
         reader: UnitOfWork,
@@ -427,6 +435,7 @@ class Conversation:
                     register=event.register,
                     channel=event.channel,
                     at=event.at,
+                    consultation_version=event.consultation_version,
                 )
             )
         elif event.store == "profile" and consents.get("about_you"):

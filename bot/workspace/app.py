@@ -10,9 +10,13 @@ from fastapi import APIRouter
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
+from bot.flowspec.model import FlowSet
 from bot.workspace import (
+    consult_api,
+    consult_pages,
     groups,
     groups_api,
     pages,
@@ -30,6 +34,8 @@ from storage.unit_of_work import Store
 API_ROUTERS: list[APIRouter] = [safety_api.router, views_router, groups_api.router]
 # Who has and has not been heard.
 API_ROUTERS.append(reach_api.router)
+# Consultations made in the workspace.
+API_ROUTERS.append(consult_api.router)
 
 
 def page_routes() -> list[BaseRoute]:
@@ -59,6 +65,10 @@ def page_routes() -> list[BaseRoute]:
         Route("/groups/{group_id}/move", groups.move_page, methods=["POST"]),
         Route("/groups/{group_id}/reveal", groups.reveal_page, methods=["POST"]),
         Route("/groups/{group_id}/export.csv", groups.export_page, methods=["GET"]),
+        # Consultations made in the workspace.
+        Route("/consultations", consult_pages.list_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}", consult_pages.edit_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}/open", consult_pages.open_page, methods=["POST"]),
     ]
 
 
@@ -67,9 +77,11 @@ def workspace_routes(
     store: Store,
     clock: Clock,
     languages: Callable[[], Mapping[str, tuple[str, str]]] = dict,
+    content: Callable[[], tuple[FlowSet, Catalogue]] | None = None,
 ) -> tuple[Workspace, list[BaseRoute]]:
-    """`languages`: code -> (English name, direction), read lazily (the catalogue)."""
-    ws = Workspace(settings, store, clock, languages)
+    """`languages`: code -> (English name, direction), read lazily (the catalogue).
+    `content`: the flows and catalogue of `flows/`, read lazily (consultations)."""
+    ws = Workspace(settings, store, clock, languages, content)
     api = create_api(ws, API_ROUTERS)
     return ws, [
         *page_routes(),

@@ -62,6 +62,7 @@ class Views:
                 register=record.register,
                 channel=record.channel,
                 at=as_utc(record.at),
+                consultation_version=record.consultation_version,
             )
         )
         self._db.flush()

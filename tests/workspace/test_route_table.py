@@ -100,6 +100,18 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("POST", "/api/groups/{group_id}/pipeline/{participant_id}/move"): "coordinator",
     ("POST", "/api/groups/{group_id}/pipeline/{participant_id}/reveal"): "coordinator",
     ("GET", "/api/groups/{group_id}/export"): "coordinator",
+    # Consultations made in the workspace.
+    ("GET", "/consultations"): "coordinator",
+    ("POST", "/consultations"): "coordinator",
+    ("GET", "/consultations/{cid}"): "coordinator",
+    ("POST", "/consultations/{cid}"): "coordinator",
+    ("POST", "/consultations/{cid}/open"): "coordinator",
+    ("GET", "/api/consultations"): "coordinator",
+    ("POST", "/api/consultations"): "coordinator",
+    ("GET", "/api/consultations/{cid}"): "coordinator",
+    ("PUT", "/api/consultations/{cid}"): "coordinator",
+    ("POST", "/api/consultations/{cid}/open"): "coordinator",
+    ("POST", "/api/consultations/{cid}/close"): "coordinator",
 }
 
 
