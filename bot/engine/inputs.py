@@ -52,6 +52,16 @@ InputKind = Literal["message", "provider_opt_out"]
 
 
 @dataclass(frozen=True)
+class UpdateReceived:
+    """A "you said, we did" update the person received after their last message and not long
+    ago, handed in by the host (bot.service.conversation). A reply when nothing but the menu
+    waits is kept as a view on the update (question `update-<id>`), never as a menu answer."""
+
+    update_id: int
+    text: str  # the update as the person got it: the view's question
+
+
+@dataclass(frozen=True)
 class TurnInput:
     participant_id: str
     channel: str  # "sms" | "telegram" | "terminal"
@@ -60,3 +70,4 @@ class TurnInput:
     understanding: Understanding = Understanding()
     start_flow: str | None = None  # a deep link (Telegram /start <code>) asking for a flow
     kind: InputKind = "message"  # `provider_opt_out` carries no text
+    update: UpdateReceived | None = None  # the update this may be a reply to (see above)

@@ -43,6 +43,7 @@ from storage.timestamps import as_utc
 # Safeguarding alerts are not among them: they outlive erasure, anonymised (`erase`).
 _PERSONAL_TABLES: tuple[Any, ...] = (
     m.MessageLogRow,
+    m.UpdateRecipientRow,  # "you said, we did" recipients (storage.repositories.updates)
     m.HandoverRow,
     m.GroupInterestRow,
     m.ProfileAnswerRow,
