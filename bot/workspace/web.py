@@ -75,6 +75,7 @@ NAV: list[NavItem] = [
     NavItem("/safety", "Safety queue", "coordinator"),
     NavItem("/views", "Views", "member"),
     NavItem("/themes", "Themes", "member"),
+    NavItem("/updates", "Updates", "coordinator"),
     NavItem("/export", "Export", "coordinator"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),

@@ -74,6 +74,15 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/alerts"): "coordinator",
     ("POST", "/api/alerts/{item_id}/acknowledge"): "coordinator",
     ("POST", "/api/alerts/{item_id}/reveal"): "coordinator",
+    # "You said, we did"
+    ("GET", "/updates"): "coordinator",
+    ("POST", "/updates"): "coordinator",
+    ("GET", "/updates/{update_id}"): "coordinator",
+    ("POST", "/updates/{update_id}"): "coordinator",
+    ("POST", "/updates/{update_id}/check"): "coordinator",
+    ("POST", "/api/updates"): "coordinator",
+    ("GET", "/api/updates/{update_id}"): "coordinator",
+    ("POST", "/api/updates/{update_id}/send"): "coordinator",
 }
 
 
