@@ -35,8 +35,8 @@ from bot.engine.pending import answer_pending
 from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
 from bot.engine.session import Session, Turn
-from bot.engine.update_reply import keep_reply
 from bot.engine.settings import EngineSettings
+from bot.engine.update_reply import keep_reply
 from bot.engine.working import Working
 from bot.flowspec import texts
 from bot.flowspec.model import FlowSet
