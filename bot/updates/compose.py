@@ -19,7 +19,7 @@ from bot.lint.easyread import TextContext, check_text
 from bot.lint.runner import allowed_capitals
 from bot.lint.sms_size import Measured, sms_size
 from bot.render.segments import split_segments
-from bot.terms import REGISTERS, Register
+from bot.terms import Register
 from storage.records import AudienceCount
 
 UPDATE_TEXT_ID = "update"
@@ -113,6 +113,6 @@ def missing_texts(
         if key not in texts:
             waiting[key] = waiting.get(key, 0) + count.people
     return [
-        Missing(language, register if register in REGISTERS else "standard", n)  # type: ignore[arg-type]
+        Missing(language, "easy" if register == "easy" else "standard", n)
         for (language, register), n in sorted(waiting.items())
     ]

@@ -15,6 +15,7 @@ translation) queues the people held back for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import cast
@@ -138,7 +139,5 @@ class UpdateSender:
             if handled and self._on_queued is not None:
                 self._on_queued()
             if not handled:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._poll)
-                except TimeoutError:
-                    pass

@@ -113,7 +113,8 @@ def update_check(ctx: PageContext) -> Response:
     if language not in catalogue.languages or register not in REGISTERS:
         return HTMLResponse("<p class=\"error\">Unknown language or register.</p>", 422)
     text = ctx.field(f"text_{language}_{register}")[:1600]
-    checked = check(text, language, _register(register), catalogue, ctx.ws.settings.sms_segment_price)
+    price = ctx.ws.settings.sms_segment_price
+    checked = check(text, language, _register(register), catalogue, price)
     return ctx.render(
         "_update_check.html", c=checked if text.strip() else None,
         currency=ctx.ws.settings.sms_price_currency,

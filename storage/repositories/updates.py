@@ -129,7 +129,7 @@ class Updates:
             .execution_options(synchronize_session=False)
         )
 
-    def _eligible(self, theme_id: int) -> Select[tuple[str]]:
+    def _eligible(self, theme_id: int) -> Select[str]:
         """People with a listed view confirmed for the theme, not opted out, whose latest
         `updates` consent is a yes."""
         latest = (
@@ -177,10 +177,8 @@ class Updates:
     def _audience_of(self, ids: list[str], theme_id: int) -> list[UpdateAudience]:
         if not ids:
             return []
-        people = {
-            row.id: row
-            for row in self._db.scalars(select(m.ParticipantRow).where(m.ParticipantRow.id.in_(ids)))
-        }
+        found_people = select(m.ParticipantRow).where(m.ParticipantRow.id.in_(ids))
+        people = {row.id: row for row in self._db.scalars(found_people)}
         latest: dict[str, tuple[datetime, str, str]] = {}
         for pid, at, channel, language in self._db.execute(
             select(m.ViewRow.participant_id, m.ViewRow.at, m.ViewRow.channel, m.ViewRow.language)
@@ -193,13 +191,13 @@ class Updates:
         ):
             if pid not in latest or at > latest[pid][0]:
                 latest[pid] = (at, channel, language)
-        addresses: dict[tuple[str, str], bytes] = {}
-        for pid, channel, ciphertext in self._db.execute(
+        addresses: dict[tuple[str, str], bytes | None] = {}
+        for pid, channel, stored in self._db.execute(
             select(
                 m.AddressRow.participant_id, m.AddressRow.channel, m.AddressRow.address_ciphertext
             ).where(m.AddressRow.participant_id.in_(ids))
         ):
-            addresses[(pid, channel)] = ciphertext
+            addresses[(pid, channel)] = stored
         found: list[UpdateAudience] = []
         for pid in ids:
             person = people[pid]
@@ -353,6 +351,8 @@ class Updates:
         if row is None:
             return None
         update_id, language, register, sent_at = row
+        if sent_at is None:
+            return None
         text = self._db.get(m.UpdateTextRow, (update_id, language, register))
         return ReceivedUpdate(update_id, "" if text is None else text.text, as_utc(sent_at))
 
