@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
@@ -27,38 +28,28 @@ from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
 from bot.terms import Register
 from bot.updates.compose import as_message
-from storage.records import UpdateAudience, UpdateRecord
+from storage.records import OutboxMessage, UpdateAudience, UpdateRecord
 from storage.repositories.updates import recipient_message_id
-from storage.unit_of_work import Store, UnitOfWork
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.updates")
 
 BATCH = 500
 
 
-def _queue(
-    uow: UnitOfWork, update: UpdateRecord, person: UpdateAudience, catalogue: Catalogue,
-    clock: Clock, *, release: bool,
-) -> bool:
+def _rendered(
+    update: UpdateRecord, person: UpdateAudience, catalogue: Catalogue, at: datetime
+) -> tuple[OutboxMessage, str] | None:
+    """The person's copy of the update as an outbox row for their channel, with their address;
+    None when they must be held back (no text in their language and register, no address)."""
     text = update.texts.get((person.language, person.register))
     if text is None or person.address is None:
-        if not release:
-            uow.updates.add_recipient(update.update_id, person, None, clock())
-        return False
-    at = clock()
+        return None
     message_id = recipient_message_id(update.update_id, person.participant_id)
     register = cast(Register, person.register if person.register == "easy" else "standard")
-    if release:
-        if not uow.updates.release(update.update_id, person.participant_id, message_id):
-            return False
-    else:
-        uow.updates.add_recipient(update.update_id, person, message_id, at)
     created = as_message(text, person.language, register, catalogue, message_id, at)
-    uow.outbox.add(
-        outbox_message(created, person.channel, person.participant_id, catalogue, at),
-        address=person.address,
-    )
-    return True
+    message = outbox_message(created, person.channel, person.participant_id, catalogue, at)
+    return message, person.address
 
 
 def fan_out_batch(
@@ -66,19 +57,36 @@ def fan_out_batch(
     batch: int = BATCH,
 ) -> int:
     """One batch of recipients for a `sending` update, committed; returns how many people it
-    handled (0: the update is finished, or not sending)."""
+    handled (0: the update is finished, or not sending). The recipient rows are inserted
+    before the outbox rows, in the same transaction."""
     with store.unit_of_work() as uow:
         update = uow.updates.get(update_id)
         if update is None or update.status != "sending":
             return 0
+        at = clock()
         people = uow.updates.audience(update_id, update.theme_id, batch)
+        queued: list[tuple[OutboxMessage, str]] = []
+        recipients: list[tuple[UpdateAudience, str | None]] = []
         for person in people:
-            _queue(uow, update, person, catalogue, clock, release=False)
+            row = _rendered(update, person, catalogue, at)
+            recipients.append((person, None if row is None else row[0].message_id))
+            if row is not None:
+                queued.append(row)
         released = 0
-        if not people:
+        if people:
+            uow.updates.add_recipients(update_id, recipients, at)
+        else:
+            # Everyone has a row: those held back whose text now exists are queued, once.
             for person in uow.updates.held_back(update_id, update.theme_id):
-                released += _queue(uow, update, person, catalogue, clock, release=True)
-            uow.updates.finish(update_id, clock())
+                row = _rendered(update, person, catalogue, at)
+                if row is not None and uow.updates.release(
+                    update_id, person.participant_id, row[0].message_id
+                ):
+                    queued.append(row)
+                    released += 1
+            uow.updates.finish(update_id, at)
+        if queued:
+            uow.outbox.add_many(queued)
         uow.commit()
     return len(people) + released
 

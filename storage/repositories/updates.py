@@ -229,25 +229,33 @@ class Updates:
         )
         return self._audience_of(ids, theme_id)
 
+    def add_recipients(
+        self, update_id: int, people: list[tuple[UpdateAudience, str | None]], at: datetime
+    ) -> None:
+        """Records that each person gets the update (with the outbox id of the row to queue in
+        the same transaction, after this) or is held back (None), in one batched INSERT. A
+        second row for the same person is refused by the database (IntegrityError at flush)."""
+        self._db.add_all(
+            [
+                m.UpdateRecipientRow(
+                    update_id=update_id,
+                    participant_id=person.participant_id,
+                    language=person.language,
+                    register=person.register,
+                    channel=person.channel,
+                    state="held_back" if outbox_id is None else "queued",
+                    outbox_id=outbox_id,
+                    created_at=as_utc(at),
+                )
+                for person, outbox_id in people
+            ]
+        )
+        self._db.flush()
+
     def add_recipient(
         self, update_id: int, person: UpdateAudience, outbox_id: str | None, at: datetime
     ) -> None:
-        """Records that `person` gets the update (`outbox_id`: queue its outbox row in the same
-        transaction) or is held back (None). A second row for the same person is refused by
-        the database (IntegrityError at flush)."""
-        self._db.add(
-            m.UpdateRecipientRow(
-                update_id=update_id,
-                participant_id=person.participant_id,
-                language=person.language,
-                register=person.register,
-                channel=person.channel,
-                state="held_back" if outbox_id is None else "queued",
-                outbox_id=outbox_id,
-                created_at=as_utc(at),
-            )
-        )
-        self._db.flush()
+        self.add_recipients(update_id, [(person, outbox_id)], at)
 
     def release(self, update_id: int, participant_id: str, outbox_id: str) -> bool:
         """A held-back recipient now queued (a text in their language was added). True when
