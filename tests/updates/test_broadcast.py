@@ -35,7 +35,7 @@ from storage.sql import SqlStore
 from tests.fakes.live_server import live_server
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.support.updates import Contributor, seed
+from tests.support.updates import Contributor, seed_bulk
 from tests.web.harness import (
     ACCOUNT,
     AUTH_TOKEN,
@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parents[2]
 PER_CHANNEL = 5_000
 SMS_RATE = 100.0  # segments a second; every text here is one segment
 TELEGRAM_RATE = 100.0  # messages a second
-OUTBOX_LEASE = "6"
+OUTBOX_LEASE = "20"  # longer than a claim's pacing wait (2 s of sending) plus the send margin
 TEXTS = {
     ("en", "standard"): "You said the buses were late. From May the 23 comes every 20 minutes.",
     ("en", "easy"): "You said the bus was late. Now it comes more often.",
@@ -153,7 +153,7 @@ def test_an_update_to_ten_thousand_people_survives_a_kill_at_the_configured_rate
     store = postgres_store
     started = time.monotonic()
     everyone, owed, never = people()
-    theme_id, _ = seed(store, "Transport", everyone)
+    theme_id = seed_bulk(store, "Transport", everyone)
     seeded = time.monotonic() - started
     twilio, telegram = FakeTwilioApi(ACCOUNT, AUTH_TOKEN), FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
     with live_server(twilio.app) as twilio_url, live_server(telegram.app) as telegram_url:
