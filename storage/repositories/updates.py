@@ -337,32 +337,30 @@ class Updates:
         ]
 
     def last_received(self, participant_id: str, since: datetime) -> ReceivedUpdate | None:
-        """The latest update sent to the person at or after `since`, with its text in their
+        """The latest update queued for the person at or after `since`, with its text in their
         language and register: the host hands it to the engine so a reply can be kept as a
-        view on that update."""
+        view on that update. Read from the recipient rows alone (a turn never reads the
+        outbox): an update still waiting in the outbox counts as received."""
         row = self._db.execute(
             select(
                 m.UpdateRecipientRow.update_id,
                 m.UpdateRecipientRow.language,
                 m.UpdateRecipientRow.register,
-                m.OutboxRow.sent_at,
+                m.UpdateRecipientRow.created_at,
             )
-            .join(m.OutboxRow, m.OutboxRow.id == m.UpdateRecipientRow.outbox_id)
             .where(
                 m.UpdateRecipientRow.participant_id == participant_id,
-                m.OutboxRow.status == "sent",
-                m.OutboxRow.sent_at >= as_utc(since),
+                m.UpdateRecipientRow.state == "queued",
+                m.UpdateRecipientRow.created_at >= as_utc(since),
             )
-            .order_by(m.OutboxRow.sent_at.desc())
+            .order_by(m.UpdateRecipientRow.created_at.desc())
             .limit(1)
         ).first()
         if row is None:
             return None
-        update_id, language, register, sent_at = row
-        if sent_at is None:
-            return None
+        update_id, language, register, queued_at = row
         text = self._db.get(m.UpdateTextRow, (update_id, language, register))
-        return ReceivedUpdate(update_id, "" if text is None else text.text, as_utc(sent_at))
+        return ReceivedUpdate(update_id, "" if text is None else text.text, as_utc(queued_at))
 
 
 def _outcome(state: str, status: str | None, delivery: str | None, error: str | None) -> str:
