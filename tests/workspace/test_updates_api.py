@@ -139,3 +139,28 @@ def test_members_are_refused_and_bad_input_is_a_clear_error(
     assert coordinator.get("/api/updates/999").status_code == 404
     paths = coordinator.get("/api/openapi.json").json()["paths"]
     assert {"/updates", "/updates/{update_id}", "/updates/{update_id}/send"} <= set(paths)
+
+
+def test_stop_after_the_update_was_queued_means_it_is_never_sent(
+    updates_workspace: WorkspaceUnderTest,
+) -> None:
+    ws = updates_workspace
+    converse(ws, "Hello", "1", "The bus is always late", "skip", "skip", "skip", "skip", "yes")
+    ws.heard.send_outbox()
+    coordinator = ws.bearer("coordinator")
+    theme = coordinator.post("/api/themes", json={"name": "Transport"}).json()
+    (view,) = [v for v in coordinator.get("/api/views").json()["views"]
+               if v["question_id"] == "q_better"]
+    coordinator.post(f"/api/views/{view['view_id']}/themes", json={"theme_id": theme["theme_id"]})
+    update = coordinator.post("/api/updates", json={
+        "theme_id": theme["theme_id"], "title": "Buses",
+        "texts": [{"language": "en", "language_register": "standard", "text": ENGLISH}],
+    }).json()
+    coordinator.post(f"/api/updates/{update['update_id']}/send")
+    send_now(ws.store, ws.heard.runtime.catalogue, update["update_id"])
+    assert converse(ws, "STOP")  # the one confirmation
+    ws.heard.send_outbox()
+    assert ws.heard.twilio is not None
+    assert not [c for c in ws.heard.twilio.created if c["body"] == ENGLISH]
+    (counts,) = coordinator.get(f"/api/updates/{update['update_id']}").json()["delivery"]
+    assert (counts["opted_out"], counts["queued"], counts["sent"]) == (1, 0, 0)
