@@ -15,7 +15,9 @@ REGISTERS: tuple[Register, ...] = get_args(Register)
 
 # What a person can agree to in a flow (`consent` steps, `requires_consent`). The host also
 # records `messages` (being sent messages at all) on STOP and START (bot.service.conversation).
-Purpose = Literal["share_views", "contact_group", "about_you"]
+# `updates`: being sent "you said, we did" updates (asked after a view, only where the deployment
+# sends them: bot.updates).
+Purpose = Literal["share_views", "contact_group", "about_you", "updates"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 
 # Channel names as sessions, queues and stored records know them. The simulator's channels

@@ -629,3 +629,52 @@ class ConsultationVersionRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     opened_at: Mapped[datetime | None]
+# --- "you said, we did": updates sent to the people whose views carry a theme (bot.updates)
+
+
+class UpdateRow(Base):
+    """An update for a theme. `status`: draft (being written), sending (the sender fans it out
+    to recipients and the outbox), sent (every recipient has a row)."""
+
+    __tablename__ = "updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), server_default="draft")
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    send_requested_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class UpdateTextRow(Base):
+    """The update's words in one language and register, as the coordinator wrote them."""
+
+    __tablename__ = "update_texts"
+
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    register: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class UpdateRecipientRow(Base):
+    """One person an update is for, written before (and in the same transaction as) their
+    outbox row: unique per (update, person), so a resumed fan-out never queues anyone twice.
+    `state`: queued (an outbox row `outbox_id` exists) or held_back (no text in their language
+    and register; never sent in another language)."""
+
+    __tablename__ = "update_recipients"
+    __table_args__ = (UniqueConstraint("update_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id"))
+    participant_id: Mapped[str] = _person()
+    language: Mapped[str] = mapped_column(SHORT)
+    register: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    state: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[str | None] = mapped_column(ID, unique=True)
+    created_at: Mapped[datetime]

@@ -492,3 +492,60 @@ class ConsultationRecord:
             and (self.opens_at is None or self.opens_at <= at)
             and (self.closes_at is None or at < self.closes_at)
         )
+# --- "you said, we did" (storage.repositories.updates)
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    update_id: int
+    theme_id: int
+    title: str
+    status: str  # draft | sending | sent
+    created_by: str | None
+    created_at: datetime
+    send_requested_at: datetime | None
+    finished_at: datetime | None
+    texts: dict[tuple[str, str], str]  # (language, register) -> text
+
+
+@dataclass(frozen=True)
+class UpdateAudience:
+    """One person an update is for: their language and register, the channel of their latest
+    view on the theme, and their address on it (None when none is stored). Never logged."""
+
+    participant_id: str
+    language: str
+    register: str
+    channel: str
+    address: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AudienceCount:
+    language: str
+    register: str
+    channel: str
+    people: int
+
+
+@dataclass(frozen=True)
+class DeliveryCount:
+    """Recipients of an update per language and channel, by outcome."""
+
+    language: str
+    channel: str
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    opted_out: int = 0
+    held_back: int = 0
+
+
+@dataclass(frozen=True)
+class ReceivedUpdate:
+    """The update a person last received, for the host to hand the engine."""
+
+    update_id: int
+    text: str
+    at: datetime

@@ -68,6 +68,7 @@ from storage.repositories.sessions import Sessions
 from storage.repositories.themes import Themes
 from storage.repositories.throttle import SignInThrottle
 from storage.repositories.tokens import Tokens
+from storage.repositories.updates import Updates
 from storage.repositories.users import Users
 from storage.repositories.view_inbox import ViewInbox
 from storage.repositories.views import Views
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
+        self.updates = Updates(self._db, cipher)
         self.keys = Keys(self._db, cipher, self.text)
         # The coordinators' workspace (bot.workspace).
         self.users = Users(self._db)

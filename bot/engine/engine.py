@@ -17,7 +17,9 @@ Order inside one turn (docs/DESIGN.md):
 3. safeguarding: an alert, then for a clear sign the help reply for its kind, a handover and
    "carry on?"; for an uncertain one a kind check-in, after keeping the answer it came with;
 4. whole-message commands (STOP always wins);
-5. the waiting confirmation or question; with nothing waiting, the flow on the stack or home.
+5. a reply to an update the host handed in (`TurnInput.update`), when nothing but the menu waits
+   or the session had expired: kept as a view on the update (bot.engine.update_reply);
+6. the waiting confirmation or question; with nothing waiting, the flow on the stack or home.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from bot.engine.questions import waiting_ask
 from bot.engine.runner import resume, run
 from bot.engine.session import Session, Turn
 from bot.engine.settings import EngineSettings
+from bot.engine.update_reply import keep_reply
 from bot.engine.working import Working
 from bot.flowspec import texts
 from bot.flowspec.model import FlowSet
@@ -126,7 +129,17 @@ class Engine:
         if ctx.work.status == "ended":
             ctx.work.status = "active"
         idle = ctx.at - session.last_active
-        if idle > self.settings.session_timeout:
+        expired = idle > self.settings.session_timeout
+        if ctx.inp.update is not None and (expired or session.at_rest()):
+            # Possibly a reply to an update: no welcome back; what was in progress is dropped
+            # as on expiry (bot.engine.update_reply).
+            ctx.update_reply = ctx.inp.update
+            if expired:
+                ctx.emit(SessionExpired(ctx.at, int(idle.total_seconds())))
+                abandon(ctx)
+                ctx.work.fields.clear()
+            return
+        if expired:
             ctx.emit(SessionExpired(ctx.at, int(idle.total_seconds())))
             abandon(ctx)
             ctx.work.fields.clear()
@@ -173,8 +186,12 @@ class Engine:
         if command is not None and commands.apply(ctx, command):
             return
         if not fresh:
+            # A keyword inside a sentence starts a consultation only when no question and no
+            # update is waiting for this reply (otherwise the sentence is the answer).
             named = consultations.named(
-                ctx, in_sentence=not consultations.open_question_waits(ctx)
+                ctx,
+                in_sentence=ctx.update_reply is None
+                and not consultations.open_question_waits(ctx),
             )
             if named is not None:
                 consultations.start(ctx, named)
@@ -182,7 +199,9 @@ class Engine:
             if consultations.waiting_in_closed(ctx):
                 consultations.closed(ctx)
                 return
-        if ctx.work.pending is not None:
+        if ctx.update_reply is not None:
+            keep_reply(ctx, ctx.update_reply)
+        elif ctx.work.pending is not None:
             answer_pending(ctx)
         elif waiting_ask(ctx) is not None:
             answer_question(ctx)

@@ -67,6 +67,16 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class UpdateReceived:
+    """A "you said, we did" update the person received after their last message and not long
+    ago, handed in by the host (bot.service.conversation). A reply when nothing but the menu
+    waits is kept as a view on the update (question `update-<id>`), never as a menu answer."""
+
+    update_id: int
+    text: str  # the update as the person got it: the view's question
+
+
+@dataclass(frozen=True)
 class TurnInput:
     participant_id: str
     channel: str  # "sms" | "telegram" | "terminal"
@@ -80,3 +90,4 @@ class TurnInput:
     # "travel", "childcare": bot.engine.settings.GROUP_SUPPORT). None: the Deployment's own
     # setting (HEARD_GROUP_SUPPORT), for hosts without a store.
     group_support: tuple[str, ...] | None = None
+    update: UpdateReceived | None = None  # the update this may be a reply to (see above)

@@ -58,6 +58,8 @@ BACK_AGAIN = "back.again"
 BACK_NONE = "back.none"
 # BACK at the first question of a consultation started from the menu: the menu again.
 BACK_MENU = "back.menu"
+# "You said, we did": the reply to someone who answers an update (kept as a view on it).
+UPDATE_REPLY_THANKS = "update.reply_thanks"
 # After a reply not understood: exactly what to send, per kind of question (bot.engine.retry).
 RETRY_YES_NO = "retry.yes_no"
 RETRY_YES_NO_TAP = "retry.yes_no_tap"
@@ -131,6 +133,7 @@ ENGINE_TEXT_IDS = (
     BACK_AGAIN,
     BACK_NONE,
     BACK_MENU,
+    UPDATE_REPLY_THANKS,
     *RETRY_TEXT_IDS,
     *INVITE_TEXT_IDS,
 )

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.engine.engine import Engine
 from bot.engine.events import (
@@ -50,7 +50,7 @@ from bot.engine.events import (
     SafeguardingAlert,
 )
 from bot.engine.ids import IdFactory
-from bot.engine.inputs import Invitation, TurnInput, Understanding
+from bot.engine.inputs import Invitation, TurnInput, Understanding, UpdateReceived
 from bot.engine.session import Session, SessionFormatError
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
@@ -79,6 +79,8 @@ CONTACT_GROUP = "contact_group"
 # support kinds groups offer (bot.terms.GROUP_SUPPORT_KINDS).
 PAID_SUPPORT = {"travel_costs": "travel", "childcare_costs": "childcare"}
 TYPE_PLEASE = "common.type_please"
+# A message this soon after an update reached the person may be their reply to it.
+UPDATE_REPLY_WINDOW = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ class Conversation:
             TurnInput(
                 pid, channel, text, at, understanding, start_flow=start_flow,
                 group_support=self.group_support(uow, session),
+                update=self._update_received(uow, pid, session, at),
             ),
         )
         erased, consents = self._apply(uow, pid, turn.session, turn.events, text)
@@ -227,6 +230,22 @@ class Conversation:
             uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
+
+    def _update_received(
+        self, uow: UnitOfWork, pid: str, session: Session | None, at: datetime
+    ) -> UpdateReceived | None:
+        """The update the person received after their last message, within
+        `UPDATE_REPLY_WINDOW`, when this message may be a reply to it (nothing but the menu
+        waits, or the session expired); looked up only then, so a turn inside a flow costs no
+        extra statement."""
+        if session is None or session.status == "opted_out":
+            return None
+        expired = at - session.last_active > self._engine.settings.session_timeout
+        if not (expired or session.at_rest()):
+            return None
+        since = max(session.last_active, at - UPDATE_REPLY_WINDOW)
+        found = uow.updates.last_received(pid, since)
+        return None if found is None else UpdateReceived(found.update_id, found.text)
 
     def provider_opt_out(
         self, uow: UnitOfWork, *, channel: str, address: str, at: datetime
@@ -401,6 +420,8 @@ class Conversation:
                 case OptedOut() | OptedIn():
                     granted = isinstance(event, OptedIn)
                     uow.people.update(pid, opted_out=not granted)
+                    if not granted:  # updates queued for them and not yet sent are never sent
+                        uow.updates.withhold_pending(pid, event.at)
                     uow.consent.record(
                         ConsentEntry(
                             pid, MESSAGES_PURPOSE, granted, _opt_text_id(event),

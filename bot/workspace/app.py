@@ -24,9 +24,11 @@ from bot.workspace import (
     reach_pages,
     safety,
     safety_api,
+    updates_pages,
     views_pages,
 )
 from bot.workspace.api import create_api
+from bot.workspace.updates_api import router as updates_router
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
@@ -36,6 +38,7 @@ API_ROUTERS: list[APIRouter] = [safety_api.router, views_router, groups_api.rout
 API_ROUTERS.append(reach_api.router)
 # Consultations made in the workspace.
 API_ROUTERS.append(consult_api.router)
+API_ROUTERS.append(updates_router)  # "you said, we did"
 
 
 def page_routes() -> list[BaseRoute]:
@@ -51,6 +54,10 @@ def page_routes() -> list[BaseRoute]:
         Route("/themes/{theme_id}", views_pages.theme_page, methods=["GET", "POST"]),
         Route("/export", views_pages.export_page, methods=["GET"]),
         Route("/safety", safety.safety_queue, methods=["GET"]),
+        # "You said, we did"
+        Route("/updates", updates_pages.updates_page, methods=["GET", "POST"]),
+        Route("/updates/{update_id}", updates_pages.update_page, methods=["GET", "POST"]),
+        Route("/updates/{update_id}/check", updates_pages.update_check, methods=["POST"]),
         Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
         Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
         # Who has and has not been heard.

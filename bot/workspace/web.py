@@ -77,6 +77,7 @@ NAV: list[NavItem] = [
     NavItem("/safety", "Safety queue", "coordinator"),
     NavItem("/views", "Views", "member"),
     NavItem("/themes", "Themes", "member"),
+    NavItem("/updates", "Updates", "coordinator"),
     NavItem("/export", "Export", "coordinator"),
     NavItem("/reach", "Who has been heard", "coordinator"),
     NavItem("/groups", "Working groups", "coordinator"),

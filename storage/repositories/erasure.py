@@ -47,6 +47,7 @@ _PERSONAL_TABLES: tuple[Any, ...] = (
     m.MessageLogRow,
     m.GroupMoveRow,
     m.GroupRecruitRow,
+    m.UpdateRecipientRow,  # "you said, we did" recipients (storage.repositories.updates)
     m.HandoverRow,
     m.GroupInterestRow,
     m.ProfileAnswerRow,

@@ -86,31 +86,37 @@ class Outbox:
         message came from (the inbox worker has it; nothing is decrypted again), which also
         reaches a person erased in this very turn (`participant_id` None). A message id used
         before is refused by the database (unique `id`)."""
-        self._db.add(
-            m.OutboxRow(
-                id=message.message_id,
-                participant_id=message.participant_id,
-                channel=message.channel,
-                recipient_hmac=self._cipher.lookup(message.channel, address),
-                recipient_ciphertext=self._cipher.encrypt_address(message.channel, address),
-                text=message.text,
-                choices_json=json.dumps(list(message.choices), ensure_ascii=False),
-                language=message.language,
-                encoding=message.encoding,
-                segments=message.segments,
-                status=message.status,
-                attempts=message.attempts,
-                next_attempt_at=utc_or_none(message.next_attempt_at),
-                provider_message_id=message.provider_message_id,
-                last_error=message.last_error,
-                created_at=as_utc(message.created_at),
-                sent_at=utc_or_none(message.sent_at),
-                failed_at=utc_or_none(message.failed_at),
-                delivery_status=message.delivery_status,
-                delivery_error_code=message.delivery_error_code,
-            )
-        )
+        self._db.add(self._new_row(message, address))
         self._db.flush()
+
+    def add_many(self, messages: list[tuple[OutboxMessage, str]]) -> None:
+        """`add` for many (message, address) pairs in one batched INSERT (a broadcast)."""
+        self._db.add_all([self._new_row(message, address) for message, address in messages])
+        self._db.flush()
+
+    def _new_row(self, message: OutboxMessage, address: str) -> m.OutboxRow:
+        return m.OutboxRow(
+            id=message.message_id,
+            participant_id=message.participant_id,
+            channel=message.channel,
+            recipient_hmac=self._cipher.lookup(message.channel, address),
+            recipient_ciphertext=self._cipher.encrypt_address(message.channel, address),
+            text=message.text,
+            choices_json=json.dumps(list(message.choices), ensure_ascii=False),
+            language=message.language,
+            encoding=message.encoding,
+            segments=message.segments,
+            status=message.status,
+            attempts=message.attempts,
+            next_attempt_at=utc_or_none(message.next_attempt_at),
+            provider_message_id=message.provider_message_id,
+            last_error=message.last_error,
+            created_at=as_utc(message.created_at),
+            sent_at=utc_or_none(message.sent_at),
+            failed_at=utc_or_none(message.failed_at),
+            delivery_status=message.delivery_status,
+            delivery_error_code=message.delivery_error_code,
+        )
 
     def claim(
         self, channel: str, limit: int, at: datetime, lease_seconds: float

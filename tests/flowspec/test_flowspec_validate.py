@@ -19,6 +19,7 @@ ENGINE_TEXTS = """
   back.again: {standard: "Again.", easy: "Again."}
   back.none: {standard: "Nothing before.", easy: "Nothing before."}
   back.menu: {standard: "The menu again.", easy: "The menu again."}
+  update.reply_thanks: {standard: "Thank you.", easy: "Thank you."}
   retry.yes_no: {standard: "1 or 2?", easy: "1 or 2?"}
   retry.yes_no_tap: {standard: "Yes or No?", easy: "Yes or No?"}
   retry.choice: {standard: "1 to {last}?", easy: "1 to {last}?"}

@@ -112,6 +112,15 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("PUT", "/api/consultations/{cid}"): "coordinator",
     ("POST", "/api/consultations/{cid}/open"): "coordinator",
     ("POST", "/api/consultations/{cid}/close"): "coordinator",
+    # "You said, we did"
+    ("GET", "/updates"): "coordinator",
+    ("POST", "/updates"): "coordinator",
+    ("GET", "/updates/{update_id}"): "coordinator",
+    ("POST", "/updates/{update_id}"): "coordinator",
+    ("POST", "/updates/{update_id}/check"): "coordinator",
+    ("POST", "/api/updates"): "coordinator",
+    ("GET", "/api/updates/{update_id}"): "coordinator",
+    ("POST", "/api/updates/{update_id}/send"): "coordinator",
 }
 
 
