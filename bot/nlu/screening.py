@@ -33,7 +33,7 @@ class Thresholds:
 
 
 # Chosen by bench/calibrate.py on the development data (see its docstring for the rule).
-THRESHOLDS = Thresholds(clear=0.97, check=0.9)
+THRESHOLDS = Thresholds(clear=0.98, check=0.95)
 CLEAR_CONFIDENCE = THRESHOLDS.clear
 CHECK_CONFIDENCE = THRESHOLDS.check
 

@@ -81,7 +81,7 @@ def test_ordinary_words_are_not_a_disclosure(deployed: EmbeddedNLU, text: str) -
         ("im done with it all", CHECK),
         ("wedi cael digon ar bopeth", CHECK),
         ("mam dość wszystkiego", CHECK),
-        ("m-am săturat de tot", Screening("risk_to_self", "check", "intent")),
+        ("m-am săturat de tot", CHECK),
         ("sab se tang aa gayi hun", CHECK),
         ("সবকিছু থেকে ক্লান্ত", CHECK),
         ("تعبت من كل شي", CHECK),
