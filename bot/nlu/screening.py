@@ -36,7 +36,7 @@ class Thresholds:
 
 
 # Chosen by bench/calibrate.py on the development data (see its docstring for the rule).
-THRESHOLDS = Thresholds(clear=0.98, check=0.93)
+THRESHOLDS = Thresholds(clear=0.99, check=0.93)
 CLEAR_CONFIDENCE = THRESHOLDS.clear
 CHECK_CONFIDENCE = THRESHOLDS.check
 # Fewer words than this and the classifier's part of the screen stays silent (see above).
