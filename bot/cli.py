@@ -184,6 +184,16 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return users_command(settings, args, sys.stdout, sys.stdin)
 
 
+def _cmd_catalogue(args: argparse.Namespace) -> int:
+    from bot.translations.cli import catalogue_command
+
+    settings = load_settings()
+    _configure_logging("WARNING")
+    return catalogue_command(
+        args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="heard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -294,6 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.workspace.cli import add_parser as add_users_parser
 
     add_users_parser(sub).set_defaults(func=_cmd_users)
+
+    from bot.translations.cli import add_parser as add_catalogue_parser
+
+    add_catalogue_parser(sub).set_defaults(func=_cmd_catalogue)
     return parser
 
 

@@ -34,6 +34,7 @@ LAYERS: tuple[frozenset[str], ...] = (
         {"bot.channels", "bot.inbox", "bot.outbox", "bot.web", "bot.export", "bot.chat"}
         | {"bot.workers", "bot.retention", "bot.lint", "bot.keys", "bot.export_cli"}
         | {"bot.workspace"}
+        | {"bot.translations"}
     ),
     frozenset({"bot.app"}),
     frozenset({"bot.cli"}),

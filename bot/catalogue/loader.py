@@ -60,8 +60,15 @@ def _load_language(path: Path) -> LanguageInfo:
             raise CatalogueError(f"{path}: message {text_id!r} needs 'standard' and 'easy'")
         standard = str(body.get("standard") or "")
         easy = str(body.get("easy") or "")
+        reviewer = body.get("reviewed_by", review.get("reviewed_by"))
+        fingerprint = body.get("reviewed_text")
         messages[str(text_id)] = MessageEntry(
-            str(text_id), standard, easy, str(body.get("status", default_status))
+            str(text_id),
+            standard,
+            easy,
+            str(body.get("status", default_status)),
+            str(reviewer) if reviewer else None,
+            str(fingerprint) if fingerprint is not None else None,
         )
     keywords_raw = data.get("keywords") or {}
     keywords = {

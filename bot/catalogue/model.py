@@ -7,6 +7,7 @@ the same register and says so (`ResolvedText.fallback`), so the renderer can sho
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -68,10 +69,33 @@ class MessageEntry:
     text_id: str
     standard: str
     easy: str
-    status: str  # "draft" | "reviewed"
+    status: str  # "draft" | "reviewed": as the file says (see `reviewed`)
+    reviewed_by: str | None = None  # the named reviewer (the message's, else the file's)
+    reviewed_text: str | None = None  # fingerprint of the texts the reviewer saw
 
     def variant(self, register: Register) -> str:
         return self.easy if register == "easy" else self.standard
+
+    @property
+    def fingerprint(self) -> str:
+        return text_fingerprint(self.standard, self.easy)
+
+    @property
+    def reviewed(self) -> bool:
+        """Reviewed only with a named reviewer and the texts that reviewer saw: a text edited
+        after its review (a changed fingerprint) is a draft again (docs/DESIGN.md, "Translators
+        and review")."""
+        return (
+            self.status == "reviewed"
+            and bool(self.reviewed_by)
+            and self.reviewed_text == self.fingerprint
+        )
+
+
+def text_fingerprint(standard: str, easy: str) -> str:
+    """12 hex digits of SHA-256 over both registers: what `reviewed_text` records."""
+    digest = hashlib.sha256(f"{standard}\x00{easy}".encode()).hexdigest()
+    return digest[:12]
 
 
 @dataclass(frozen=True)

@@ -113,18 +113,38 @@ def parity(catalogue: Catalogue, shown: Callable[[LanguageInfo], str]) -> list[P
 
 
 def review_status(catalogue: Catalogue, shown: Callable[[LanguageInfo], str]) -> list[Problem]:
+    """CAT-REVIEW: per language, how many messages are reviewed (and by whom) and how many are
+    drafts; a message that says `status: reviewed` without a named reviewer, or whose text
+    changed after the review, counts as a draft and is named (docs/DESIGN.md, "Translators and
+    review")."""
     problems: list[Problem] = []
     for info in catalogue.languages.values():
-        reviewed = sum(1 for e in info.messages.values() if e.status == "reviewed")
-        draft = len(info.messages) - reviewed
-        who = f" by {info.reviewed_by}" if info.reviewed_by else ""
+        reviewed = [e for e in info.messages.values() if e.reviewed]
+        draft = len(info.messages) - len(reviewed)
+        names = sorted({str(e.reviewed_by) for e in reviewed})
+        who = f" by {', '.join(names)}" if names else ""
         problems.append(
             Problem(
                 "info",
                 shown(info),
                 "",
                 "CAT-REVIEW",
-                f"{info.english_name}: {reviewed} messages reviewed{who}, {draft} draft",
+                f"{info.english_name}: {len(reviewed)} messages reviewed{who}, {draft} draft",
             )
         )
+        for text_id, entry in info.messages.items():
+            if entry.status not in ("draft", "reviewed"):
+                reason = f"status {entry.status!r}: draft or reviewed"
+            elif entry.status != "reviewed" or entry.reviewed:
+                continue
+            elif not entry.reviewed_by:
+                reason = "marked reviewed without a named reviewer: counted as draft"
+            else:
+                reason = (
+                    f"text changed since {entry.reviewed_by} reviewed it: counted as draft "
+                    "(import or review it again with --reviewed-by)"
+                )
+            problems.append(
+                Problem("warning", shown(info), location(text_id, info.code), "CAT-REVIEW", reason)
+            )
     return problems
