@@ -44,6 +44,7 @@ from bot.lint.runner import allowed_capitals
 from bot.lint.sms_size import measure, sms_size
 from bot.service.consultations import flow_id, overlay, text_prefix, with_details
 from bot.terms import REGISTERS
+from bot.workspace import consult_reviews
 from bot.workspace.web import Workspace
 from storage.records import ConsultationRecord
 from storage.repositories.consultations import ConsultationExists
@@ -503,11 +504,13 @@ def update(
     at: datetime,
     flows: FlowSet,
     catalogue: Catalogue,
+    reviews: consult_reviews.Reviews | None = None,
 ) -> ConsultationRecord:
     """Stores an edit. The latest version is changed while it was never open; once a version
     was open, the edit is a new version (people keep answering the one they started). A
     live consultation's new version is opened at once when it passes every check; with an
-    error it waits as a draft and the live version stays."""
+    error it waits as a draft and the live version stays. The translations' reviews are
+    carried forward from the latest version, or are `reviews` (a PO import's)."""
     record = uow.consultations.get(cid)
     if record is None:
         raise ConsultError(404, "no such consultation")
@@ -523,7 +526,11 @@ def update(
     uow.consultations.set_details(
         cid, keyword=keyword, opens_at=draft.opens_at, closes_at=draft.closes_at, at=at
     )
-    saved = uow.consultations.save_version(cid, document(draft, cid, version).json(), by=by, at=at)
+    if reviews is None:  # translations' review status (bot.workspace.consult_reviews)
+        latest = uow.consultations.version(cid, record.latest_version)
+        reviews = consult_reviews.reviews_of(latest.document if latest else None)
+    stored = consult_reviews.with_reviews(document(draft, cid, version).json(), reviews)
+    saved = uow.consultations.save_version(cid, stored, by=by, at=at)
     if record.live_version is not None and not errors(issues):
         uow.consultations.open_version(cid, saved, at)
     found = uow.consultations.get(cid)
