@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.catalogue import Catalogue
 from bot.catalogue.model import BASE_LANGUAGE, PLACEHOLDER, text_fingerprint
 from bot.flowspec.model import FlowSet
@@ -281,7 +283,11 @@ class ConsultationStore:
         lines: Mapping[tuple[str, str], int],
     ) -> _Edit | None:
         loaded = self.loaded
-        draft = _with_texts(loaded.draft, language, outcomes)
+        try:
+            draft = _with_texts(loaded.draft, language, outcomes)
+        except ValidationError as exc:  # e.g. a text longer than the editor takes
+            problem = ImportProblem("error", 0, "", "", f"not a text the editor takes: {exc}")
+            return _Edit(self, loaded.draft, loaded.reviews, [problem])
         reviews = {lang: dict(by_key) for lang, by_key in loaded.reviews.items()}
         mine = reviews.setdefault(language, {})
         for key, outcome in outcomes.items():

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.flowspec.model import FlowSet
 from bot.workspace import consult_api, consult_pages, pages, safety, safety_api, views_pages
+from bot.workspace import translations_pages as translations
 from bot.workspace.api import create_api
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
@@ -44,6 +45,10 @@ def page_routes() -> list[BaseRoute]:
         Route("/consultations", consult_pages.list_page, methods=["GET", "POST"]),
         Route("/consultations/{cid}", consult_pages.edit_page, methods=["GET", "POST"]),
         Route("/consultations/{cid}/open", consult_pages.open_page, methods=["POST"]),
+        # Translators' PO files of the catalogue and of consultations.
+        Route("/translations", translations.translations_page, methods=["GET"]),
+        Route("/translations/po/{language}", translations.download_page, methods=["GET"]),
+        Route("/translations/upload", translations.upload_page, methods=["POST"]),
     ]
 
 

@@ -86,6 +86,10 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("PUT", "/api/consultations/{cid}"): "coordinator",
     ("POST", "/api/consultations/{cid}/open"): "coordinator",
     ("POST", "/api/consultations/{cid}/close"): "coordinator",
+    # Translators' PO files: anyone signed in reads and downloads; a coordinator uploads.
+    ("GET", "/translations"): "member",
+    ("GET", "/translations/po/{language}"): "member",
+    ("POST", "/translations/upload"): "coordinator",
 }
 
 
