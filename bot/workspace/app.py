@@ -49,6 +49,7 @@ def page_routes() -> list[BaseRoute]:
         Route("/translations", translations.translations_page, methods=["GET"]),
         Route("/translations/po/{language}", translations.download_page, methods=["GET"]),
         Route("/translations/upload", translations.upload_page, methods=["POST"]),
+        Route("/translations/review", translations.review_page, methods=["POST"]),
     ]
 
 

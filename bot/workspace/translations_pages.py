@@ -8,7 +8,8 @@ consultation changes what people are sent at once (a new version, opened when it
 editor's checks). A consultation's file (its header names it) is imported, all or nothing,
 refused with each problem's line; a catalogue file is checked only, since the catalogue is
 kept with the code (`heard catalogue import-po` applies it in the repository). "Reviewed"
-imports with the signed-in user as the named reviewer (bot.translations.review's rule)."""
+imports with the signed-in user as the named reviewer (bot.translations.review's rule); "Mark
+reviewed by me" marks a language's translated texts of a consultation reviewed as they are."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from bot.catalogue import CatalogueError
-from bot.catalogue.model import BASE_LANGUAGE
+from bot.catalogue.model import BASE_LANGUAGE, text_fingerprint
 from bot.translations import catalogue as catalogue_po
 from bot.translations import consultation as po
 from bot.translations.importing import ImportResult
@@ -78,11 +79,13 @@ def _sections(ctx: PageContext) -> tuple[list[Any], list[dict[str, Any]]]:
     return rows, consultations
 
 
-def _render(ctx: PageContext, outcome: Outcome | None = None, status: int = 200) -> Response:
+def _render(
+    ctx: PageContext, outcome: Outcome | None = None, status: int = 200, notice: str = ""
+) -> Response:
     rows, consultations = _sections(ctx)
     return ctx.render(
         "translations.html", status_code=status, title="Translations", rows=rows,
-        consultations=consultations, outcome=outcome,
+        consultations=consultations, outcome=outcome, notice=notice,
         can_upload=ctx.user.has("coordinator"),
         wanted=ctx.request.query_params.get("consultation", ""),
     )
@@ -167,3 +170,41 @@ def upload_page(ctx: PageContext) -> Response:
                 uow.commit()
     outcome = Outcome(name, f"consultation {cid}", result, result.written)
     return _render(ctx, outcome, 422 if result.refused else 200)
+
+
+@page("coordinator")
+def review_page(ctx: PageContext) -> Response:
+    """Marks every translated text of one language of a consultation reviewed by the signed-in
+    user, texts unchanged (the edit `heard catalogue review` makes in the catalogue): the
+    reviewer has read them on the page or in the simulator. Texts with an empty register stay
+    drafts. Stored as an edit (a new version once one has been open)."""
+    cid, language = ctx.field("consultation"), ctx.field("language")
+    flows, catalogue = consult.content_of(ctx.ws)
+    marked: list[str] = []
+    problem = ""
+    with ctx.unit_of_work() as uow:
+        record = po.find(uow, cid) if cid else None
+        if record is None or language == BASE_LANGUAGE or language not in catalogue.codes:
+            problem = "no such consultation or language"
+        else:
+            loaded = po.load(uow, record)
+            reviews = {lang: dict(by_key) for lang, by_key in loaded.reviews.items()}
+            mine = reviews.setdefault(language, {})
+            for text in loaded.texts:
+                wording = text.wordings.get(language)
+                if not wording or not (wording["standard"].strip() and wording["easy"].strip()):
+                    continue
+                if not po.is_reviewed(loaded.reviews, language, text):
+                    mine[text.key] = {
+                        "by": ctx.user.email,
+                        "text": text_fingerprint(wording["standard"], wording["easy"]),
+                    }
+                    marked.append(text.key)
+            if marked:
+                consult.update(uow, record.consultation_id, loaded.draft, ctx.user.email,
+                               ctx.now(), flows, catalogue, reviews=reviews)
+                uow.commit()
+    if problem:
+        return _render(ctx, _refusal("", problem), 422)
+    done = f"{len(marked)} text(s) of {cid} ({language}) marked reviewed by {ctx.user.email}."
+    return _render(ctx, notice=done)

@@ -90,6 +90,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/translations"): "member",
     ("GET", "/translations/po/{language}"): "member",
     ("POST", "/translations/upload"): "coordinator",
+    ("POST", "/translations/review"): "coordinator",
 }
 
 

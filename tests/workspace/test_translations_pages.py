@@ -104,3 +104,25 @@ def test_the_consultation_page_shows_counts_and_an_upload_form(
     assert _row(page.text, "counts-buses", "ar")[1:4] == ["0", "5", "0"]
     assert 'action="/translations/upload"' in page.text
     assert 'name="consultation" value="buses"' in page.text
+
+
+def test_a_coordinator_marks_a_language_reviewed_as_it_is(workspace: WorkspaceUnderTest) -> None:
+    _opened(workspace)
+    member = workspace.web("member")
+    assert member.post("/translations/review", {"consultation": "buses", "language": "ar"}
+                       ).status_code == 403
+    coordinator = workspace.web("coordinator")
+    assert "Mark Arabic (ar) reviewed by me" in coordinator.get("/translations").text
+    done = coordinator.post("/translations/review", {"consultation": "buses", "language": "ar"})
+    assert done.status_code == 200
+    assert "5 text(s) of buses (ar) marked reviewed by coordinator@heard.example.org" in done.text
+    assert _row(done.text, "counts-buses", "ar")[1:4] == ["5", "0", "0"]
+    assert _row(done.text, "counts-buses", "cy")[1:4] == ["0", "5", "0"]
+    got = workspace.bearer("coordinator").get("/api/consultations/buses").json()
+    assert (got["latest_version"], got["live_version"]) == (2, 2)  # an edit of a live one
+    # The reviewed texts come out of the export without the fuzzy flag.
+    exported = member.get("/translations/po/ar", params={"consultation": "buses"}).text
+    assert "#, fuzzy" not in exported
+    # An unknown language is refused politely.
+    refused = coordinator.post("/translations/review", {"consultation": "buses", "language": "en"})
+    assert refused.status_code == 422
