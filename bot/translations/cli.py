@@ -1,5 +1,7 @@
 """`heard catalogue`: PO files for translators (export-po, import-po), marking messages
-reviewed, and how many messages of each language are reviewed.
+reviewed, and how many messages of each language are reviewed. A consultation made in the
+workspace has PO files too (`export-po --consultation`, and `import-po` of a file whose header
+names it: bot.translations.consultation_cli).
 
 Exit codes: 0 done (or nothing to change), 2 refused (nothing was changed).
 """

@@ -89,6 +89,9 @@ def test_a_refused_upload_shows_the_line_and_changes_nothing(
     # A file for another consultation, uploaded on this one's form, is refused too.
     other = _upload(coordinator, exported, consultation="trains")
     assert other.startswith("422") and "this file is for consultation buses" in other
+    # Not a PO file at all: refused politely, with the reason.
+    garbage = _upload(coordinator, 'msgid "a"\nmsgstr "b\n\x00')
+    assert garbage.startswith("422") and "nothing was changed" in garbage
     # The catalogue's file is checked, not applied.
     catalogue = coordinator.get("/translations/po/cy").text
     checked = _upload(coordinator, catalogue)
