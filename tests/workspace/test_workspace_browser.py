@@ -117,6 +117,8 @@ def test_a_working_group_member_is_refused_a_coordinator_page(
 
 # A page whose path holds a parameter is visited at the sample path given here.
 SAMPLE_PATHS: dict[str, str] = {"/views/{view_id}": "/views/v4", "/themes/{theme_id}": "/themes/1"}
+# Translations: a PO file is a download, not a page; the page linking to it is checked.
+SAMPLE_PATHS["/translations/po/{language}"] = "/translations"
 
 
 def test_every_workspace_page_passes_axe(
