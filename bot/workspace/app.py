@@ -27,6 +27,7 @@ from bot.workspace import (
     updates_pages,
     views_pages,
 )
+from bot.workspace import translations_pages as translations
 from bot.workspace.api import create_api
 from bot.workspace.updates_api import router as updates_router
 from bot.workspace.views_api import router as views_router
@@ -76,6 +77,11 @@ def page_routes() -> list[BaseRoute]:
         Route("/consultations", consult_pages.list_page, methods=["GET", "POST"]),
         Route("/consultations/{cid}", consult_pages.edit_page, methods=["GET", "POST"]),
         Route("/consultations/{cid}/open", consult_pages.open_page, methods=["POST"]),
+        # Translators' PO files of the catalogue and of consultations.
+        Route("/translations", translations.translations_page, methods=["GET"]),
+        Route("/translations/po/{language}", translations.download_page, methods=["GET"]),
+        Route("/translations/upload", translations.upload_page, methods=["POST"]),
+        Route("/translations/review", translations.review_page, methods=["POST"]),
     ]
 
 

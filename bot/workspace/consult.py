@@ -38,6 +38,7 @@ from bot.flowspec.problems import Problem, Severity
 from bot.flowspec.validate import schema_problems
 from bot.service.consultations import flow_id, overlay, text_prefix, with_details
 from bot.terms import REGISTERS
+from bot.workspace import consult_reviews
 from bot.workspace.web import Workspace
 from storage.records import ConsultationRecord
 from storage.repositories.consultations import ConsultationExists
@@ -532,11 +533,13 @@ def update(
     at: datetime,
     flows: FlowSet,
     catalogue: Catalogue,
+    reviews: consult_reviews.Reviews | None = None,
 ) -> ConsultationRecord:
     """Stores an edit. The latest version is changed while it was never open; once a version
     was open, the edit is a new version (people keep answering the one they started). A
     live consultation's new version is opened at once when it passes every check; with an
-    error it waits as a draft and the live version stays."""
+    error it waits as a draft and the live version stays. The translations' reviews are
+    carried forward from the latest version, or are `reviews` (a PO import's)."""
     record = uow.consultations.get(cid)
     if record is None:
         raise ConsultError(404, "no such consultation")
@@ -552,15 +555,20 @@ def update(
     uow.consultations.set_details(
         cid, keyword=keyword, opens_at=draft.opens_at, closes_at=draft.closes_at, at=at
     )
+    if reviews is None:  # translations' review status (bot.workspace.consult_reviews)
+        latest = uow.consultations.version(cid, record.latest_version)
+        reviews = consult_reviews.reviews_of(latest.document if latest else None)
     live = record.live_version
     if live is not None and record.latest_version == live:
         stored = uow.consultations.version(cid, live)
-        if stored is not None and stored.document == document(draft, cid, live).json():
+        unchanged = consult_reviews.with_reviews(document(draft, cid, live).json(), reviews)
+        if stored is not None and stored.document == unchanged:
             # Only the keyword or dates changed: they belong to the consultation, no version.
             found = uow.consultations.get(cid)
             assert found is not None
             return found
-    saved = uow.consultations.save_version(cid, document(draft, cid, version).json(), by=by, at=at)
+    stored_text = consult_reviews.with_reviews(document(draft, cid, version).json(), reviews)
+    saved = uow.consultations.save_version(cid, stored_text, by=by, at=at)
     if record.live_version is not None and not errors(issues):
         uow.consultations.open_version(cid, saved, at)
     found = uow.consultations.get(cid)

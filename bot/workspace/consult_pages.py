@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from bot.workspace import consult, consult_form
+from bot.workspace import consult, consult_form, translations_pages
 from bot.workspace.consult import ConsultationIn, ConsultError, Issue
 from bot.workspace.web import PageContext, page
 from storage.records import ConsultationRecord
@@ -93,12 +93,14 @@ def _detail(
         if record is None:
             return ctx.render("not_found.html", status_code=404, title="Not found")
         s = consult.summary(uow, record, ctx.ws.settings, flows, catalogue, ctx.now())
+        translations = translations_pages.consultation_counts(uow, record, ctx)
     if values is None:
         values = consult_form.fields(s.draft.model_dump()) if s.draft else {}
     return ctx.render(
         "consultation.html", status_code=status, title=_title(s.draft) or record.keyword,
         s=s, record=record, refused=issues or [], notice=notice,
-        can_open=not consult.errors(s.issues), **_editor(values, catalogue.codes),
+        can_open=not consult.errors(s.issues), translations=translations,
+        **_editor(values, catalogue.codes),
     )
 
 

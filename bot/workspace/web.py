@@ -82,6 +82,7 @@ NAV: list[NavItem] = [
     NavItem("/reach", "Who has been heard", "coordinator"),
     NavItem("/groups", "Working groups", "coordinator"),
     NavItem("/consultations", "Consultations", "coordinator"),
+    NavItem("/translations", "Translations", "member"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),
     NavItem("/api/docs", "API", "member"),
@@ -250,12 +251,17 @@ def page(role: Role) -> Callable[[PageHandler], Endpoint]:
                 if not isinstance(given, str):
                     given = request.headers.get(CSRF_HEADER)
                 if not csrf_ok(user.csrf_token, given):
+                    await form.close()  # an uploaded file's temporary file
                     return ws.render(
                         request, "refused.html", user=user, status_code=403, csrf=True,
                         title="Form expired",
                     )
             ctx = PageContext(request, user, ws, form)
-            return await run_in_threadpool(handler, ctx)
+            try:
+                return await run_in_threadpool(handler, ctx)
+            finally:
+                if form is not None:
+                    await form.close()  # an uploaded file's temporary file
 
         endpoint.heard_role = role  # type: ignore[attr-defined]
         return endpoint

@@ -121,6 +121,11 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("POST", "/api/updates"): "coordinator",
     ("GET", "/api/updates/{update_id}"): "coordinator",
     ("POST", "/api/updates/{update_id}/send"): "coordinator",
+    # Translators' PO files: anyone signed in reads and downloads; a coordinator uploads.
+    ("GET", "/translations"): "member",
+    ("GET", "/translations/po/{language}"): "member",
+    ("POST", "/translations/upload"): "coordinator",
+    ("POST", "/translations/review"): "coordinator",
 }
 
 
