@@ -233,9 +233,11 @@ class InboxWorker:
         """Replies go to the address the message came from: nothing is decrypted again, and
         a person erased in this turn (no participant any more) still gets the confirmation."""
         participant_id = None if outcome.erased else outcome.participant_id
-        for message in outcome.messages:
-            row = outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
-            uow.outbox.add(row, address=inbound.address)
+        rows = [
+            outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
+            for message in outcome.messages
+        ]
+        uow.outbox.add(*rows, address=inbound.address)
 
     def _failure(self, item: InboxItem, error_type: str) -> None:
         with self._store.unit_of_work() as uow:
