@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("bench.turns", "bench.pipeline", "bench.claims", "bench.hotpath", "bench.workspace")
+SUITES = (
+    "bench.startup",
+    "bench.turns",
+    "bench.pipeline",
+    "bench.claims",
+    "bench.hotpath",
+    "bench.workspace",
+)
 
 
 def main() -> int:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from bench.nlu import NLU_DATA, ROOT, load_disclosures, load_ordinary, screen_rows, screen_table
 from bot.nlu.base import SAFEGUARDING_INTENTS
 from bot.nlu.embedded import EmbeddedNLU
-from bot.nlu.screening import Thresholds
+from bot.nlu.screening import Thresholds, intent_may_screen
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, load_directory
 
@@ -28,7 +28,10 @@ GRID = tuple(round(0.3 + 0.01 * i, 2) for i in range(70))
 
 
 def risk_confidence(nlu: EmbeddedNLU, text: str) -> float:
-    """The confidence of a risk intent on top of the ranking (0 when another intent is)."""
+    """The confidence of a risk intent on top of the ranking (0 when another intent is, or
+    when the text is too short for the classifier's part of the screen)."""
+    if not intent_may_screen(text):
+        return 0.0
     top = nlu.parse(text).ranking[0]
     return top.confidence if top.name in SAFEGUARDING_INTENTS else 0.0
 

@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"statements per turn (the write transaction): {sum(total.values()) / n:.1f} "
           f"({by_kind})")
     print("each turn: " + " ".join(str(len(turn)) for turn in turns))
+    repeated = sum(n - 1 for turn in turns for n in Counter(turn).values() if n > 1)
+    print(f"statements repeated within a turn (the same SQL twice): {repeated}")
     print(f"per read before the turn (no write lock): "
           f"{sum(len(r) for r in played.reads) / n:.1f}")
     print(f"per claim: {sum(len(c) for c in played.claims) / n:.1f}")

@@ -6,14 +6,26 @@ beyond the database's own commit. Memory is measured in a second, untimed pass (
 slows Python several times over, so it never runs while turns are timed): the Python allocation
 peak during turns, and the process's peak resident size.
 
-Run: `python -m bench.turns [--people N]`.
+Then the comparison `make bench` shows for "turns per second doubled": the same script, run by
+each revision's own `bench.turns` in a subprocess (its code checked out with `git archive`),
+rounds interleaved so the machine's load falls on every revision alike, timed in CPU seconds
+(`time.process_time`) rather than wall time, which on a shared machine measures the neighbours.
+The ratio is this tree's turns per CPU second over each earlier revision's, medians of the
+rounds.
+
+Run: `python -m bench.turns [--people N] [--rounds R] [--against REV ...]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import resource
 import sqlite3
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -80,9 +92,82 @@ def chat_turns(data_dir: Path, people: int) -> tuple[float, int, int]:
     return turns / elapsed, turns, peak
 
 
+REPO = Path(__file__).resolve().parents[1]
+# Before issue 8's store (the unit of work and its repositories), and before the last round of
+# turn work: the code the "doubled" is measured against.
+BASELINES = {
+    "7aadc46": "before the unit of work",
+    "713fbe7": "before the statements cut",
+}
+# Runs a tree's own bench.turns with CPU time in place of wall time.
+_DRIVER = (
+    "import sys, time; time.perf_counter = time.process_time; "
+    "import bench.turns as t; t.main(sys.argv[1:])"
+)
+_RATE = re.compile(r"chat turns per second[^|]*\|\s*([\d,.]+)")
+
+
+def checkout(revision: str, into: Path) -> Path:
+    """The files of `revision` (no .git) in `into`."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def cpu_turns(tree: Path, people: int) -> float:
+    """Turns per CPU second of the script as `tree`'s own code runs it (a subprocess)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEARD_", "DATABASE_"))}
+    ours = ["--no-compare"] if tree == REPO else []  # earlier code has no comparison to skip
+    done = subprocess.run(
+        [sys.executable, "-c", _DRIVER, "--people", str(people), *ours],
+        cwd=tree, env=env, check=True, capture_output=True, text=True,
+    )
+    found = _RATE.search(done.stdout)
+    if found is None:
+        raise SystemExit(f"no turns per second from {tree}:\n{done.stdout}\n{done.stderr}")
+    return float(found.group(1).replace(",", ""))
+
+
+def compare(against: list[str], people: int, rounds: int) -> str:
+    load_before = os.getloadavg()[0]
+    rates: dict[str, list[float]] = {"this tree": []}
+    with tempfile.TemporaryDirectory(prefix="heard-bench-trees-") as tmp:
+        trees = {"this tree": REPO}
+        for revision in against:
+            trees[revision] = checkout(revision, Path(tmp) / revision)
+            rates[revision] = []
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                rates[name].append(cpu_turns(tree, people))
+    load_after = os.getloadavg()[0]
+    ours = statistics.median(rates["this tree"])
+    rows = [
+        "| code | turns per CPU second (median) | rounds | this tree / it |",
+        "|---|---|---|---|",
+        f"| this tree | {ours:,.0f} | {' '.join(f'{r:.0f}' for r in rates['this tree'])} | 1.00 |",
+    ]
+    for revision in against:
+        theirs = statistics.median(rates[revision])
+        label = BASELINES.get(revision, "")
+        rows.append(
+            f"| {revision} {label} | {theirs:,.0f} | "
+            f"{' '.join(f'{r:.0f}' for r in rates[revision])} | {ours / theirs:.2f} |"
+        )
+    rows.append(
+        f"| load average (1 min) before / after | {load_before:.1f} / {load_after:.1f} | | |"
+    )
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", nargs="*", default=list(BASELINES))
+    parser.add_argument("--no-compare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="heard-bench-") as tmp:
         root = Path(tmp)
@@ -104,6 +189,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("## Chat turns (python -m bench.turns)\n")
     print(table)
+    if not args.no_compare and args.against:
+        compared = compare(args.against, max(args.people // 3, 10), args.rounds)
+        print("\n### Against earlier code, same script, same run\n")
+        print(compared)
+        table += "\n\n" + compared
     out = Path(__file__).parent / "results" / "turns.md"
     out.write_text(table + "\n", encoding="utf-8")
 

@@ -2,9 +2,10 @@
 (pages and the JSON API under `/api`, bot.workspace), and (in `heard run`) the workers.
 
 Wiring only: no conversation logic lives in request handlers. Each channel contributes its
-webhook routes and their body cap (bot.channels.base.Webhook); webhooks record inbound messages
-in the inbox; the inbox and outbox workers (bot.workers) run as tasks of the app's lifespan
-unless `workers=False` (when `heard worker` processes run them instead).
+`Inbound`s and their body cap (bot.channels.base.Webhook), each served by the one generic route
+(bot.channels.inbound), which records inbound messages in the inbox; the inbox and outbox
+workers (bot.workers) run as tasks of the app's lifespan unless
+`workers=False` (when `heard worker` processes run them instead).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.routing import Route
 
 from bot import __version__
 from bot.channels.base import Webhook
+from bot.channels.inbound import inbound_route
 from bot.channels.simulator.channel import simulator_channels
 from bot.channels.simulator.hub import SimulatorHub
 from bot.channels.simulator.routes import Simulator
@@ -31,6 +33,7 @@ from bot.channels.twilio_sms.routes import TwilioWebhook
 from bot.clock import Clock, utcnow
 from bot.config import Settings, load_settings
 from bot.inbox.intake import Intake
+from bot.outbox.statuses import StatusBook
 from bot.runtime import Runtime
 from bot.web.limits import BodyLimits
 from bot.workers import Workers
@@ -80,10 +83,11 @@ def create_app(
         settings, intake, polling=telegram_polling, catalogue=runtime.catalogue
     )
     webhooks: list[Webhook] = [
-        TwilioWebhook(settings, intake, store, clock),
+        TwilioWebhook(settings, clock),
         telegram,
-        Simulator(hub, intake, clock, enabled=not settings.production),
+        Simulator(hub, clock, enabled=not settings.production),
     ]
+    statuses = StatusBook(store)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -135,11 +139,13 @@ def create_app(
                 for code, info in runtime.catalogue.languages.items()
             }
         ),
+        lambda: (runtime.flows, runtime.catalogue),
     )
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            *(r for w in webhooks for r in w.routes()),
+            *(inbound_route(i, intake, statuses) for w in webhooks for i in w.inbound()),
+            *(r for w in webhooks for r in w.pages()),
             *workspace_pages,
         ],
         # Inside Starlette's error middleware, so a refused body is a 413, never a 500.

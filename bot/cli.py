@@ -7,10 +7,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, load_settings
 from bot.logs import UVICORN_LOG_CONFIG, configure_logging
+
+if TYPE_CHECKING:
+    from storage.unit_of_work import Store
 
 log = logging.getLogger("heard")
 
@@ -189,8 +192,14 @@ def _cmd_catalogue(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging("WARNING")
+    def open_store() -> Store:  # consultations' PO files only: the catalogue needs no database
+        from bot.runtime import Runtime
+
+        return Runtime(settings).store
+
     return catalogue_command(
-        args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr
+        args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr,
+        open_store=open_store,
     )
 
 

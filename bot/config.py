@@ -67,6 +67,8 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_INBOX_LEASE_SECONDS",
     "HEARD_OUTBOX_LEASE_SECONDS",
     "HEARD_INBOX_RETENTION_DAYS",
+    "HEARD_SMS_SEGMENT_PRICE",
+    "HEARD_SMS_PRICE_CURRENCY",
     "HEARD_MESSAGE_LOG_RETENTION_DAYS",
     "RASA_URL",
     "RASA_TOKEN",
@@ -147,6 +149,13 @@ class Settings:
     # A workspace sign-in lasts this long (bot.workspace).
     workspace_session_hours: float = 12.0
     alert_notify: AlertNotifyConfig = field(default_factory=AlertNotifyConfig)
+    # The Telegram bot's username (TELEGRAM_BOT_USERNAME, without "@"): the workspace shows a
+    # consultation's deep link `https://t.me/<username>?start=<keyword>` (bot.workspace.consult).
+    telegram_bot_username: str | None = None
+    # "You said, we did" (bot.updates): the price of one SMS segment and its currency, for the
+    # cost estimate shown while an update is written (HEARD_SMS_SEGMENT_PRICE; None: not shown).
+    sms_segment_price: float | None = None
+    sms_price_currency: str = "GBP"
 
     @property
     def keyring(self) -> tuple[tuple[str, str], ...]:
@@ -423,4 +432,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
         workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),
         alert_notify=alert_notify,
+        telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+        sms_segment_price=_price(env),
+        sms_price_currency=(env.get("HEARD_SMS_PRICE_CURRENCY") or "GBP").strip().upper(),
     )
+
+
+def _price(env: Mapping[str, str]) -> float | None:
+    """HEARD_SMS_SEGMENT_PRICE: what one SMS segment costs (for example 0.0463); unset: none."""
+    raw = (env.get("HEARD_SMS_SEGMENT_PRICE") or "").strip()
+    if not raw:
+        return None
+    try:
+        price = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"HEARD_SMS_SEGMENT_PRICE must be a number, not {raw!r}") from exc
+    if price < 0:
+        raise ConfigError("HEARD_SMS_SEGMENT_PRICE cannot be negative")
+    return price

@@ -15,7 +15,9 @@ REGISTERS: tuple[Register, ...] = get_args(Register)
 
 # What a person can agree to in a flow (`consent` steps, `requires_consent`). The host also
 # records `messages` (being sent messages at all) on STOP and START (bot.service.conversation).
-Purpose = Literal["share_views", "contact_group", "about_you"]
+# `updates`: being sent "you said, we did" updates (asked after a view, only where the deployment
+# sends them: bot.updates).
+Purpose = Literal["share_views", "contact_group", "about_you", "updates"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 
 # Channel names as sessions, queues and stored records know them. The simulator's channels
@@ -26,3 +28,14 @@ SMS: Channel = "sms"
 TELEGRAM: Channel = "telegram"
 SIM_SMS: Channel = "sim-sms"
 SIM_TELEGRAM: Channel = "sim-telegram"
+
+# What a working group can offer the people who join it (set per group in the workspace). The
+# bot names an offer only when a configured group makes it (docs/DESIGN.md, "Promises"); each
+# has a label `wg.offer.<kind>` in the catalogue.
+SupportKind = Literal[
+    "interpreter", "easy_read", "bsl", "travel_costs", "childcare_costs", "step_free"
+]
+GROUP_SUPPORT_KINDS: tuple[SupportKind, ...] = get_args(SupportKind)
+# How a working group meets.
+Attendance = Literal["online", "in_person", "both"]
+ATTENDANCE: tuple[Attendance, ...] = get_args(Attendance)

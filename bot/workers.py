@@ -22,6 +22,7 @@ from bot.outbox.retry import RetryPolicy
 from bot.outbox.worker import OutboxWorker
 from bot.retention import RetentionJob
 from bot.runtime import Runtime
+from bot.updates.send import UpdateSender
 from bot.workspace.notify import AlertNotifier
 
 log = logging.getLogger("heard.workers")
@@ -62,6 +63,11 @@ class Workers:
         )
         # New safeguarding alerts announced to the team (HEARD_ALERT_WEBHOOK_URL / _EMAIL).
         self.notifier = AlertNotifier(runtime.store, settings.alert_notify, settings.public_url)
+        # "You said, we did": updates marked sending, fanned out to the outbox in batches.
+        self.updates = UpdateSender(
+            runtime.store, runtime.catalogue, on_queued=self.outbox.wake,
+            poll_seconds=max(poll_seconds, 0.5),
+        )
         self._poll = poll_seconds
         self.channel_names = tuple(channels)
 
@@ -80,6 +86,7 @@ class Workers:
                 self.outbox.run(stop),
                 self.retention.run(stop),
                 self.notifier.run(stop),
+                self.updates.run(stop),
             )
         finally:
             await self.wiring.aclose()

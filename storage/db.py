@@ -14,23 +14,30 @@ of work short; use PostgreSQL for several workers. A unit of work opened for rea
 from __future__ import annotations
 
 import fcntl
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IDLE_PING_SECONDS = 5.0  # a pooled PostgreSQL connection idle this long is checked before use
 WRITE_LOCK_PAUSE_MIN = 0.0002  # seconds between looks at a busy write lock, at first
 WRITE_LOCK_PAUSE_MAX = 0.002  # and at most
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+VERSIONS = ALEMBIC_INI.parent / "migrations" / "versions"
+_REVISION = re.compile(r"""^revision(?:: str)? = ["']([^"']+)["']$""", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"""^down_revision(?:: [^=]+)? = (?:["']([^"']+)["']|None)$""", re.MULTILINE
+)
 # Execution option of an engine whose transactions only read (storage.sql.SqlStore.reading):
 # on SQLite they begin with a plain BEGIN, so they never wait for or hold the write lock.
 READ_ONLY = "heard_read_only"
@@ -161,6 +168,8 @@ def truncate_wal(engine: Engine) -> bool:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
     if engine is not None:
@@ -171,9 +180,52 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Brings the schema to `revision` (Alembic `upgrade`), inside one transaction, once
     however many processes start together: each takes the migration lock first, so the first
-    migrates and the others then find the schema at `revision` and do nothing."""
+    migrates and the others then find the schema at `revision` and do nothing.
+
+    A database already at the head is seen without Alembic (`at_head`), whose import (every
+    dialect's DDL) costs a command about a third of a second at start."""
+    if revision == "head" and at_head(engine):
+        return
+    from alembic import command
+
     with migration_lock(engine):
         command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str | None:
+    """The one head of the migration files, read from their `revision` and `down_revision`
+    lines; None when that reading is not certain (branches, merges, another spelling), and the
+    caller asks Alembic instead."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in VERSIONS.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.findall(source)
+        down = _DOWN_REVISION.findall(source)
+        if len(found) != 1 or len(down) != 1:
+            return None
+        revisions.add(found[0])
+        if down[0]:
+            parents.add(down[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the database records exactly the head revision (False when unsure)."""
+    head = head_revision()
+    if head is None:
+        return False
+    # A reading transaction: on SQLite it neither takes nor waits for the write lock.
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        recorded = [row[0] for row in rows]
+        connection.rollback()
+    return recorded == [head]
 
 
 @contextmanager

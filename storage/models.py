@@ -154,6 +154,9 @@ class ViewRow(Base):
     # True while the person's latest share_views consent is a withdrawal (kept in step by
     # storage.repositories.consent): such views never reach coordinators.
     withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The version of a workspace consultation the answer was given to (storage.repositories.
+    # consultations); None for a consultation of `flows/`.
+    consultation_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class ViewTallyRow(Base):
@@ -217,6 +220,50 @@ class WorkingGroupRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime]
+    # Recruitment (migration 0008): what the group is for, the topics it recruits on (JSON array
+    # of the join flow's topic values), when it meets, the support it offers (JSON array of
+    # storage.vocabulary.GROUP_SUPPORT_KINDS) and how it meets (online | in_person | both).
+    # Written by coordinators, never a person's words: stored plain.
+    purpose: Mapped[str] = mapped_column(Text, server_default="")
+    topics_json: Mapped[str] = mapped_column(Text, server_default="[]")
+    meeting_pattern: Mapped[str] = mapped_column(String(500), server_default="")
+    support_json: Mapped[str] = mapped_column(Text, server_default="[]")
+    attendance: Mapped[str] = mapped_column(SHORT, server_default="in_person")
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class GroupRecruitRow(Base):
+    """A person's place in a group's recruitment pipeline, once a coordinator moved them or
+    they answered an invitation. People whose interest matches the group's topics and who have
+    no row here are `interested`."""
+
+    __tablename__ = "group_recruits"
+    __table_args__ = (UniqueConstraint("group_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    participant_id: Mapped[str] = _person()
+    stage: Mapped[str] = mapped_column(SHORT)  # interested | contacted | joined | declined
+    invited_for: Mapped[str | None] = mapped_column(SHORT)  # the date an invitation gave
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(320))  # None: the person, by reply
+
+
+class GroupMoveRow(Base):
+    """Every pipeline move, who made it (a coordinator's email; None: the person's reply) and
+    when. Erased with the person."""
+
+    __tablename__ = "group_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    participant_id: Mapped[str] = _person()
+    from_stage: Mapped[str] = mapped_column(SHORT)
+    to_stage: Mapped[str] = mapped_column(SHORT)
+    invited: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    by: Mapped[str | None] = mapped_column(String(320))
+    at: Mapped[datetime]
 
 
 class ViewShareRow(Base):
@@ -547,3 +594,87 @@ class ReinvitationRecipientRow(Base):
     )
     message_id: Mapped[str] = mapped_column(ID)
     at: Mapped[datetime]
+# Consultations made in the workspace (storage.repositories.consultations; migration 0011).
+
+
+class ConsultationRow(Base):
+    """A consultation made in the workspace. `id` is stored with every view; `keyword`
+    (folded) starts it by SMS and is a Telegram deep link's payload; `live_version` is the
+    version people are given (None: never opened). Dates belong to the consultation, not to a
+    version: changing them makes no new version."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    keyword: Mapped[str] = mapped_column(SHORT, unique=True)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    live_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ConsultationVersionRow(Base):
+    """One version of a consultation: the flow document and its texts, as JSON. A version that
+    was ever live (version <= the consultation's live_version) is never changed again."""
+
+    __tablename__ = "consultation_versions"
+
+    consultation_id: Mapped[str] = mapped_column(
+        SHORT, ForeignKey("consultations.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]
+# --- "you said, we did": updates sent to the people whose views carry a theme (bot.updates)
+
+
+class UpdateRow(Base):
+    """An update for a theme. `status`: draft (being written), sending (the sender fans it out
+    to recipients and the outbox), sent (every recipient has a row)."""
+
+    __tablename__ = "updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), server_default="draft")
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    send_requested_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class UpdateTextRow(Base):
+    """The update's words in one language and register, as the coordinator wrote them."""
+
+    __tablename__ = "update_texts"
+
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    register: Mapped[str] = mapped_column(SHORT, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class UpdateRecipientRow(Base):
+    """One person an update is for, written before (and in the same transaction as) their
+    outbox row: unique per (update, person), so a resumed fan-out never queues anyone twice.
+    `state`: queued (an outbox row `outbox_id` exists) or held_back (no text in their language
+    and register; never sent in another language)."""
+
+    __tablename__ = "update_recipients"
+    __table_args__ = (UniqueConstraint("update_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id"))
+    participant_id: Mapped[str] = _person()
+    language: Mapped[str] = mapped_column(SHORT)
+    register: Mapped[str] = mapped_column(SHORT)
+    channel: Mapped[str] = mapped_column(SHORT)
+    state: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[str | None] = mapped_column(ID, unique=True)
+    created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from storage.crypto import AddressCipher, normalise_address
 from storage.records import (
     ConsentEntry,
     GroupInterest,
+    GroupMove,
     HandoverRequest,
     InboxItem,
     LoggedMessage,
@@ -59,6 +60,8 @@ class PersonData:
     inbox: list[InboxItem]
     # Re-invitations queued for the person (bot.workspace.reach): which, message id, when.
     reinvitations: list[dict[str, Any]] = field(default_factory=list)
+    # Working groups' recruitment: every move of the person in a group's pipeline.
+    group_moves: list[GroupMove] = field(default_factory=list)
 
 
 def erased_provider_key(cipher: AddressCipher, channel: str, provider_key: str) -> str:
@@ -186,4 +189,5 @@ def export_document(data: PersonData) -> dict[str, Any]:
         "outbox": [_record(message) for message in data.outbox],
         "inbox": [_record(item) for item in data.inbox],
         "reinvitations": [_plain(entry) for entry in data.reinvitations],
+        "working_group_moves": [_record(move) for move in data.group_moves],
     }

@@ -32,6 +32,7 @@ class ViewRecord:
     register: str
     channel: str
     at: datetime
+    consultation_version: int | None = None  # a workspace consultation's version
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,67 @@ class WorkingGroup:
     group_id: int
     name: str
     created_at: datetime
+    # Recruitment details (coordinators' words, not a person's): see GroupDetails.
+    purpose: str = ""
+    topics: tuple[str, ...] = ()
+    meeting_pattern: str = ""
+    support: tuple[str, ...] = ()
+    attendance: str = "in_person"  # online | in_person | both
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupDetails:
+    """What a coordinator writes about a working group. `topics` are the join flow's topic
+    values; `support` the kinds bot.terms.GROUP_SUPPORT_KINDS names (checked where they come
+    in, the workspace); `attendance`: online | in_person | both."""
+
+    name: str
+    purpose: str = ""
+    topics: tuple[str, ...] = ()
+    meeting_pattern: str = ""
+    support: tuple[str, ...] = ()
+    attendance: str = "in_person"
+
+
+# A pipeline stage. `interested` is also the place of anyone whose join-flow interest matches the
+# group's topics and who has not been moved yet.
+PIPELINE_STAGES = ("interested", "contacted", "joined", "declined")
+
+
+@dataclass(frozen=True)
+class Recruit:
+    """One person in one group's pipeline, as a coordinator sees them: never an address.
+    `can_invite`: their latest contact_group consent stands granted and they never said STOP
+    (or said START since)."""
+
+    participant_id: str
+    stage: str
+    topics: tuple[str, ...]
+    availability: tuple[str, ...]
+    access_needs: tuple[str, ...]
+    interpreter_language: str | None
+    contact_method: str | None
+    language: str
+    register: str
+    channel: str
+    interested_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+    invited_for: str | None
+    can_invite: bool
+
+
+@dataclass(frozen=True)
+class GroupMove:
+    group_id: int
+    participant_id: str
+    from_stage: str
+    to_stage: str
+    invited: bool
+    by: str | None  # None: the person, replying to an invitation
+    at: datetime
 
 
 # --- the coordinators' workspace (storage.repositories.users, tokens, web_sessions, audit)
@@ -399,3 +461,91 @@ class Reinvitation:
     created_by: str
     created_at: datetime
     queued: int  # people it was queued for
+# Consultations made in the workspace (storage.repositories.consultations).
+
+
+@dataclass(frozen=True)
+class ConsultationVersionRecord:
+    version: int
+    document: str  # JSON: {"flow": <flow document>, "texts": {text id: {lang: {register: text}}}}
+    created_by: str
+    created_at: datetime
+    opened_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConsultationRecord:
+    consultation_id: str
+    keyword: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    live_version: int | None  # None: never opened
+    latest_version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    def is_open(self, at: datetime) -> bool:
+        """Opened, and `at` is within its dates (opens inclusive, closes exclusive)."""
+        return (
+            self.live_version is not None
+            and (self.opens_at is None or self.opens_at <= at)
+            and (self.closes_at is None or at < self.closes_at)
+        )
+# --- "you said, we did" (storage.repositories.updates)
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    update_id: int
+    theme_id: int
+    title: str
+    status: str  # draft | sending | sent
+    created_by: str | None
+    created_at: datetime
+    send_requested_at: datetime | None
+    finished_at: datetime | None
+    texts: dict[tuple[str, str], str]  # (language, register) -> text
+
+
+@dataclass(frozen=True)
+class UpdateAudience:
+    """One person an update is for: their language and register, the channel of their latest
+    view on the theme, and their address on it (None when none is stored). Never logged."""
+
+    participant_id: str
+    language: str
+    register: str
+    channel: str
+    address: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AudienceCount:
+    language: str
+    register: str
+    channel: str
+    people: int
+
+
+@dataclass(frozen=True)
+class DeliveryCount:
+    """Recipients of an update per language and channel, by outcome."""
+
+    language: str
+    channel: str
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    opted_out: int = 0
+    held_back: int = 0
+
+
+@dataclass(frozen=True)
+class ReceivedUpdate:
+    """The update a person last received, for the host to hand the engine."""
+
+    update_id: int
+    text: str
+    at: datetime

@@ -52,6 +52,7 @@ from storage.repositories.answers import Answers
 from storage.repositories.audit import AuditLog
 from storage.repositories.baselines import Baselines
 from storage.repositories.consent import Consent
+from storage.repositories.consultations import Consultations
 from storage.repositories.erasure import Erasure
 from storage.repositories.groups import WorkingGroups
 from storage.repositories.inbox import Inbox
@@ -60,12 +61,14 @@ from storage.repositories.messages import Messages
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import People
 from storage.repositories.reach import Reach
+from storage.repositories.recruitment import Recruitment
 from storage.repositories.reinvitations import Reinvitations
 from storage.repositories.safety import Safety
 from storage.repositories.sessions import Sessions
 from storage.repositories.themes import Themes
 from storage.repositories.throttle import SignInThrottle
 from storage.repositories.tokens import Tokens
+from storage.repositories.updates import Updates
 from storage.repositories.users import Users
 from storage.repositories.view_inbox import ViewInbox
 from storage.repositories.views import Views
@@ -87,11 +90,14 @@ class UnitOfWork:
         self.themes = Themes(self._db)
         self.groups = WorkingGroups(self._db)
         self.answers = Answers(self._db, self.text)
+        # Working groups' recruitment pipelines (bot.workspace.groups).
+        self.recruitment = Recruitment(self._db, self.text)
         self.safety = Safety(self._db, self.text)
         self.messages = Messages(self._db, self.text)
         self.erasure = Erasure(self._db, cipher, self.text)
         self.inbox = Inbox(self._db, cipher)
         self.outbox = Outbox(self._db, cipher)
+        self.updates = Updates(self._db, cipher)
         self.keys = Keys(self._db, cipher, self.text)
         # The coordinators' workspace (bot.workspace).
         self.users = Users(self._db)
@@ -103,6 +109,8 @@ class UnitOfWork:
         self.reach = Reach(self._db, self.text)
         self.baselines = Baselines(self._db)
         self.reinvitations = Reinvitations(self._db)
+        # Consultations made in the workspace (versioned flow documents).
+        self.consultations = Consultations(self._db)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -35,6 +35,7 @@ LAYERS: tuple[frozenset[str], ...] = (
         | {"bot.workers", "bot.retention", "bot.lint", "bot.keys", "bot.export_cli"}
         | {"bot.workspace"}
         | {"bot.translations"}
+        | {"bot.updates"}  # "you said, we did": written in the workspace, fanned out by workers
     ),
     frozenset({"bot.app"}),
     frozenset({"bot.cli"}),

@@ -2,11 +2,23 @@
 
 A channel is a folder (`bot/channels/<name>/`) holding everything about its provider. It gives:
 
-* inbound, a `Webhook`: its `routes` (under `/webhooks/<provider>`) and their `body_cap`, which
-  `bot.web.limits.BodyLimits` enforces before a byte is read; each route verifies the request
-  (signature or secret, constant time) before anything else, checks the shape of what was
-  signed, parses it into an `InboundMessage` (the address normalised as the provider writes
-  it) and records it in the inbox (`bot.inbox.intake`). Refusals: 403 unverified, 400 malformed.
+* inbound, one `Inbound` per webhook URL, whose methods the generic route
+  (`bot.channels.inbound.inbound_route`) calls in this order, so no channel writes a route:
+  1. `unavailable`: an answer when the channel is not configured here (404, 503), else None;
+  2. the body cap (`Webhook.body_cap`, enforced by `bot.web.limits.BodyLimits` before a byte is
+     read) bounds what `verify` may read: a channel that signs only headers (Telegram's secret)
+     says `verifies_body = False` and is verified before the body is read at all; one that signs
+     the body (Twilio) is verified on the capped body, before it is parsed;
+  3. `verify`: the signature or secret, in constant time; unverified answers 403 and changes
+     nothing, with one log line naming the reason, never the request;
+  4. `parse`: what was signed, checked for the provider's shape and turned into `Received` (an
+     `InboundMessage`, a `DeliveryStatus`, or None for what needs nothing); `Malformed` answers
+     400, `NotReady` 503 (the provider delivers it again);
+  5. `normalise_address`: the address as the store keys people (applied by the route);
+  then the route records the message in the inbox (a `Recorder`, the app's Intake) or the
+  status in the outbox (a `StatusRecorder`), commits, and answers `accepted`.
+  A `Webhook` groups a channel's `Inbound`s under one path prefix and body cap, with start-up
+  and shut-down (Telegram's Application).
 * outbound, a `ChannelAdapter`: `render` turns one `MessageCreated` into what the provider shows (a
   `Rendered`, stored in the outbox row), `deliver` makes ONE attempt to send one stored row and
   reports a `SendOutcome`, `reconcile` (providers that can be asked) finds an earlier attempt
@@ -19,32 +31,42 @@ pacing (`bot.outbox.ratelimit`), so a retry survives a restart and is counted on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from starlette.routing import BaseRoute
+if TYPE_CHECKING:  # the contract's users import Starlette themselves; a turn never needs it
+    from starlette.routing import BaseRoute
 
-from bot.catalogue import Catalogue
-from bot.engine.events import MessageCreated
-from storage.records import OutboxMessage
+    from bot.catalogue import Catalogue
+    from bot.engine.events import MessageCreated
+    from storage.records import OutboxMessage
 
 __all__ = [
+    "Answer",
     "BucketSpec",
     "Capabilities",
     "ChannelAdapter",
     "ChannelLimits",
+    "DeliveryStatus",
     "Failed",
+    "Inbound",
     "InboundMessage",
     "Known",
+    "Malformed",
+    "NotReady",
     "OptOutType",
     "OptedOut",
+    "Received",
+    "Recorder",
     "Rendered",
     "RetryLater",
     "SendOutcome",
     "Sent",
+    "StatusRecorder",
     "Webhook",
+    "WebhookRequest",
     "in_flight_for",
 ]
 
@@ -77,11 +99,105 @@ class InboundMessage:
     language_hint: str | None = None
 
 
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A provider's report on a message Heard sent (Twilio's status callback).
+    `message_id` is Heard's own outbox id when the callback carried it."""
+
+    provider_message_id: str
+    status: str  # queued | sending | sent | delivered | undelivered | failed | read | ...
+    error_code: str | None
+    message_id: str | None = None
+
+
+Received = InboundMessage | DeliveryStatus | None
+
+
 class Recorder(Protocol):
     """Where a webhook hands what it received (bot.inbox.intake.Intake, given by the app):
     True when newly recorded, False for a repeat."""
 
     async def record(self, inbound: InboundMessage) -> bool: ...
+
+
+class StatusRecorder(Protocol):
+    """Where a webhook hands a delivery status (bot.outbox.statuses, given by the app)."""
+
+    async def record_status(self, status: DeliveryStatus) -> None: ...
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What a webhook route received. `target` is the path and query as requested (what a
+    provider signs, with the configured public URL in front); `headers` look names up
+    case-insensitively; `body` is empty until read (see `Inbound.verifies_body`)."""
+
+    target: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a webhook route answers, as data (the route makes the HTTP response)."""
+
+    status: int
+    body: str = ""
+    media_type: str = "text/plain"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Malformed(ValueError):
+    """Verified, but not what the provider sends. The message names the field or the kind of
+    fault, never the value (it is logged)."""
+
+
+class NotReady(Exception):
+    """Verified and well formed, but the channel cannot take it yet (Telegram before the Bot
+    API has answered once): answered 503, so the provider delivers it again later."""
+
+
+class Inbound(Protocol):
+    """One webhook URL of a channel; the generic route calls these in the order of the module's
+    list. None of them stores anything: the route records what `parse` returns."""
+
+    @property
+    def channel(self) -> str:
+        """The name in log lines ("twilio", "telegram", "simulator")."""
+        ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def verifies_body(self) -> bool:
+        """True when the signature covers the body (read, under the cap, before `verify`);
+        False when `verify` needs only the headers (the body is read after it)."""
+        ...
+
+    def unavailable(self) -> Answer | None: ...
+
+    def verify(self, request: WebhookRequest) -> str | None:
+        """None when the request is the provider's, else why not ("missing signature")."""
+        ...
+
+    async def parse(self, request: WebhookRequest) -> Received:
+        """Raises `Malformed` or `NotReady`; never stores."""
+        ...
+
+    def normalise_address(self, address: str) -> str:
+        """The address as people are keyed in the store (a provider may write one number in
+        more than one way)."""
+        ...
+
+    def malformed(self, reason: str) -> Answer:
+        """The 4xx answer to a verified request `parse` refused."""
+        ...
+
+    def accepted(self, received: Received) -> Answer:
+        """The answer once what `parse` returned is committed (or needed nothing)."""
+        ...
 
 @dataclass(frozen=True)
 class Sent:
@@ -216,11 +332,12 @@ class ChannelAdapter(Protocol):
 
 
 class Webhook(Protocol):
-    """The inbound half of a channel, as the web app mounts it."""
+    """The inbound half of a channel, as the web app mounts it: its `Inbound`s, each served by
+    the generic route, and any pages that receive nothing (the simulator's)."""
 
     @property
     def body_cap(self) -> int:
-        """Bytes a request body to `routes` may have; refused (413) before it is read."""
+        """Bytes a request body under `prefix` may have; refused (413) before it is read."""
         ...
 
     @property
@@ -228,7 +345,11 @@ class Webhook(Protocol):
         """The path prefix of every route (the body cap applies under it)."""
         ...
 
-    def routes(self) -> Sequence[BaseRoute]: ...
+    def inbound(self) -> Sequence[Inbound]: ...
+
+    def pages(self) -> Sequence[BaseRoute]:
+        """Routes that record nothing (GET pages); most channels have none."""
+        ...
 
     def notes(self) -> list[str]:
         """Start-up lines about routes that cannot work as configured."""

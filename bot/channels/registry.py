@@ -17,9 +17,7 @@ from bot.catalogue import Catalogue
 from bot.channels.base import ChannelAdapter, ChannelLimits, Rendered
 from bot.channels.names import RENDERING, Rendering
 from bot.channels.telegram import render as telegram_render
-from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.twilio_sms import render as sms_render
-from bot.channels.twilio_sms.channel import TwilioSmsChannel
 from bot.config import Settings
 from bot.engine.events import MessageCreated
 from storage.records import OutboxMessage
@@ -73,12 +71,20 @@ class OutboxWiring:
 
 
 def provider_wiring(settings: Settings, timeout: float = SEND_TIMEOUT) -> OutboxWiring:
-    """`timeout` bounds one provider call; keep it well under the outbox lease."""
+    """`timeout` bounds one provider call; keep it well under the outbox lease.
+
+    Each provider's client library (twilio with requests, python-telegram-bot with httpx) is
+    imported only when that channel is configured: rendering, which every turn needs, needs
+    neither, and `heard chat` starts without them."""
     wiring = OutboxWiring()
     if settings.twilio is not None:
+        from bot.channels.twilio_sms.channel import TwilioSmsChannel
+
         wiring.channels[TwilioSmsChannel.name] = TwilioSmsChannel(
             settings.twilio, settings.public_url, timeout
         )
     if settings.telegram is not None:
+        from bot.channels.telegram.channel import TelegramChannel
+
         wiring.channels[TelegramChannel.name] = TelegramChannel(settings.telegram, timeout)
     return wiring

@@ -114,6 +114,7 @@ def save_answer(ctx: TurnContext, flow: Flow, ask: AskStep, value: str) -> None:
             register=register,
             channel=ctx.inp.channel,
             consultation=flow.consultation.id if flow.consultation else None,
+            consultation_version=flow.consultation.version if flow.consultation else None,
             replaces=replaces,
         )
     )

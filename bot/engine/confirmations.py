@@ -1,6 +1,8 @@
 """Questions the engine asks by itself, outside any flow, kept in `Session.pending`:
 DELETE's confirmation, the safeguarding check-in, "carry on?" after safeguarding help lines,
-and LANGUAGE's menu.
+LANGUAGE's menu, and a working group's invitation (`group_invite:<group id>`; the group's name,
+the date and the offers it names wait in the session fields `invite_group`, `invite_date`,
+`invite_offers`, so a retry asks the same question).
 
 `Session.pending` is a string: the confirmation's name, and for the check-in also the kind of
 risk the screen found (`safeguarding_check:harm_from_others`), so "yes, help now" on a later
@@ -18,6 +20,9 @@ DELETE = "delete"
 SAFEGUARDING = "safeguarding"
 SAFEGUARDING_CHECK = "safeguarding_check"
 LANGUAGE = "language"
+GROUP_INVITE = "group_invite"
+# Session fields the invitation's texts fill in ({invite_group}, {invite_date}, {invite_offers}).
+INVITE_FIELDS = ("invite_group", "invite_date", "invite_offers")
 
 TEXT_IDS = {
     DELETE: texts.DELETE_CONFIRM,
@@ -42,6 +47,8 @@ def text_id(ctx: TurnContext, kind: str) -> str | None:
     name, _ = split(kind)
     if name == SAFEGUARDING and ctx.settings.deployment.coordinators_follow_up:
         return texts.SAFEGUARDING_CONTINUE_FOLLOW_UP
+    if name == GROUP_INVITE:
+        return texts.INVITE_OFFERS if ctx.work.fields.get("invite_offers") else texts.INVITE
     return TEXT_IDS.get(name)
 
 

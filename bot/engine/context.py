@@ -10,7 +10,7 @@ from bot.catalogue import Catalogue
 from bot.catalogue.model import BASE_LANGUAGE, ResolvedText
 from bot.engine.events import Choice, Event, LanguageChanged, MessageCreated, RegisterChanged
 from bot.engine.ids import IdFactory
-from bot.engine.inputs import TurnInput
+from bot.engine.inputs import TurnInput, UpdateReceived
 from bot.engine.replies import Vocabulary
 from bot.engine.session import Frame
 from bot.engine.settings import EngineSettings
@@ -46,6 +46,8 @@ class TurnContext:
     steps_run: int = 0
     rescued: bool = False  # the step budget ran out once this turn
     asked_before: Frame | None = None  # the question waiting when the turn began
+    # Set when this message is taken as a reply to the update in `inp.update` (bot.engine.engine).
+    update_reply: UpdateReceived | None = None
 
     def __post_init__(self) -> None:
         self.asked_before = self.work.position

@@ -56,6 +56,7 @@ class AnswerSaved:
     register: Register
     channel: str
     consultation: str | None = None
+    consultation_version: int | None = None  # a workspace consultation's version
     # True when the person went BACK and answered this question again: the host replaces the
     # answer stored for (flow, step) (or for `field`, for profile answers), never adds a second.
     replaces: bool = False
@@ -93,6 +94,16 @@ class GroupInterestRecorded:
     interpreter_language: str | None
     contact_method: str | None
     language: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class GroupInvitationAnswered:
+    """The person answered a working group's invitation: YES (`accepted`) or NO."""
+
+    at: datetime
+    group_id: int
+    accepted: bool
     channel: str
 
 
@@ -169,6 +180,7 @@ Event = (
     | LanguageChanged
     | RegisterChanged
     | GroupInterestRecorded
+    | GroupInvitationAnswered
     | HandoverRequested
     | OptedOut
     | OptedIn

@@ -50,6 +50,11 @@ def begin(ctx: TurnContext, flow_id: str, *, gate: bool = True) -> Frame | None:
     flow = ctx.flows.get(flow_id)
     if flow is None:  # a stored session from older content: fall back to the menu
         return None if flow_id == texts.MENU_FLOW else start_of(texts.MENU_FLOW)
+    if flow.consultation is not None and not flow.consultation.is_open(ctx.at):
+        # Closed or not open yet (bot.engine.consultations): said kindly, then the caller or
+        # the menu; consent is not asked for a consultation that cannot be answered.
+        ctx.say(texts.CONSULTATION_CLOSED)
+        return leave(ctx, flow_id)
     if gate and flow_id != texts.CONSENT_FLOW and missing_consents(ctx, flow_id):
         ctx.work.stack.append(Frame(flow_id, AFTER_CONSENT))
         # The consent flow reads this to ask only for what the gated flow needs.

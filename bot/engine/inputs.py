@@ -48,7 +48,32 @@ class Understanding:
 # What reached the host: a message from the person, or the provider's word that the person can
 # no longer be messaged (Twilio 21610: they texted STOP to the number; Telegram 403: they blocked
 # the bot). The engine handles `provider_opt_out` like STOP, but says nothing: nobody can hear it.
-InputKind = Literal["message", "provider_opt_out"]
+# `group_invitation` (no text): a coordinator invites the person to a working group
+# (`TurnInput.invitation`); the engine asks them YES or NO and waits for the reply.
+InputKind = Literal["message", "provider_opt_out", "group_invitation"]
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation to a working group, as a coordinator made it. `group` is the group's name
+    and `date` the meeting's date as given (shown as written); `offers` the support the group
+    offers (bot.terms.GROUP_SUPPORT_KINDS), named in the person's language by the catalogue's
+    `wg.offer.<kind>` labels."""
+
+    group_id: int
+    group: str
+    date: str
+    offers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateReceived:
+    """A "you said, we did" update the person received after their last message and not long
+    ago, handed in by the host (bot.service.conversation). A reply when nothing but the menu
+    waits is kept as a view on the update (question `update-<id>`), never as a menu answer."""
+
+    update_id: int
+    text: str  # the update as the person got it: the view's question
 
 
 @dataclass(frozen=True)
@@ -60,3 +85,9 @@ class TurnInput:
     understanding: Understanding = Understanding()
     start_flow: str | None = None  # a deep link (Telegram /start <code>) asking for a flow
     kind: InputKind = "message"  # `provider_opt_out` carries no text
+    invitation: Invitation | None = None  # with kind `group_invitation`
+    # What the deployment's working groups pay for, as the store holds them (the host reads it;
+    # "travel", "childcare": bot.engine.settings.GROUP_SUPPORT). None: the Deployment's own
+    # setting (HEARD_GROUP_SUPPORT), for hosts without a store.
+    group_support: tuple[str, ...] | None = None
+    update: UpdateReceived | None = None  # the update this may be a reply to (see above)

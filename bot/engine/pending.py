@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from bot.engine.confirmations import (
     DELETE,
+    GROUP_INVITE,
+    INVITE_FIELDS,
     LANGUAGE,
     SAFEGUARDING,
     SAFEGUARDING_CHECK,
@@ -14,14 +16,16 @@ from bot.engine.confirmations import (
     split,
 )
 from bot.engine.context import TurnContext
-from bot.engine.events import ErasureRequested
+from bot.engine.events import ErasureRequested, GroupInvitationAnswered
 from bot.engine.flowstack import abandon, start_of
+from bot.engine.inputs import Invitation
 from bot.engine.replies import understand
 from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume
 from bot.engine.safeguarding import give_help
 from bot.engine.working import Working
 from bot.flowspec import texts
+from bot.terms import GROUP_SUPPORT_KINDS
 
 
 def _delete(ctx: TurnContext, answer: str, _: str) -> None:
@@ -62,13 +66,43 @@ def _language(ctx: TurnContext, answer: str, _: str) -> None:
     resume(ctx)
 
 
+def _group_invite(ctx: TurnContext, answer: str, group_id: str) -> None:
+    """YES or NO to a working group's invitation: recorded, thanked, then back to where the
+    person was."""
+    accepted = answer == "yes"
+    if group_id.isdigit():
+        ctx.emit(GroupInvitationAnswered(ctx.at, int(group_id), accepted, ctx.inp.channel))
+    ctx.say(texts.INVITE_YES if accepted else texts.INVITE_NO)
+    for name in INVITE_FIELDS:
+        ctx.work.fields.pop(name, None)
+    resume(ctx)
+
+
 # Each handler gets the understood answer and the pending confirmation's argument.
 _ANSWERS: dict[str, Callable[[TurnContext, str, str], None]] = {
     DELETE: _delete,
     SAFEGUARDING: _safeguarding,
     SAFEGUARDING_CHECK: _safeguarding_check,
     LANGUAGE: _language,
+    GROUP_INVITE: _group_invite,
 }
+
+
+def invite(ctx: TurnContext, invitation: Invitation) -> None:
+    """Asks the person whether they will come to the group on the date, YES or NO. The reply
+    is understood like any yes/no answer (only clear yes and no words, or the option numbers);
+    anything else is asked again, saying exactly what to send."""
+    if ctx.work.status == "ended":
+        ctx.work.status = "active"
+    labels = [
+        ctx.label(texts.OFFER_LABELS[kind])
+        for kind in GROUP_SUPPORT_KINDS
+        if kind in invitation.offers and kind in texts.OFFER_LABELS
+    ]
+    ctx.work.fields["invite_group"] = invitation.group
+    ctx.work.fields["invite_date"] = invitation.date
+    ctx.work.fields["invite_offers"] = ", ".join(labels)
+    ask_pending(ctx, f"{GROUP_INVITE}:{invitation.group_id}")
 
 
 def answer_pending(ctx: TurnContext) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot.engine.events import Event
+from bot.flowspec.texts import MENU_FLOW
 from bot.terms import Register
 
 SESSION_SPEC_VERSION = 2
@@ -56,6 +57,12 @@ class Session:
 
     def evolve(self, **changes: Any) -> Session:
         return replace(self, **changes)
+
+    def at_rest(self) -> bool:
+        """Nothing in progress but the menu: no confirmation waits, and no flow but the menu
+        is on the stack or waiting for a reply (a reply to an update is then not an answer)."""
+        frames = (*self.stack, *((self.position,) if self.position is not None else ()))
+        return self.pending is None and all(frame.flow == MENU_FLOW for frame in frames)
 
     def to_json(self) -> str:
         data = asdict(self)

@@ -3,6 +3,7 @@ when the turn stops (a question waits, or the conversation rests)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import assert_never
 
 from bot.engine.context import TurnContext
@@ -65,7 +66,12 @@ def branch_subject(ctx: TurnContext, on: str) -> str:
         granted = ctx.work.consents.get(on.removeprefix(CONSENT_SUBJECT_PREFIX))
         return "" if granted is None else ("yes" if granted else "no")
     if on.startswith(DEPLOYMENT_SUBJECT_PREFIX):
-        return ctx.settings.deployment.promise(on.removeprefix(DEPLOYMENT_SUBJECT_PREFIX))
+        name = on.removeprefix(DEPLOYMENT_SUBJECT_PREFIX)
+        deployment = ctx.settings.deployment
+        if name == "group_support" and ctx.inp.group_support is not None:
+            # The working groups as configured in the store, not the environment's setting.
+            deployment = replace(deployment, group_support=ctx.inp.group_support)
+        return deployment.promise(name)
     return ctx.work.fields.get(on, "")
 
 

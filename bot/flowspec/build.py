@@ -7,6 +7,7 @@ name them; the loader never hands such a flow to the engine.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from bot.flowspec.model import (
@@ -76,6 +77,25 @@ def build_step(raw: dict[str, Any]) -> Step:
     raise ValueError(f"unknown step type {kind!r}")
 
 
+def _instant(raw: Any) -> datetime | None:
+    """An ISO 8601 time with its UTC offset (the schema holds the shape)."""
+    if raw is None:
+        return None
+    return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+
+
+def _consultation(raw: dict[str, Any]) -> Consultation:
+    version = raw.get("version")
+    return Consultation(
+        str(raw["id"]),
+        raw["title"],
+        version=int(version) if version is not None else None,
+        keyword=raw.get("keyword"),
+        opens=_instant(raw.get("opens")),
+        closes=_instant(raw.get("closes")),
+    )
+
+
 def build_flow(data: dict[str, Any], source: str) -> Flow:
     steps: dict[str, Step] = {}
     for raw in data["steps"]:
@@ -87,8 +107,6 @@ def build_flow(data: dict[str, Any], source: str) -> Flow:
         start=data["start"],
         steps=steps,
         requires_consent=tuple(cast(Purpose, p) for p in data.get("requires_consent", ())),
-        consultation=(
-            Consultation(str(consultation["id"]), consultation["title"]) if consultation else None
-        ),
+        consultation=_consultation(consultation) if consultation else None,
         source=source,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from bot.terms import Purpose
@@ -140,6 +141,19 @@ Step = (
 class Consultation:
     id: str  # stored with every view
     title: str  # text id
+    # A consultation made in the workspace: its version (stored with every view), the keyword
+    # that starts it (folded), and the dates it is open between (opens inclusive, closes
+    # exclusive; None: no limit). The engine reads the time only from its input, so "open" is
+    # decided inside the turn (bot.engine.consultations).
+    version: int | None = None
+    keyword: str | None = None
+    opens: datetime | None = None
+    closes: datetime | None = None
+
+    def is_open(self, at: datetime) -> bool:
+        return (self.opens is None or self.opens <= at) and (
+            self.closes is None or at < self.closes
+        )
 
 
 @dataclass(frozen=True)

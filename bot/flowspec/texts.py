@@ -48,10 +48,18 @@ SAFEGUARDING_CONTINUE_FOLLOW_UP = "safeguarding.continue_follow_up"
 SAFEGUARDING_CHECK = "safeguarding.check"
 SAFEGUARDING_CHECK_HELP = "safeguarding.check_help"
 SAFEGUARDING_CHECK_CARRY_ON = "safeguarding.check_carry_on"
+# A reply to a consultation that is closed or not open yet (bot.engine.consultations); the menu
+# follows. And the menu's choice between open consultations (bot.service.consultations).
+CONSULTATION_CLOSED = "consult.closed"
+CHOOSE_CONSULTATION = "menu.choose_consultation"
+# Needed only by content with a consultation that has dates or a keyword (bot.flowspec.validate).
+DATED_CONSULTATION_TEXT_IDS = (CONSULTATION_CLOSED,)
 BACK_AGAIN = "back.again"
 BACK_NONE = "back.none"
 # BACK at the first question of a consultation started from the menu: the menu again.
 BACK_MENU = "back.menu"
+# "You said, we did": the reply to someone who answers an update (kept as a view on it).
+UPDATE_REPLY_THANKS = "update.reply_thanks"
 # After a reply not understood: exactly what to send, per kind of question (bot.engine.retry).
 RETRY_YES_NO = "retry.yes_no"
 RETRY_YES_NO_TAP = "retry.yes_no_tap"
@@ -80,6 +88,19 @@ RETRY_TEXT_IDS = (
     RETRY_NUMBER_SKIP,
     RETRY_OPEN_SKIP,
 )
+
+# A working group's invitation (bot.engine.pending.invite): the question, the same naming the
+# support the group offers, and the replies to YES and NO. The offers' labels, one per
+# bot.terms.GROUP_SUPPORT_KINDS, fill {invite_offers}.
+INVITE = "wg.invite"
+INVITE_OFFERS = "wg.invite_offers"
+INVITE_YES = "wg.invite_yes"
+INVITE_NO = "wg.invite_no"
+OFFER_LABELS = {
+    kind: f"wg.offer.{kind}"
+    for kind in ("interpreter", "easy_read", "bsl", "travel_costs", "childcare_costs", "step_free")
+}
+INVITE_TEXT_IDS = (INVITE, INVITE_OFFERS, INVITE_YES, INVITE_NO, *OFFER_LABELS.values())
 
 ENGINE_TEXT_IDS = (
     YES,
@@ -112,7 +133,9 @@ ENGINE_TEXT_IDS = (
     BACK_AGAIN,
     BACK_NONE,
     BACK_MENU,
+    UPDATE_REPLY_THANKS,
     *RETRY_TEXT_IDS,
+    *INVITE_TEXT_IDS,
 )
 
 # Optional: used when present, silently skipped when not.

@@ -22,7 +22,7 @@ from bot.flowspec.checks import check_flow
 from bot.flowspec.migrations import VersionError, migrate
 from bot.flowspec.model import Flow, FlowSet
 from bot.flowspec.problems import Problem
-from bot.flowspec.texts import ENGINE_FLOWS, ENGINE_TEXT_IDS
+from bot.flowspec.texts import DATED_CONSULTATION_TEXT_IDS, ENGINE_FLOWS, ENGINE_TEXT_IDS
 from bot.flowspec.yaml_loader import load_yaml
 
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -131,7 +131,19 @@ def _engine_problems(directory: Path, flows: FlowSet, catalogue: Catalogue | Non
             for text_id in ENGINE_TEXT_IDS
             if not catalogue.has("en", text_id)
         ]
+        if any(_dated(f) for f in flows.consultations()):
+            problems += [
+                _error(source, "", "FLOW-TEXT", f"a dated consultation needs {text_id!r}")
+                for text_id in DATED_CONSULTATION_TEXT_IDS
+                if not catalogue.has("en", text_id)
+            ]
     return problems
+
+
+def _dated(flow: Flow) -> bool:
+    """A consultation with a keyword or dates: the engine may say it is closed."""
+    c = flow.consultation
+    return c is not None and (c.keyword is not None or c.opens is not None or c.closes is not None)
 
 
 def check_directory(directory: Path, catalogue: Catalogue | None = None) -> Checked:

@@ -10,8 +10,13 @@ The payload keeps only what a turn needs (`InboundMessage`'s fields), never the 
 request: Twilio's geographic fields and Telegram's names and usernames are personal data Heard
 has no use for. The store encrypts the payload; it is never logged.
 
-Versions: 1 held messages only; 2 adds `kind` ("message" | "provider_opt_out"). A version-1
-payload is read as a message, so rows queued before an upgrade are still handled.
+A third kind, `GroupInvitation`, is a coordinator's invitation to a working group, queued by the
+workspace (bot.workspace.groups): the engine sends it and waits for the person's YES or NO, so
+the invitation goes the one way every session change goes.
+
+Versions: 1 held messages only; 2 adds `kind` ("message" | "provider_opt_out" |
+"group_invitation"). A version-1 payload is read as a message, so rows queued before an upgrade
+are still handled.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from bot.channels.base import InboundMessage
 PAYLOAD_VERSION = 2
 MESSAGE = "message"
 PROVIDER_OPT_OUT = "provider_opt_out"
+GROUP_INVITATION = "group_invitation"
+# Provider keys of invitations: one per invitation a coordinator sent (the pipeline move's id).
+INVITATION_KEY_PREFIX = "invite:"
 # Provider keys of opt-out items: one per refused outbox message, so a repeat is refused.
 OPT_OUT_KEY_PREFIX = "opt-out:"
 
@@ -49,10 +57,42 @@ class ProviderOptOut:
         return OPT_OUT_KEY_PREFIX + self.message_id
 
 
-InboxEntry = InboundMessage | ProviderOptOut
+@dataclass(frozen=True)
+class GroupInvitation:
+    """A coordinator invited the person at `address` to working group `group_id` (named
+    `group`) on `date`; `offers` the support the group offers. `key` makes the inbox refuse the
+    same invitation twice."""
+
+    channel: str
+    address: str
+    key: str
+    group_id: int
+    group: str
+    date: str
+    offers: tuple[str, ...]
+    at: datetime
+
+    @property
+    def provider_key(self) -> str:
+        return INVITATION_KEY_PREFIX + self.key
+
+
+InboxEntry = InboundMessage | ProviderOptOut | GroupInvitation
 
 
 def to_payload(entry: InboxEntry) -> dict[str, Any]:
+    if isinstance(entry, GroupInvitation):
+        return {
+            "v": PAYLOAD_VERSION,
+            "kind": GROUP_INVITATION,
+            "address": entry.address,
+            "key": entry.key,
+            "group_id": entry.group_id,
+            "group": entry.group,
+            "date": entry.date,
+            "offers": list(entry.offers),
+            "at": entry.at.isoformat(),
+        }
     if isinstance(entry, ProviderOptOut):
         return {
             "v": PAYLOAD_VERSION,
@@ -94,6 +134,17 @@ def from_payload(channel: str, provider_key: str, payload: dict[str, Any]) -> In
                 address=str(payload["address"]),
                 message_id=str(payload["message_id"]),
                 code=str(payload["code"]),
+                at=at,
+            )
+        if payload.get("kind") == GROUP_INVITATION:
+            return GroupInvitation(
+                channel=channel,
+                address=str(payload["address"]),
+                key=str(payload["key"]),
+                group_id=int(payload["group_id"]),
+                group=str(payload["group"]),
+                date=str(payload["date"]),
+                offers=tuple(str(o) for o in payload.get("offers", ())),
                 at=at,
             )
         if payload.get("kind") != MESSAGE:

@@ -34,7 +34,9 @@ from bot.catalogue import Catalogue
 from bot.channels.base import InboundMessage
 from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
-from bot.inbox.payload import ProviderOptOut, from_payload
+from bot.engine.inputs import Invitation
+from bot.inbox.payload import GroupInvitation, ProviderOptOut, from_payload
+from bot.service.consultations import FlowRegistry
 from bot.service.conversation import Conversation, TurnOutcome, Understood
 from storage.db import connection_lost
 from storage.records import InboxItem
@@ -84,7 +86,11 @@ class InboxWorker:
         result (the worker died each time) the item is dead, so one poisonous message cannot
         stop a worker, nor its sender's later messages, for ever."""
         self._store = store
+        self._base = conversation
         self._conversation = conversation
+        # The engine's flows: `flows/` plus the consultations opened in the workspace, read
+        # again before each batch (bot.service.consultations).
+        self._registry = FlowRegistry(conversation.engine.flows, conversation.engine.catalogue)
         self._catalogue = catalogue
         self._clock = clock
         self._lease = lease_seconds
@@ -106,9 +112,20 @@ class InboxWorker:
     def run_once(self) -> int:
         """Claims a batch and handles it; returns how many items were claimed."""
         items = self.claim()
+        if items:
+            self.refresh_flows()
         for item in items:
             self.process(item)
         return len(items)
+
+    def refresh_flows(self) -> None:
+        """Hands the engine the stored consultations as they are now (a new version opened,
+        dates changed, one opened or closed since the last batch)."""
+        with self._store.reading() as reader:
+            changed = self._registry.refresh(reader, self._clock())
+        if changed:
+            engine = self._base.engine.with_content(self._registry.flows, self._registry.catalogue)
+            self._conversation = self._base.with_engine(engine)
 
     def process(self, item: InboxItem) -> None:
         """Understands the message first, reading only (the NLU runs outside any write
@@ -133,7 +150,7 @@ class InboxWorker:
         """The NLU's reading of the item's message (None for a message without words, and for a
         provider's opt-out, which has none)."""
         inbound = from_payload(item.channel, item.provider_key, item.payload)
-        if isinstance(inbound, ProviderOptOut) or inbound.media:
+        if isinstance(inbound, ProviderOptOut | GroupInvitation) or inbound.media:
             return None
         with self._store.reading() as reader:
             return self._conversation.understand_first(
@@ -160,6 +177,8 @@ class InboxWorker:
                 uow, channel=entry.channel, address=entry.address, at=entry.at
             )
             return self._done(uow, item, now, participant_id)
+        if isinstance(entry, GroupInvitation):
+            return self._invitation(uow, item, entry, now)
         inbound = entry
         outcome = self._conversation.handle(
             uow,
@@ -174,6 +193,29 @@ class InboxWorker:
         )
         self._queue_replies(uow, inbound, outcome, now)
         return self._done(uow, item, now, None if outcome.erased else outcome.participant_id)
+
+    def _invitation(
+        self, uow: UnitOfWork, item: InboxItem, entry: GroupInvitation, now: datetime
+    ) -> bool:
+        """A coordinator's invitation: the engine's question, queued to the person's address."""
+        outcome = self._conversation.invite(
+            uow,
+            channel=entry.channel,
+            address=entry.address,
+            invitation=Invitation(entry.group_id, entry.group, entry.date, entry.offers),
+            at=entry.at,
+        )
+        if outcome is None:
+            # Opted out, consent withdrawn, erased, or answering another of the engine's own
+            # questions: nothing is sent (no personal data in the line).
+            log.info("invitation to working group %d not sent", entry.group_id)
+            return self._done(uow, item, now, None)
+        for message in outcome.messages:
+            row = outbox_message(
+                message, entry.channel, outcome.participant_id, self._catalogue, now
+            )
+            uow.outbox.add(row, address=entry.address)
+        return self._done(uow, item, now, outcome.participant_id)
 
     def _done(
         self, uow: UnitOfWork, item: InboxItem, now: datetime, participant_id: str | None
@@ -191,9 +233,11 @@ class InboxWorker:
         """Replies go to the address the message came from: nothing is decrypted again, and
         a person erased in this turn (no participant any more) still gets the confirmation."""
         participant_id = None if outcome.erased else outcome.participant_id
-        for message in outcome.messages:
-            row = outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
-            uow.outbox.add(row, address=inbound.address)
+        rows = [
+            outbox_message(message, inbound.channel, participant_id, self._catalogue, now)
+            for message in outcome.messages
+        ]
+        uow.outbox.add(*rows, address=inbound.address)
 
     def _failure(self, item: InboxItem, error_type: str) -> None:
         with self._store.unit_of_work() as uow:

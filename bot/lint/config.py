@@ -73,6 +73,11 @@ PLACEHOLDER_SAMPLES: dict[str, str] = {
     "contact": "heard@example.org",
     "contact_email": "heard@example.org",
     "guessed_language_name": "Polski",
+    # A working group's invitation (bot.engine.pending.invite): a group's name as coordinators
+    # write them, a date and time, and three offers named in the message's language.
+    "invite_group": "Carers Voice Group",
+    "invite_date": "2026-12-09 18:00",
+    "invite_offers": "an interpreter, travel costs, childcare costs",
 }
 
 DEFAULT = LanguageRules(

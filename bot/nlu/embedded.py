@@ -30,14 +30,17 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from bot.nlu import model_cache
 from bot.nlu.base import IntentScore, ParseResult
-from bot.nlu.linear_model import Calibration, _Model
+from bot.nlu.linear_model import Calibration, Columns, _Model
+
+if TYPE_CHECKING:  # SciPy is imported to train, never to parse (linear_model.Columns)
+    import scipy.sparse as sp
 from bot.nlu.normalise import basic, strip_accents
 from bot.nlu.split import split
 from bot.nlu.training_data import Example, data_files, load_directory
@@ -88,14 +91,13 @@ def fit_linear(
 
 
 def nearest_similarity(
-    examples: sp.csc_matrix, index: npt.NDArray[np.intp], values: npt.NDArray[np.float64]
+    examples: Columns, index: npt.NDArray[np.intp], values: npt.NDArray[np.float64]
 ) -> float:
     """The highest cosine similarity between one l2-normalised vector (its non-zero feature
     `index` and `values`) and any row of `examples`."""
     if examples.shape[0] == 0 or len(index) == 0:
         return 0.0
-    similarities = examples[:, index] @ values
-    return float(np.max(similarities))
+    return float(np.max(examples.rows_times(index, values)))
 
 
 def fit_calibration(
@@ -172,6 +174,7 @@ class EmbeddedNLU:
     ) -> EmbeddedNLU:
         """Trains on `examples`. With `calibrate` (the default) the confidences are fitted by
         cross-validation on these same examples; without it they use `Calibration()`."""
+        import scipy.sparse as sp
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         items = list(examples)
@@ -189,7 +192,7 @@ class EmbeddedNLU:
             weights=np.ascontiguousarray(weights.T),
             bias=bias,
             intents=intents,
-            examples=sp.csc_matrix(matrix),
+            examples=Columns.of(matrix),
             calibration=calibration,
         )
         return cls(model, threshold)

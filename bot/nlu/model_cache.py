@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from bot.nlu.linear_model import Calibration, _Model
+from bot.nlu.linear_model import Calibration, Columns, _Model
 
 log = logging.getLogger("heard.nlu")
 
@@ -30,16 +29,27 @@ FORMAT = "heard-embedded-3"
 
 
 def cache_key(content_hash: str, holdout: bool) -> str:
+    parts = (FORMAT, content_hash, str(holdout), np.__version__, _sklearn_version())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _sklearn_version() -> str:
+    """scikit-learn's installed version without importing it, from its `.dist-info` folder
+    beside NumPy's (one glob, where `importlib.metadata` scans every distribution); asked of
+    `importlib.metadata` when it is not found there exactly once."""
+    site = Path(np.__file__).resolve().parent.parent
+    found = [p.name for p in site.glob("scikit_learn-*.dist-info")]
+    if len(found) == 1:
+        return found[0].removeprefix("scikit_learn-").removesuffix(".dist-info")
     from importlib.metadata import version
 
-    parts = (FORMAT, content_hash, str(holdout), np.__version__, version("scikit-learn"))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return version("scikit-learn")
 
 
 def save(model: _Model, directory: Path, key: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    examples = model.examples.tocsc()
-    arrays = {
+    examples = model.examples
+    arrays: dict[str, Any] = {
         "idf": model.idf,
         "weights": model.weights,
         "bias": model.bias,
@@ -80,17 +90,22 @@ def load(directory: Path, key: str) -> _Model | None:
             return None
         with npz.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:
             shape = tuple(int(n) for n in arrays["examples_shape"])
-            examples = sp.csc_matrix(
-                (arrays["examples_data"], arrays["examples_indices"], arrays["examples_indptr"]),
-                shape=shape,
+            examples = Columns(
+                np.asarray(arrays["examples_data"], dtype=np.float64),
+                np.asarray(arrays["examples_indices"], dtype=np.intp),
+                np.asarray(arrays["examples_indptr"], dtype=np.intp),
+                (shape[0], shape[1]),
             )
             intents = tuple(str(name) for name in meta["intents"])
             weights = np.asarray(arrays["weights"], dtype=np.float64)
             if weights.shape[1] != len(intents) or weights.shape[0] != shape[1]:
                 return None
             calibration = meta["calibration"]
+            vocabulary = meta["vocabulary"]  # written by `save`: JSON's str keys, int values
+            if not isinstance(vocabulary, dict):
+                return None
             return _Model(
-                vocabulary={str(k): int(v) for k, v in meta["vocabulary"].items()},
+                vocabulary=vocabulary,
                 idf=np.asarray(arrays["idf"], dtype=np.float64),
                 weights=weights,
                 bias=np.asarray(arrays["bias"], dtype=np.float64),

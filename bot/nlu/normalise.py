@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _APOSTROPHES = re.compile("['\u2019`\u00b4\u02bc]")
@@ -19,16 +20,42 @@ _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe"})
 
 
+class _Spaces(dict[int, int]):
+    """A `str.translate` table: letters, marks and numbers stay, anything else becomes a
+    space. Each character's category is looked up once, on first sight."""
+
+    def __missing__(self, code: int) -> int:
+        kept = code if unicodedata.category(chr(code))[0] in "LMN" else 32
+        self[code] = kept
+        return kept
+
+
+_SPACES = _Spaces()
+
+
 def basic(text: str) -> str:
     """NFKC, case-folded, repeats collapsed, punctuation removed; accents kept."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text)
     text = _REPEATS.sub(r"\1\1", text)
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
-    return " ".join(kept.split())
+    return " ".join(text.translate(_SPACES).split())
 
 
 def strip_accents(text: str) -> str:
+    """Diacritics removed from Latin letters (and Arabic short vowels), word by word: a space
+    neither composes with nor reorders what follows it, so each word comes out as it would
+    inside the whole text, and a word seen before is not worked out again."""
+    first, *rest = text.split(" ")
+    return " ".join([_strip(first), *(_strip_after_space(word) for word in rest)])
+
+
+@lru_cache(maxsize=1 << 16)
+def _strip_after_space(word: str) -> str:
+    # As inside the text: a mark at the start of the word follows a space, a Latin character.
+    return _strip(" " + word)[1:]
+
+
+def _strip(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     kept = [
         ch

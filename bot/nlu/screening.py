@@ -7,6 +7,9 @@ Run by the host before the turn (the engine only reacts to the `Screening`). In 
 2. the intent classifier's top intent is a risk intent at or above `Thresholds.clear`: `clear`,
    source `intent`;
 3. a risk intent on top at or above `Thresholds.check`: `check`, source `intent`;
+   (2 and 3 only for a text of at least `MIN_INTENT_WORDS` words: the classifier's confidence
+   in one or two words rests on a handful of features, and "my mum" or "ما بدي" must not
+   alarm anyone; short disclosures are the phrase lists' part);
 4. a listed call for help ("help me", "please help"): kind `unspecified`, `check`, `keyword`.
 
 `clear` earns the help reply; `check` a kind check-in that keeps the answer. The thresholds are
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from bot.engine.inputs import SafeguardingKind, Screening
 from bot.nlu.base import SAFEGUARDING_INTENTS, ParseResult
-from bot.nlu.keywords import HELP_REQUEST, PhraseMatcher, default_matcher
+from bot.nlu.keywords import HELP_REQUEST, PhraseMatcher, default_matcher, normalise
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,16 @@ class Thresholds:
 
 
 # Chosen by bench/calibrate.py on the development data (see its docstring for the rule).
-THRESHOLDS = Thresholds(clear=0.97, check=0.9)
+THRESHOLDS = Thresholds(clear=0.99, check=0.93)
 CLEAR_CONFIDENCE = THRESHOLDS.clear
 CHECK_CONFIDENCE = THRESHOLDS.check
+# Fewer words than this and the classifier's part of the screen stays silent (see above).
+MIN_INTENT_WORDS = 3
+
+
+def intent_may_screen(text: str) -> bool:
+    """Whether `text` is long enough for the classifier's part of the screen."""
+    return len(normalise(text).split()) >= MIN_INTENT_WORDS
 
 
 def screen(
@@ -49,7 +59,7 @@ def screen(
     found = (matcher or default_matcher()).match(text) if text.strip() else None
     if found is not None and found != HELP_REQUEST:
         return Screening(_kind(found), "clear", "keyword")
-    by_intent = intent_screening(parsed, thresholds)
+    by_intent = intent_screening(parsed, thresholds) if intent_may_screen(text) else None
     if by_intent is not None:
         return by_intent
     if found == HELP_REQUEST:

@@ -58,3 +58,24 @@ def sms_encoding_and_segments(text: str) -> SmsSize:
             segments, used = segments + 1, 0
         used += cost
     return SmsSize(encoding, len(text), segments, units)
+
+
+def split_segments(text: str) -> list[str]:
+    """The parts an SMS of `text` is sent in, as `sms_encoding_and_segments` counts them (a
+    preview of how a long message arrives); one part when it fits a single SMS."""
+    size = sms_encoding_and_segments(text)
+    if size.segments <= 1:
+        return [text] if text else []
+    part = GSM7_PART if size.encoding == "GSM-7" else UCS2_PART
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for ch in text:
+        cost = _unit_cost(ch, size.encoding)
+        if used + cost > part:
+            parts.append("".join(current))
+            current, used = [], 0
+        current.append(ch)
+        used += cost
+    parts.append("".join(current))
+    return parts

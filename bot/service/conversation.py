@@ -16,6 +16,12 @@ stands at the end of the turn); for anyone else it records that a message passed
 channel, text id, language, time) without its text. The postcode question keeps a district
 only, in the profile and in the session (bot.service.postcode).
 
+Working groups: what the join flow says the groups pay for (`deployment.group_support`) comes
+from the groups coordinators configured in the store (`uow.groups.offers`, one SELECT per turn),
+never from a fixed promise. An invitation to a group
+(`invite`) is a turn of its own, queued through the inbox by the workspace; the person's YES or
+NO moves them to joined or declined in the group's pipeline.
+
 Media: a message without words (a voice note, photo or sticker) gets `common.type_please` in the
 person's language and runs no turn, so the waiting question stays where it was.
 """
@@ -25,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.engine.engine import Engine
 from bot.engine.events import (
@@ -34,6 +40,7 @@ from bot.engine.events import (
     ErasureRequested,
     Event,
     GroupInterestRecorded,
+    GroupInvitationAnswered,
     HandoverRequested,
     LanguageChanged,
     MessageCreated,
@@ -43,7 +50,7 @@ from bot.engine.events import (
     SafeguardingAlert,
 )
 from bot.engine.ids import IdFactory
-from bot.engine.inputs import TurnInput, Understanding
+from bot.engine.inputs import Invitation, TurnInput, Understanding, UpdateReceived
 from bot.engine.session import Session, SessionFormatError
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
@@ -67,7 +74,13 @@ MESSAGES_PURPOSE = "messages"
 # The consent record's text id for an opt-out the provider reported (no STOP reached Heard).
 PROVIDER_OPT_OUT_TEXT_ID = "provider.opted_out"
 SHARE_VIEWS = "share_views"
+CONTACT_GROUP = "contact_group"
+# What the join flow's payment messages name (bot.engine.settings.GROUP_SUPPORT), from the
+# support kinds groups offer (bot.terms.GROUP_SUPPORT_KINDS).
+PAID_SUPPORT = {"travel_costs": "travel", "childcare_costs": "childcare"}
 TYPE_PLEASE = "common.type_please"
+# A message this soon after an update reached the person may be their reply to it.
+UPDATE_REPLY_WINDOW = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,37 @@ class Conversation:
         self._engine = engine
         self._understander = understander
         self._ids = ids
+        # Flows with a branch on what the working groups pay for (deployment.group_support).
+        self._support_flows = frozenset(
+            flow.id
+            for flow in engine.flows.flows.values()
+            if any(
+                getattr(step, "on", "") == "deployment.group_support"
+                for step in flow.steps.values()
+            )
+        )
+
+    def group_support(self, uow: UnitOfWork, session: Session | None) -> tuple[str, ...] | None:
+        """What the configured working groups pay for ("travel", "childcare"), as the store
+        holds them now, read only for a turn that can reach a branch on it: the person is
+        inside a flow that has one (every such branch in the flows comes after a question of
+        its flow, so the turn that reaches it starts inside that flow). Other turns get (),
+        which no branch they can reach reads."""
+        if session is None:
+            return ()
+        frames = (session.position, *session.stack)
+        if not any(f is not None and f.flow in self._support_flows for f in frames):
+            return ()
+        offers = uow.groups.offers()
+        return tuple(name for kind, name in PAID_SUPPORT.items() if kind in offers)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def with_engine(self, engine: Engine) -> Conversation:
+        """The same host around another engine (other content; bot.service.consultations)."""
+        return Conversation(engine, self._understander, self._ids)
 
     def understand_first(
         self,
@@ -160,7 +204,11 @@ class Conversation:
             understanding = self._understander.understand(text, stored_language)
         turn = self._engine.handle(
             session,
-            TurnInput(pid, channel, text, at, understanding, start_flow=start_flow),
+            TurnInput(
+                pid, channel, text, at, understanding, start_flow=start_flow,
+                group_support=self.group_support(uow, session),
+                update=self._update_received(uow, pid, session, at),
+            ),
         )
         erased, consents = self._apply(uow, pid, turn.session, turn.events, text)
         if not erased:
@@ -183,6 +231,22 @@ class Conversation:
         messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
         return TurnOutcome(pid, messages, turn.events, erased)
 
+    def _update_received(
+        self, uow: UnitOfWork, pid: str, session: Session | None, at: datetime
+    ) -> UpdateReceived | None:
+        """The update the person received after their last message, within
+        `UPDATE_REPLY_WINDOW`, when this message may be a reply to it (nothing but the menu
+        waits, or the session expired); looked up only then, so a turn inside a flow costs no
+        extra statement."""
+        if session is None or session.status == "opted_out":
+            return None
+        expired = at - session.last_active > self._engine.settings.session_timeout
+        if not (expired or session.at_rest()):
+            return None
+        since = max(session.last_active, at - UPDATE_REPLY_WINDOW)
+        found = uow.updates.last_received(pid, since)
+        return None if found is None else UpdateReceived(found.update_id, found.text)
+
     def provider_opt_out(
         self, uow: UnitOfWork, *, channel: str, address: str, at: datetime
     ) -> str | None:
@@ -204,6 +268,42 @@ class Conversation:
         if turn.events:
             uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
         return pid
+
+    def invite(
+        self, uow: UnitOfWork, *, channel: str, address: str, invitation: Invitation,
+        at: datetime,
+    ) -> TurnOutcome | None:
+        """A coordinator's invitation to a working group: the engine asks the person YES or NO
+        (in their language and register) and waits for the reply. Checked again here, at the
+        turn: nobody Heard no longer knows, who said STOP, or whose latest contact_group
+        consent is not a yes is invited (None: nothing sent)."""
+        participant = uow.people.find(channel, address)
+        if participant is None or participant.opted_out:
+            return None
+        pid = participant.participant_id
+        if not uow.consent.latest(pid).get(CONTACT_GROUP, False):
+            return None
+        session = self._session_of(uow.sessions.load(pid))
+        if session is None:
+            return None
+        turn = self._engine.handle(
+            session,
+            TurnInput(pid, channel, "", at, kind="group_invitation", invitation=invitation),
+        )
+        messages = tuple(e for e in turn.events if isinstance(e, MessageCreated))
+        if not messages:
+            return None
+        keep = uow.consent.latest(pid).get(SHARE_VIEWS, False)
+        uow.messages.log(
+            *(
+                LoggedMessage(
+                    pid, "out", channel, m.text if keep else None, m.text_id, m.language, m.at
+                )
+                for m in messages
+            )
+        )
+        uow.sessions.save(pid, _without_postcodes(turn.session).to_json(), at)
+        return TurnOutcome(pid, messages, turn.events)
 
     def _catalogue_language(self, code: str | None) -> str | None:
         return hint_language(code, self._engine.catalogue.codes)
@@ -289,6 +389,12 @@ class Conversation:
                                 event.language, event.channel, event.at,
                             )
                         )
+                case GroupInvitationAnswered():
+                    if uow.groups.get(event.group_id) is not None:
+                        uow.recruitment.move(
+                            event.group_id, pid, "joined" if event.accepted else "declined",
+                            None, event.at,
+                        )
                 case HandoverRequested():
                     uow.safety.record_handover(
                         HandoverRequest(
@@ -314,6 +420,8 @@ class Conversation:
                 case OptedOut() | OptedIn():
                     granted = isinstance(event, OptedIn)
                     uow.people.update(pid, opted_out=not granted)
+                    if not granted:  # updates queued for them and not yet sent are never sent
+                        uow.updates.withhold_pending(pid, event.at)
                     uow.consent.record(
                         ConsentEntry(
                             pid, MESSAGES_PURPOSE, granted, _opt_text_id(event),
@@ -348,6 +456,7 @@ class Conversation:
                     register=event.register,
                     channel=event.channel,
                     at=event.at,
+                    consultation_version=event.consultation_version,
                 )
             )
         elif event.store == "profile" and consents.get("about_you"):

@@ -1,5 +1,7 @@
 """`heard catalogue`: PO files for translators (export-po, import-po), marking messages
-reviewed, and how many messages of each language are reviewed.
+reviewed, and how many messages of each language are reviewed. A consultation made in the
+workspace has PO files too (`export-po --consultation`, and `import-po` of a file whose header
+names it: bot.translations.consultation_cli).
 
 Exit codes: 0 done (or nothing to change), 2 refused (nothing was changed).
 """
@@ -9,7 +11,12 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from storage.unit_of_work import Store
 
 REFUSED = 2
 # What the commands need (Babel, the lint) is imported when one runs, so that building the
@@ -26,6 +33,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     export.add_argument("language", help="language code, e.g. cy")
     export.add_argument("--flow", default=None, help="only the texts one flow shows (its name)")
+    export.add_argument(
+        "--consultation",
+        default=None,
+        help="a consultation made in the workspace (its keyword or id): its latest version",
+    )
     export.add_argument("--output", "-o", default=None, help="file to write (default stdout)")
     imp = what.add_parser(
         "import-po", help="check, lint and apply a translated PO file (all or nothing)"
@@ -55,11 +67,22 @@ def catalogue_command(
     out: TextIO,
     err: TextIO,
     now: datetime | None = None,
+    open_store: Callable[[], Store] | None = None,
 ) -> int:
+    """`open_store` gives the database's store, for a consultation's PO file (export-po
+    --consultation, import-po of a file whose header names a consultation)."""
     from bot.catalogue import CatalogueError
     from bot.translations.catalogue import mark_reviewed
 
     try:
+        if args.what in ("export-po", "import-po"):
+            from bot.translations.consultation_cli import consultation_command
+
+            done = consultation_command(
+                args, flows_dir, catalogue_dir, out, err, now or datetime.now(UTC), open_store
+            )
+            if done is not None:
+                return done
         if args.what == "export-po":
             return _export(args, flows_dir, catalogue_dir, out, err, now or datetime.now(UTC))
         if args.what == "import-po":

@@ -10,17 +10,36 @@ from fastapi import APIRouter
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
-from bot.workspace import pages, reach_api, reach_pages, safety, safety_api, views_pages
+from bot.flowspec.model import FlowSet
+from bot.workspace import (
+    consult_api,
+    consult_pages,
+    groups,
+    groups_api,
+    pages,
+    reach_api,
+    reach_pages,
+    safety,
+    safety_api,
+    updates_pages,
+    views_pages,
+)
+from bot.workspace import translations_pages as translations
 from bot.workspace.api import create_api
+from bot.workspace.updates_api import router as updates_router
 from bot.workspace.views_api import router as views_router
 from bot.workspace.web import STATIC, Workspace
 from storage.unit_of_work import Store
 
-API_ROUTERS: list[APIRouter] = [safety_api.router, views_router]
+API_ROUTERS: list[APIRouter] = [safety_api.router, views_router, groups_api.router]
 # Who has and has not been heard.
 API_ROUTERS.append(reach_api.router)
+# Consultations made in the workspace.
+API_ROUTERS.append(consult_api.router)
+API_ROUTERS.append(updates_router)  # "you said, we did"
 
 
 def page_routes() -> list[BaseRoute]:
@@ -36,6 +55,10 @@ def page_routes() -> list[BaseRoute]:
         Route("/themes/{theme_id}", views_pages.theme_page, methods=["GET", "POST"]),
         Route("/export", views_pages.export_page, methods=["GET"]),
         Route("/safety", safety.safety_queue, methods=["GET"]),
+        # "You said, we did"
+        Route("/updates", updates_pages.updates_page, methods=["GET", "POST"]),
+        Route("/updates/{update_id}", updates_pages.update_page, methods=["GET", "POST"]),
+        Route("/updates/{update_id}/check", updates_pages.update_check, methods=["POST"]),
         Route("/safety/{item_id}/acknowledge", safety.acknowledge_page, methods=["POST"]),
         Route("/safety/{item_id}/reveal", safety.reveal_page, methods=["POST"]),
         # Who has and has not been heard.
@@ -44,6 +67,21 @@ def page_routes() -> list[BaseRoute]:
         Route("/reach/baseline", reach_pages.reach_baseline, methods=["POST"]),
         Route("/reach/reinvite", reach_pages.reinvite_page, methods=["POST"]),
         Route("/reach/reinvite/confirm", reach_pages.reinvite_confirm, methods=["POST"]),
+        # Working groups and recruitment (bot.workspace.groups).
+        Route("/groups", groups.groups_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}", groups.group_page, methods=["GET", "POST"]),
+        Route("/groups/{group_id}/move", groups.move_page, methods=["POST"]),
+        Route("/groups/{group_id}/reveal", groups.reveal_page, methods=["POST"]),
+        Route("/groups/{group_id}/export.csv", groups.export_page, methods=["GET"]),
+        # Consultations made in the workspace.
+        Route("/consultations", consult_pages.list_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}", consult_pages.edit_page, methods=["GET", "POST"]),
+        Route("/consultations/{cid}/open", consult_pages.open_page, methods=["POST"]),
+        # Translators' PO files of the catalogue and of consultations.
+        Route("/translations", translations.translations_page, methods=["GET"]),
+        Route("/translations/po/{language}", translations.download_page, methods=["GET"]),
+        Route("/translations/upload", translations.upload_page, methods=["POST"]),
+        Route("/translations/review", translations.review_page, methods=["POST"]),
     ]
 
 
@@ -52,9 +90,11 @@ def workspace_routes(
     store: Store,
     clock: Clock,
     languages: Callable[[], Mapping[str, tuple[str, str]]] = dict,
+    content: Callable[[], tuple[FlowSet, Catalogue]] | None = None,
 ) -> tuple[Workspace, list[BaseRoute]]:
-    """`languages`: code -> (English name, direction), read lazily (the catalogue)."""
-    ws = Workspace(settings, store, clock, languages)
+    """`languages`: code -> (English name, direction), read lazily (the catalogue).
+    `content`: the flows and catalogue of `flows/`, read lazily (consultations)."""
+    ws = Workspace(settings, store, clock, languages, content)
     api = create_api(ws, API_ROUTERS)
     return ws, [
         *page_routes(),

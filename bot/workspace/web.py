@@ -30,8 +30,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
+from bot.flowspec.model import FlowSet
 from bot.workspace.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -75,8 +77,12 @@ NAV: list[NavItem] = [
     NavItem("/safety", "Safety queue", "coordinator"),
     NavItem("/views", "Views", "member"),
     NavItem("/themes", "Themes", "member"),
+    NavItem("/updates", "Updates", "coordinator"),
     NavItem("/export", "Export", "coordinator"),
     NavItem("/reach", "Who has been heard", "coordinator"),
+    NavItem("/groups", "Working groups", "coordinator"),
+    NavItem("/consultations", "Consultations", "coordinator"),
+    NavItem("/translations", "Translations", "member"),
     NavItem("/users", "Users", "admin"),
     NavItem("/audit", "Audit log", "admin"),
     NavItem("/api/docs", "API", "member"),
@@ -90,6 +96,9 @@ class Workspace:
     clock: Clock
     # Language code -> (English name, "ltr" | "rtl"), read when first needed (the catalogue).
     languages: Callable[[], Mapping[str, tuple[str, str]]] = dict
+    # The flows and catalogue of `flows/`, read when first needed: consultations made in the
+    # workspace are checked against them (bot.workspace.consult).
+    content: Callable[[], tuple[FlowSet, Catalogue]] | None = None
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:

@@ -3,7 +3,7 @@ purpose is what holds (for equal times, the one recorded last)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -12,6 +12,13 @@ from storage.records import ConsentEntry
 from storage.repositories import tallies
 from storage.repositories.rows import consent
 from storage.timestamps import as_utc
+
+# Built once: a turn reads the person's consent every time.
+_HISTORY = (
+    select(m.ConsentRow)
+    .where(m.ConsentRow.participant_id == bindparam("participant_id"))
+    .order_by(m.ConsentRow.id)
+)
 
 
 class Consent:
@@ -54,9 +61,5 @@ class Consent:
         }
 
     def history(self, participant_id: str) -> list[ConsentEntry]:
-        rows = self._db.scalars(
-            select(m.ConsentRow)
-            .where(m.ConsentRow.participant_id == participant_id)
-            .order_by(m.ConsentRow.id)
-        )
+        rows = self._db.scalars(_HISTORY, {"participant_id": participant_id})
         return [consent(row) for row in rows]

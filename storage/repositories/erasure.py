@@ -30,6 +30,7 @@ from storage.privacy import (
     payload_mentions,
 )
 from storage.records import (
+    GroupMove,
     HandoverRequest,
     SafeguardingAlertRecord,
     TotalCount,
@@ -44,6 +45,9 @@ from storage.timestamps import as_utc
 _PERSONAL_TABLES: tuple[Any, ...] = (
     m.ReinvitationRecipientRow,
     m.MessageLogRow,
+    m.GroupMoveRow,
+    m.GroupRecruitRow,
+    m.UpdateRecipientRow,  # "you said, we did" recipients (storage.repositories.updates)
     m.HandoverRow,
     m.GroupInterestRow,
     m.ProfileAnswerRow,
@@ -207,6 +211,13 @@ class Erasure:
             group_interests=[
                 rows.group_interest(row, self._text)
                 for row in db.scalars(of_person(m.GroupInterestRow, participant_id))
+            ],
+            group_moves=[
+                GroupMove(
+                    row.group_id, row.participant_id, row.from_stage, row.to_stage,
+                    row.invited, row.by, row.at,
+                )
+                for row in db.scalars(of_person(m.GroupMoveRow, participant_id))
             ],
             handovers=[
                 HandoverRequest(

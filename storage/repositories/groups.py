@@ -1,9 +1,11 @@
 """Working groups and the views shared with them. Who belongs to a group is the workspace's
-business (its users); here a group is a name, and sharing a view with it lets its members
+business (its users); here a group is a name with its recruitment details (purpose, topics,
+meeting pattern, support offered, how it meets), and sharing a view with it lets its members
 see that view and nothing else."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -11,27 +13,93 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.records import WorkingGroup
+from storage.records import GroupDetails, WorkingGroup
 from storage.repositories.view_inbox import change_status
 from storage.timestamps import as_utc
 
 
 def _group(row: m.WorkingGroupRow) -> WorkingGroup:
-    return WorkingGroup(row.id, row.name, row.created_at)
+    return WorkingGroup(
+        row.id, row.name, row.created_at,
+        purpose=row.purpose or "",
+        topics=tuple(json.loads(row.topics_json or "[]")),
+        meeting_pattern=row.meeting_pattern or "",
+        support=tuple(json.loads(row.support_json or "[]")),
+        attendance=row.attendance or "in_person",
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+
+
+def _clean(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a working group needs a name")
+    return name
+
+
+class GroupNameTaken(ValueError):
+    """Another working group has this name (names are compared without case)."""
 
 
 class WorkingGroups:
     def __init__(self, db: Session) -> None:
         self._db = db
 
-    def ensure(self, name: str, at: datetime) -> WorkingGroup:
-        """The group called `name` (compared without case), created if new."""
-        name = " ".join(name.split())
-        if not name:
-            raise ValueError("a working group needs a name")
-        row = self._db.scalars(
+    def _named(self, name: str) -> m.WorkingGroupRow | None:
+        return self._db.scalars(
             select(m.WorkingGroupRow).where(func.lower(m.WorkingGroupRow.name) == name.lower())
         ).first()
+
+    def create(self, details: GroupDetails, by: str | None, at: datetime) -> WorkingGroup:
+        """A new group with its recruitment details; GroupNameTaken when the name is in use."""
+        name = _clean(details.name)
+        if self._named(name) is not None:
+            raise GroupNameTaken(name)
+        row = m.WorkingGroupRow(name=name, created_at=as_utc(at))
+        self._fill(row, details, by, at)
+        self._db.add(row)
+        self._db.flush()
+        return _group(row)
+
+    def update(
+        self, group_id: int, details: GroupDetails, by: str | None, at: datetime
+    ) -> WorkingGroup | None:
+        """Changes every detail (name included); None for an unknown group, GroupNameTaken
+        when another group has the new name."""
+        row = self._db.get(m.WorkingGroupRow, group_id)
+        if row is None:
+            return None
+        name = _clean(details.name)
+        other = self._named(name)
+        if other is not None and other.id != group_id:
+            raise GroupNameTaken(name)
+        row.name = name
+        self._fill(row, details, by, at)
+        self._db.flush()
+        return _group(row)
+
+    @staticmethod
+    def _fill(row: m.WorkingGroupRow, details: GroupDetails, by: str | None, at: datetime) -> None:
+        row.purpose = details.purpose.strip()
+        row.topics_json = json.dumps(list(dict.fromkeys(details.topics)))
+        row.meeting_pattern = details.meeting_pattern.strip()
+        row.support_json = json.dumps(list(dict.fromkeys(details.support)))
+        row.attendance = details.attendance
+        row.updated_at = as_utc(at)
+        row.updated_by = by
+
+    def offers(self) -> frozenset[str]:
+        """Every support kind some group offers: what the bot may mention at all."""
+        found: set[str] = set()
+        for support in self._db.scalars(select(m.WorkingGroupRow.support_json)):
+            found.update(json.loads(support or "[]"))
+        return frozenset(found)
+
+    def ensure(self, name: str, at: datetime) -> WorkingGroup:
+        """The group called `name` (compared without case), created if new."""
+        name = _clean(name)
+        row = self._named(name)
         if row is None:
             row = m.WorkingGroupRow(name=name, created_at=as_utc(at))
             self._db.add(row)

@@ -16,6 +16,8 @@ from storage.records import LoggedMessage
 from storage.repositories.rows import MESSAGE_TEXT
 from storage.timestamps import as_utc
 
+_LOG = insert(m.MessageLogRow.__table__)  # type: ignore[arg-type]  # a Table, typed as FromClause
+
 
 class Messages:
     def __init__(self, db: Session, text: PersonalText) -> None:
@@ -27,8 +29,10 @@ class Messages:
         message passed without keeping its words."""
         if not messages:
             return
+        # The table's own INSERT, executed for many rows: the ORM's bulk path would build and
+        # check mapped objects for rows nothing reads back.
         self._db.execute(
-            insert(m.MessageLogRow),
+            _LOG,
             [
                 {
                     "participant_id": message.participant_id,

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, text, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import models as m
@@ -30,6 +30,9 @@ from storage.repositories.rows import is_postgres, outbox_message, utc_or_none
 from storage.timestamps import as_utc
 
 OPEN = ("pending", "sending")
+# The table's own INSERT, for one row or a turn's replies at once (executemany): nothing reads
+# the new rows back as objects in the same unit of work.
+_ADD = insert(m.OutboxRow.__table__)  # type: ignore[arg-type]  # a Table, typed as FromClause
 
 
 def claim_query(channel: str, limit: int, now: datetime, *, postgres: bool) -> Select[Any]:
@@ -81,36 +84,46 @@ class Outbox:
         self._cipher = cipher
         self._postgres = is_postgres(db)
 
-    def add(self, message: OutboxMessage, *, address: str) -> None:
-        """Queues a message to `address` on the message's channel: the address the person's
-        message came from (the inbox worker has it; nothing is decrypted again), which also
-        reaches a person erased in this very turn (`participant_id` None). A message id used
-        before is refused by the database (unique `id`)."""
-        self._db.add(
-            m.OutboxRow(
-                id=message.message_id,
-                participant_id=message.participant_id,
-                channel=message.channel,
-                recipient_hmac=self._cipher.lookup(message.channel, address),
-                recipient_ciphertext=self._cipher.encrypt_address(message.channel, address),
-                text=message.text,
-                choices_json=json.dumps(list(message.choices), ensure_ascii=False),
-                language=message.language,
-                encoding=message.encoding,
-                segments=message.segments,
-                status=message.status,
-                attempts=message.attempts,
-                next_attempt_at=utc_or_none(message.next_attempt_at),
-                provider_message_id=message.provider_message_id,
-                last_error=message.last_error,
-                created_at=as_utc(message.created_at),
-                sent_at=utc_or_none(message.sent_at),
-                failed_at=utc_or_none(message.failed_at),
-                delivery_status=message.delivery_status,
-                delivery_error_code=message.delivery_error_code,
+    def add(self, *messages: OutboxMessage, address: str) -> None:
+        """Queues messages to `address` on each message's channel, in ONE statement (a turn's
+        replies together): the address the person's message came from (the inbox worker has
+        it; nothing is decrypted again), which also reaches a person erased in this very turn
+        (`participant_id` None). A message id used before is refused by the database (unique
+        `id`)."""
+        if not messages:
+            return
+        self._db.execute(_ADD, [self._values(message, address) for message in messages])
+
+    def _values(self, message: OutboxMessage, address: str) -> dict[str, Any]:
+        return {
+            "id": message.message_id,
+            "participant_id": message.participant_id,
+            "channel": message.channel,
+            "recipient_hmac": self._cipher.lookup(message.channel, address),
+            "recipient_ciphertext": self._cipher.encrypt_address(message.channel, address),
+            "text": message.text,
+            "choices_json": json.dumps(list(message.choices), ensure_ascii=False),
+            "language": message.language,
+            "encoding": message.encoding,
+            "segments": message.segments,
+            "status": message.status,
+            "attempts": message.attempts,
+            "next_attempt_at": utc_or_none(message.next_attempt_at),
+            "provider_message_id": message.provider_message_id,
+            "last_error": message.last_error,
+            "created_at": as_utc(message.created_at),
+            "sent_at": utc_or_none(message.sent_at),
+            "failed_at": utc_or_none(message.failed_at),
+            "delivery_status": message.delivery_status,
+            "delivery_error_code": message.delivery_error_code,
+        }
+
+    def add_many(self, messages: list[tuple[OutboxMessage, str]]) -> None:
+        """`add` for many (message, address) pairs in one batched INSERT (a broadcast)."""
+        if messages:
+            self._db.execute(
+                _ADD, [self._values(message, address) for message, address in messages]
             )
-        )
-        self._db.flush()
 
     def claim(
         self, channel: str, limit: int, at: datetime, lease_seconds: float

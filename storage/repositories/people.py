@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,26 @@ from storage.personal import PersonalText
 from storage.records import Participant
 from storage.repositories.rows import SESSION, participant
 from storage.timestamps import as_utc
+
+# Built once (a turn's first read): the participant behind an address's keyed hashes, with
+# their session and data key.
+_FIND_WITH_SESSION = (
+    select(
+        m.ParticipantRow,
+        m.SessionRow.session_json,
+        m.AddressRow.id,
+        m.AddressRow.address_hmac,
+        m.AddressRow.address_ciphertext,
+        m.PersonKeyRow.wrapped,
+    )
+    .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
+    .outerjoin(m.PersonKeyRow, m.PersonKeyRow.participant_id == m.ParticipantRow.id)
+    .outerjoin(m.SessionRow, m.SessionRow.participant_id == m.ParticipantRow.id)
+    .where(
+        m.AddressRow.channel == bindparam("channel"),
+        m.AddressRow.address_hmac.in_(bindparam("hashes", expanding=True)),
+    )
+)
 
 
 def new_participant_id() -> str:
@@ -91,18 +111,7 @@ class People:
         a read that must take no write lock (`Store.reading`) passes `rekey=False`."""
         hashes = self._cipher.lookups(channel, address)
         found = self._db.execute(
-            select(
-                m.ParticipantRow,
-                m.SessionRow.session_json,
-                m.AddressRow.id,
-                m.AddressRow.address_hmac,
-                m.AddressRow.address_ciphertext,
-                m.PersonKeyRow.wrapped,
-            )
-            .join(m.AddressRow, m.AddressRow.participant_id == m.ParticipantRow.id)
-            .outerjoin(m.PersonKeyRow, m.PersonKeyRow.participant_id == m.ParticipantRow.id)
-            .outerjoin(m.SessionRow, m.SessionRow.participant_id == m.ParticipantRow.id)
-            .where(m.AddressRow.channel == channel, m.AddressRow.address_hmac.in_(hashes))
+            _FIND_WITH_SESSION, {"channel": channel, "hashes": list(hashes)}
         ).all()
         if not found:
             return None

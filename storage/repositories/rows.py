@@ -83,6 +83,7 @@ def view(row: m.ViewRow, text: PersonalText) -> ViewRecord:
         register=row.register,
         channel=row.channel,
         at=row.at,
+        consultation_version=row.consultation_version,
     )
 
 

@@ -42,6 +42,20 @@ def key(row: Any) -> Key:
     )
 
 
+def _upsert(insert: Any) -> Any:
+    statement = insert(T)
+    return statement.on_conflict_do_update(
+        index_elements=[
+            T.consultation, T.question_id, T.language, T.register, T.channel, T.status, T.shard,
+        ],
+        set_={"n": T.n + statement.excluded.n},
+    )
+
+
+# Built once (each `excluded` copies the table's columns); rows arrive as parameters.
+_UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
 def bump(db: Session, deltas: dict[Key, int]) -> None:
     changes = [(k, n) for k, n in deltas.items() if n]
     if not changes:
@@ -60,17 +74,7 @@ def bump(db: Session, deltas: dict[Key, int]) -> None:
         }
         for k, n in changes
     ]
-    insert = postgresql.insert(T) if is_postgres(db) else sqlite.insert(T)
-    statement = insert.values(values)
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                T.consultation, T.question_id, T.language, T.register, T.channel, T.status,
-                T.shard,
-            ],
-            set_={"n": T.n + statement.excluded.n},
-        )
-    )
+    db.execute(_UPSERT["postgresql" if is_postgres(db) else "sqlite"], values)
 
 
 def tally(rows: Iterable[Any], each: int) -> dict[Key, int]:

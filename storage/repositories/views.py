@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import SimpleNamespace
 
-from sqlalchemy import delete, not_, select, update
+from sqlalchemy import bindparam, delete, insert, not_, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -16,6 +16,27 @@ from storage.records import ViewRecord
 from storage.repositories import tallies
 from storage.repositories.rows import VIEW_ANSWER, VIEW_ORIGINAL, view
 from storage.timestamps import as_utc
+
+# Built once: what a new answer supersedes (the person's current answer to the question).
+_SUPERSEDE = (
+    update(m.ViewRow)
+    .where(
+        m.ViewRow.participant_id == bindparam("b_participant_id"),
+        m.ViewRow.flow == bindparam("b_flow"),
+        m.ViewRow.question_id == bindparam("b_question_id"),
+        not_(m.ViewRow.superseded),
+    )
+    .values(superseded=True)
+    .returning(*tallies.KEY_COLUMNS, m.ViewRow.withdrawn)
+    # No object of this unit of work is an earlier view: nothing in memory to bring in step.
+    .execution_options(synchronize_session=False)
+)
+
+
+# The table's own INSERT: nothing in the unit of work reads the new view back as an object, so
+# the ORM's flush (object state, identity map) is cost without use. Status, superseded and
+# withdrawn take their server defaults.
+_ADD = insert(m.ViewRow.__table__)  # type: ignore[arg-type]  # a Table, typed as FromClause
 
 
 class Views:
@@ -27,15 +48,12 @@ class Views:
         """Stores a view; the person's earlier answers to the same question become its answer
         history (superseded: no longer listed in the views inbox)."""
         earlier = self._db.execute(
-            update(m.ViewRow)
-            .where(
-                m.ViewRow.participant_id == record.participant_id,
-                m.ViewRow.flow == record.flow,
-                m.ViewRow.question_id == record.question_id,
-                not_(m.ViewRow.superseded),
-            )
-            .values(superseded=True)
-            .returning(*tallies.KEY_COLUMNS, m.ViewRow.withdrawn)
+            _SUPERSEDE,
+            {
+                "b_participant_id": record.participant_id,
+                "b_flow": record.flow,
+                "b_question_id": record.question_id,
+            },
         ).all()
         deltas = tallies.tally((r for r in earlier if not r.withdrawn), -1)
         new_key = tallies.key(
@@ -48,23 +66,24 @@ class Views:
         deltas[new_key] = deltas.get(new_key, 0) + 1
         tallies.bump(self._db, deltas)
         pid = record.participant_id
-        self._db.add(
-            m.ViewRow(
-                view_id=record.view_id,
-                participant_id=record.participant_id,
-                consultation=record.consultation,
-                flow=record.flow,
-                question_id=record.question_id,
-                question_text=record.question_text,
-                answer_value=self._text.seal(pid, record.answer_value, VIEW_ANSWER),
-                original_text=self._text.seal(pid, record.original_text, VIEW_ORIGINAL),
-                language=record.language,
-                register=record.register,
-                channel=record.channel,
-                at=as_utc(record.at),
-            )
+        self._db.execute(
+            _ADD,
+            {
+                "view_id": record.view_id,
+                "participant_id": record.participant_id,
+                "consultation": record.consultation,
+                "flow": record.flow,
+                "question_id": record.question_id,
+                "question_text": record.question_text,
+                "answer_value": self._text.seal(pid, record.answer_value, VIEW_ANSWER),
+                "original_text": self._text.seal(pid, record.original_text, VIEW_ORIGINAL),
+                "language": record.language,
+                "register": record.register,
+                "channel": record.channel,
+                "at": as_utc(record.at),
+                "consultation_version": record.consultation_version,
+            },
         )
-        self._db.flush()
 
     def withdraw(self, participant_id: str, flow: str, question_id: str) -> None:
         """Deletes the person's current view of a question they went BACK to and answered

@@ -25,13 +25,14 @@ BASE = replace(default_deployment(), org="Anytown Council", contact="heard@examp
 
 # English texts that promise something, and the deployment setting each needs.
 PROMISES = {
-    r"text you what changed": "sends_updates",
+    r"text you what changed|tell you what changed|what changed because": "sends_updates",
     r"\bwe pay\b": "group_support",
     r"will contact you|asked someone .* to contact you": "handover",
 }
 # The only messages allowed to make them (each shown only behind a branch on its setting).
 GATED = {
     "hys.thanks_updates": "sends_updates",
+    "hys.ask_updates": "sends_updates",
     "wg.support_travel_childcare": "group_support",
     "wg.support_travel": "group_support",
     "wg.support_childcare": "group_support",
@@ -96,12 +97,35 @@ def have_your_say(p: Person) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("sends_updates", "thanks"), [(False, "hys.thanks"), (True, "hys.thanks_updates")]
+    ("sends_updates", "thanks"), [(False, "hys.thanks"), (True, "hys.ask_updates")]
 )
 def test_updates_are_promised_only_when_sent(
     flows: FlowSet, sends_updates: bool, thanks: str
 ) -> None:
     assert have_your_say(Person(flows, sends_updates=sends_updates))[0] == thanks
+
+
+@pytest.mark.parametrize(
+    ("answer", "thanks"),
+    [("yes", "hys.thanks_updates"), ("no", "hys.thanks"), ("ok bye", "retry.yes_no")],
+)
+def test_updates_are_promised_only_after_a_clear_yes(
+    flows: FlowSet, answer: str, thanks: str
+) -> None:
+    person = Person(flows, sends_updates=True)
+    have_your_say(person)
+    assert person.send(answer)[0] == thanks
+
+
+def test_a_person_who_said_no_to_updates_is_not_asked_again(flows: FlowSet) -> None:
+    person = Person(flows, sends_updates=True)
+    have_your_say(person)
+    person.send("no")
+    person.send("1")  # the menu: have your say again
+    said: list[str] = []
+    for reply in ("skip", "skip", "skip", "skip", "skip"):
+        said = person.send(reply)
+    assert "hys.ask_updates" not in said and "hys.thanks" in said
 
 
 def join_group(p: Person) -> list[str]:
@@ -110,7 +134,7 @@ def join_group(p: Person) -> list[str]:
     p.send("MENU")
     said: list[str] = []
     # join; may we contact you; interested; topics; availability; needs (2 steps); contact
-    for reply in ("2", "yes", "yes", "1", "1", "4", "4", "1"):
+    for reply in ("2", "yes", "yes", "1", "1", "4", "1", "1"):
         said = p.send(reply)
     return said
 

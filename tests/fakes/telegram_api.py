@@ -89,6 +89,11 @@ class FakeTelegramApi:
         # language_code ("" for none) -> the commands set for it, as sent
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.updates: deque[dict[str, Any]] = deque()
+        # Called with the offset of a getUpdates that confirms earlier updates, before Telegram
+        # forgets them: the moment a poller has said "received".
+        self.on_confirm: Callable[[int], None] | None = None
+        # Called with the parameters of each getUpdates, before it is answered.
+        self.on_get_updates: Callable[[dict[str, Any]], None] | None = None
         self._script: defaultdict[str, deque[Reply]] = defaultdict(deque)
         self._next_message_id = 1
         self._methods: dict[str, Callable[[dict[str, Any]], tuple[int, Any]]] = {
@@ -124,6 +129,8 @@ class FakeTelegramApi:
         if reply.status is not None:
             return JSONResponse(reply.body, status_code=reply.status)
         if method == "getUpdates":
+            if self.on_get_updates is not None:
+                self.on_get_updates(params)
             await self._long_poll(params)
         handler = self._methods.get(method)
         if handler is None:
@@ -214,6 +221,8 @@ class FakeTelegramApi:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         # Asking from `offset` confirms every earlier update: Telegram forgets them.
+        if self.on_confirm is not None and self.updates and self.updates[0]["update_id"] < offset:
+            self.on_confirm(offset)
         while self.updates and self.updates[0]["update_id"] < offset:
             self.updates.popleft()
         return 200, list(self.updates)[:limit]

@@ -19,6 +19,7 @@ ENGINE_TEXTS = """
   back.again: {standard: "Again.", easy: "Again."}
   back.none: {standard: "Nothing before.", easy: "Nothing before."}
   back.menu: {standard: "The menu again.", easy: "The menu again."}
+  update.reply_thanks: {standard: "Thank you.", easy: "Thank you."}
   retry.yes_no: {standard: "1 or 2?", easy: "1 or 2?"}
   retry.yes_no_tap: {standard: "Yes or No?", easy: "Yes or No?"}
   retry.choice: {standard: "1 to {last}?", easy: "1 to {last}?"}
@@ -57,6 +58,16 @@ ENGINE_TEXTS = """
   safeguarding.check: {standard: "OK?", easy: "OK?"}
   safeguarding.check_help: {standard: "Help", easy: "Help"}
   safeguarding.check_carry_on: {standard: "Carry on", easy: "Carry on"}
+  wg.invite: {standard: "Join {invite_group} on {invite_date}?", easy: "Come on {invite_date}?"}
+  wg.invite_offers: {standard: "Offers: {invite_offers}.", easy: "Offers: {invite_offers}."}
+  wg.invite_yes: {standard: "Noted.", easy: "Noted."}
+  wg.invite_no: {standard: "Noted.", easy: "Noted."}
+  wg.offer.interpreter: {standard: "interpreter", easy: "interpreter"}
+  wg.offer.easy_read: {standard: "easy_read", easy: "easy_read"}
+  wg.offer.bsl: {standard: "bsl", easy: "bsl"}
+  wg.offer.travel_costs: {standard: "travel_costs", easy: "travel_costs"}
+  wg.offer.childcare_costs: {standard: "childcare_costs", easy: "childcare_costs"}
+  wg.offer.step_free: {standard: "step_free", easy: "step_free"}
 """
 FLOW_TEXTS = ["t.hello", "t.ask", "t.a", "t.b", "t.bye", "t.q1"]
 

@@ -56,3 +56,12 @@ def test_a_damaged_file_is_trained_again(stored: tuple[EmbeddedNLU, Path], damag
     again = EmbeddedNLU.from_directory(FIXTURE_DATA, cache_dir=directory)
     assert again.parse("yes please").intent == trained.parse("yes please").intent
     assert model_cache.load(directory, npz.stem) is not None  # written anew
+
+
+def test_the_cache_key_names_the_installed_scikit_learn() -> None:
+    """Read without importing scikit-learn; a new version means a new key (a retrain)."""
+    from importlib.metadata import version
+
+    from bot.nlu.model_cache import _sklearn_version
+
+    assert _sklearn_version() == version("scikit-learn")

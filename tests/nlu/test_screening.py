@@ -81,8 +81,8 @@ def test_ordinary_words_are_not_a_disclosure(deployed: EmbeddedNLU, text: str) -
         ("im done with it all", CHECK),
         ("wedi cael digon ar bopeth", CHECK),
         ("mam dość wszystkiego", CHECK),
-        ("m-am săturat de tot", Screening("risk_to_self", "check", "intent")),
-        ("sab se tang aa gayi hun", CHECK),
+        ("m-am săturat de tot", CHECK),
+        ("sab se tang aa gayi hun", Screening("risk_to_self", "check", "intent")),
         ("সবকিছু থেকে ক্লান্ত", CHECK),
         ("تعبت من كل شي", CHECK),
         ("waan ka daalay wax walba", CHECK),
@@ -114,12 +114,22 @@ def parsed(intent: str, confidence: float) -> ParseResult:
 def test_the_classifier_answers_by_threshold(
     intent: str, confidence: float, expected: Screening | None
 ) -> None:
-    assert screen("zzz", parsed(intent, confidence), Thresholds(0.9, 0.4)) == expected
+    assert screen("zzz qqq xxx", parsed(intent, confidence), Thresholds(0.9, 0.4)) == expected
 
 
 def test_a_named_risk_from_the_classifier_outranks_a_bare_call_for_help() -> None:
-    found = screen("help me", parsed("risk_to_self", 0.99), Thresholds(0.9, 0.4))
+    found = screen("please please help me", parsed("risk_to_self", 0.99), Thresholds(0.9, 0.4))
     assert found == Screening("risk_to_self", "clear", "intent")
+
+
+@pytest.mark.parametrize("text", ["my mum", "ما بدي", "zzz"])
+def test_the_classifier_alone_never_alarms_on_one_or_two_words(text: str) -> None:
+    assert screen(text, parsed("risk_to_self", 0.999), Thresholds(0.9, 0.4)) is None
+
+
+def test_a_listed_phrase_of_two_words_is_still_a_disclosure() -> None:
+    found = screen("suicidal thoughts", parsed("out_of_scope", 0.9), Thresholds(0.9, 0.4))
+    assert found == Screening("risk_to_self", "clear", "keyword")
 
 
 def test_thresholds_are_ordered() -> None:

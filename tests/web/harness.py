@@ -59,6 +59,12 @@ class Brains:
     def runtime_for(self, settings: Settings) -> Runtime:
         runtime = Runtime(settings)
         runtime.catalogue = self.runtime.catalogue
+        if settings.deployment != self.runtime.settings.deployment:
+            # What the deployment promises differs (e.g. HEARD_SENDS_UPDATES): the engine and
+            # the host are built for it; the trained NLU is shared.
+            runtime.flows = self.runtime.flows
+            runtime.understander = self.runtime.understander
+            return runtime
         runtime.engine = self.runtime.engine
         runtime.conversation = self.runtime.conversation
         return runtime

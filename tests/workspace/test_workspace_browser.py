@@ -117,6 +117,22 @@ def test_a_working_group_member_is_refused_a_coordinator_page(
 
 # A page whose path holds a parameter is visited at the sample path given here.
 SAMPLE_PATHS: dict[str, str] = {"/views/{view_id}": "/views/v4", "/themes/{theme_id}": "/themes/1"}
+# Consultations made in the workspace: the sample seeded below.
+SAMPLE_PATHS["/consultations/{cid}"] = "/consultations/buses"
+
+
+def seed_consultation(workspace: WorkspaceUnderTest) -> None:
+    """A consultation made in the workspace (`/consultations/buses`)."""
+    from bot.workspace import consult
+    from tests.consult.drafts import buses
+
+    runtime = workspace.heard.runtime
+    with workspace.store.unit_of_work() as uow:
+        draft = consult.ConsultationIn.model_validate(buses())
+        consult.create(uow, draft, "c", datetime.now(UTC), runtime.flows, runtime.catalogue)
+        uow.commit()
+# Translations: a PO file is a download, not a page; the page linking to it is checked.
+SAMPLE_PATHS["/translations/po/{language}"] = "/translations"
 
 
 def test_every_workspace_page_passes_axe(
@@ -128,6 +144,7 @@ def test_every_workspace_page_passes_axe(
         theme = uow.themes.create("Transport", datetime.now(UTC), keywords={"pl": ["autobus"]})
         uow.themes.tag(["v1"], theme.theme_id, "confirmed", "person", None, datetime.now(UTC))
         uow.commit()
+    seed_consultation(workspace)
     pages = sorted(
         {
             SAMPLE_PATHS.get(w.path, w.path)

@@ -14,17 +14,26 @@ this process's memory only; what the person "said" is stored like any other conv
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import InboundMessage, Recorder
-from bot.channels.names import SIMULATED, Rendering
+from bot.channels.base import (
+    Answer,
+    Inbound,
+    InboundMessage,
+    Malformed,
+    Received,
+    WebhookRequest,
+)
+from bot.channels.names import SIMULATED, Rendering, rendering_of
 from bot.channels.simulator.hub import SimulatorHub
 from bot.channels.telegram.webhook import parse_telegram_update
 from bot.channels.twilio_sms.webhook import parse_twilio_inbound
@@ -64,14 +73,18 @@ def simulated_inbound(kind: Rendering, address: str, text: str, at: datetime) ->
 
 
 class Simulator:
-    """The simulator's page and API (a `bot.channels.base.Webhook`)."""
+    """The simulator's page and API (a `bot.channels.base.Webhook`); `POST /simulator/api/send`
+    is its `Inbound`: no signature (it is a page for people at the deployment's own browser, off
+    in production), a JSON body of the page's shape, a person's bubble shown once recorded."""
 
     body_cap = BODY_CAP
     prefix = "/simulator"
+    path = "/simulator/api/send"
+    channel = "simulator"
+    verifies_body = False
 
-    def __init__(self, hub: SimulatorHub, intake: Recorder, clock: Clock, enabled: bool) -> None:
+    def __init__(self, hub: SimulatorHub, clock: Clock, enabled: bool) -> None:
         self._hub = hub
-        self._intake = intake
         self._clock = clock
         self._enabled = enabled
 
@@ -84,32 +97,50 @@ class Simulator:
     async def stop(self) -> None:
         return None
 
-    def routes(self) -> list[Route]:
+    def inbound(self) -> Sequence[Inbound]:
+        return [self]
+
+    def pages(self) -> Sequence[BaseRoute]:
         return [
             Route("/simulator", self.page, methods=["GET"]),
-            Route("/simulator/api/send", self.send, methods=["POST"]),
             Route("/simulator/api/conversation", self.conversation, methods=["GET"]),
         ]
+
+    # The `Inbound` contract (bot.channels.base).
+
+    def unavailable(self) -> Answer | None:
+        return None if self._enabled else Answer(404, "not found")
+
+    def verify(self, request: WebhookRequest) -> str | None:
+        return None
+
+    async def parse(self, request: WebhookRequest) -> Received:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:
+            raise Malformed("send JSON") from exc
+        problem, kind, address, text = _check(body)
+        if problem:
+            raise Malformed(problem)
+        return simulated_inbound(kind, address, text, self._clock())
+
+    def normalise_address(self, address: str) -> str:
+        return address.strip()
+
+    def malformed(self, reason: str) -> Answer:
+        return Answer(400, json.dumps({"error": reason}), media_type="application/json")
+
+    def accepted(self, received: Received) -> Answer:
+        if isinstance(received, InboundMessage):
+            # After the commit; the reply reaches the hub later, through the outbox.
+            kind = rendering_of(received.channel)
+            self._hub.add(kind, received.address, who="person", text=received.text)
+        return Answer(202, json.dumps({"ok": True}), media_type="application/json")
 
     async def page(self, request: Request) -> Response:
         if not self._enabled:
             return Response("not found", status_code=404)
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
-
-    async def send(self, request: Request) -> Response:
-        if not self._enabled:
-            return Response("not found", status_code=404)
-        try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "send JSON"}, status_code=400)
-        problem, kind, address, text = _check(body)
-        if problem:
-            return JSONResponse({"error": problem}, status_code=400)
-        inbound = simulated_inbound(kind, address, text, self._clock())
-        self._hub.add(kind, address, who="person", text=text)
-        await self._intake.record(inbound)
-        return JSONResponse({"ok": True}, status_code=202)
 
     async def conversation(self, request: Request) -> Response:
         if not self._enabled:

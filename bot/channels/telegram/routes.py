@@ -1,41 +1,49 @@
-"""Telegram's webhook: `POST /webhooks/telegram`.
+"""Telegram's webhook as an `Inbound` of the generic route (bot.channels.inbound):
+`POST /webhooks/telegram`.
 
 The secret token header (set with `setWebhook` by `heard telegram set-webhook`) is compared in
-constant time before the body is read: 403 without it, nothing stored. The body must be JSON of
-an update's shape (shape.py): else 400. The update then goes through python-telegram-bot's
-`Application` (updates.py), whose handler records it; the answer (200) follows the commit.
-A repeated update is acknowledged and ignored (the inbox refuses its `<bot id>:<update id>`).
-Telegram not configured answers 404; configured without `TELEGRAM_WEBHOOK_SECRET`, 404 too
-(`heard run --telegram-polling` works without it).
+constant time before the body is read (`verifies_body` is False): 403 without it, nothing
+stored. The body must be JSON of an update's shape (shape.py): else 400. The update then goes
+through python-telegram-bot's `Application` (updates.py), whose handler makes the
+`InboundMessage` the route records; the answer (200) follows the commit. Before the Bot API has
+answered once, 503: Telegram delivers the update again later. A repeated update is acknowledged
+and ignored (the inbox refuses its `<bot id>:<update id>`). Telegram not configured answers 404;
+configured without `TELEGRAM_WEBHOOK_SECRET`, 404 too (`heard run --telegram-polling` works
+without it).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Sequence
 
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from bot.catalogue import Catalogue
-from bot.channels.base import Recorder
+from bot.channels.base import (
+    Answer,
+    Inbound,
+    Malformed,
+    Received,
+    Recorder,
+    WebhookRequest,
+)
 from bot.channels.telegram.shape import MalformedUpdate, checked_update
-from bot.channels.telegram.updates import NotAnUpdate, TelegramApplication, TelegramUpdates
+from bot.channels.telegram.updates import TelegramApplication, TelegramUpdates
 from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramWebhookVerifier
 from bot.config import Settings
 from bot.web.limits import DEFAULT_CAP
 
-log = logging.getLogger("heard.webhooks")
-
 
 class TelegramWebhook:
-    """The inbound half of the Telegram channel (`bot.channels.base.Webhook`). With `polling`,
-    no route records anything: PTB's Updater fetches updates instead (updates.py)."""
+    """The inbound half of the Telegram channel: its `Webhook` and its one `Inbound`. With
+    `polling`, no route records anything: PTB's Updater fetches updates instead (updates.py)."""
 
     body_cap = DEFAULT_CAP  # an update rarely passes 10 KB
     prefix = WEBHOOK_PATH
+    path = WEBHOOK_PATH
+    channel = "telegram"
+    verifies_body = False
 
     def __init__(
         self,
@@ -69,43 +77,63 @@ class TelegramWebhook:
             ]
         return []
 
+    def _updates_now(self) -> TelegramUpdates:
+        assert self._config is not None
+        if self._updates is None:
+            self._updates = TelegramUpdates(
+                self._config, self._intake, polling=self._polling, catalogue=self._catalogue
+            )
+        return self._updates
+
     async def start(self) -> None:
         """Builds and starts the Application (and with `polling`, PTB's Updater); an
-        unreachable Bot API is logged, not raised."""
+        unreachable Bot API is logged, not raised, and retried (updates.py)."""
         if self._config is None or self._updates is not None:
             return
         if self._verifier is None and not self._polling:
             return
-        self._updates = TelegramUpdates(
-            self._config, self._intake, polling=self._polling, catalogue=self._catalogue
-        )
-        await self._updates.start()
+        await self._updates_now().start()
 
     async def stop(self) -> None:
         if self._updates is not None:
             await self._updates.stop()
 
-    def routes(self) -> Sequence[BaseRoute]:
-        return [Route(WEBHOOK_PATH, self.update, methods=["POST"])]
+    def inbound(self) -> Sequence[Inbound]:
+        return [self]
 
-    async def update(self, request: Request) -> Response:
+    def pages(self) -> Sequence[BaseRoute]:
+        return []
+
+    # The `Inbound` contract (bot.channels.base).
+
+    def unavailable(self) -> Answer | None:
         if self._verifier is None or self._config is None:
-            return PlainTextResponse("telegram is not configured", status_code=404)
+            return Answer(404, "telegram is not configured")
+        return None
+
+    def verify(self, request: WebhookRequest) -> str | None:
+        assert self._verifier is not None  # `unavailable` answered otherwise
         token = request.headers.get(SECRET_HEADER)
-        if not self._verifier.verify_token(token):
-            log.warning("telegram webhook refused: %s signature", "invalid" if token else "missing")
-            return PlainTextResponse("forbidden", status_code=403)
+        if self._verifier.verify_token(token):
+            return None
+        return "invalid signature" if token else "missing signature"
+
+    async def parse(self, request: WebhookRequest) -> Received:
         try:
-            data = checked_update(json.loads(await request.body()))
+            data = checked_update(json.loads(request.body))
         except (MalformedUpdate, ValueError, RecursionError) as exc:
             # ValueError covers JSONDecodeError and UnicodeDecodeError; RecursionError, JSON
             # nested deeper than Python's parser goes.
-            log.warning("telegram webhook: not an update (%s)", type(exc).__name__)
-            return PlainTextResponse("not a Telegram update", status_code=400)
-        if self._updates is None:  # served without the lifespan
-            self._updates = TelegramUpdates(self._config, self._intake)
-        try:
-            await self._updates.feed(data)
-        except NotAnUpdate:
-            return PlainTextResponse("not a Telegram update", status_code=400)
-        return Response(status_code=200)
+            raise Malformed(f"not an update: {type(exc).__name__}") from exc
+        # Served without the lifespan (a test's app), the Application starts on first use.
+        return await self._updates_now().parse(data)
+
+    def normalise_address(self, address: str) -> str:
+        """A chat id as Telegram's integer, in decimal (the parser writes it so already)."""
+        return address.strip()
+
+    def malformed(self, reason: str) -> Answer:
+        return Answer(400, "not a Telegram update")
+
+    def accepted(self, received: Received) -> Answer:
+        return Answer(200)

@@ -3,6 +3,7 @@ fake Bot API. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
@@ -17,6 +18,8 @@ from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import create_app
 from bot.catalogue.model import MessageEntry
+from bot.channels.base import NotReady
+from bot.channels.telegram.updates import TelegramUpdates
 from bot.config import load_settings
 from storage.sql import SqlStore
 from tests.fakes import telegram_api as tg
@@ -175,25 +178,20 @@ def test_an_update_is_handled_by_the_telegram_application_before_the_answer(
             application = app.state.telegram.application
             assert application is not None and application.running
             assert application.bot.username == api.bot_user["username"]  # getMe at start-up
-            seen: list[tuple[int, bool, int]] = []
+            seen: list[tuple[int, bool]] = []
 
             async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-                # A later group than Heard's handler: runs after it recorded the update.
-                seen.append(
-                    (
-                        update.update_id,
-                        update.get_bot() is application.bot,
-                        len(stored_inbox(sql_store)),
-                    )
-                )
+                # A later group than Heard's handler, so it runs after Heard's read the update.
+                seen.append((update.update_id, update.get_bot() is application.bot))
 
             application.add_handler(TypeHandler(Update, watch), group=1)
             update = tg.text_update(9201, CHAT, "Hello", int(time.time()))
             headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
             response = http.post(f"{url}/webhooks/telegram", json=update, headers=headers)
-            # Seen by the Application, with its bot, after the commit and before the answer.
+            # Seen by the Application, with its bot, and committed before the answer.
             assert response.status_code == 200
-            assert seen == [(9201, True, 1)]
+            assert seen == [(9201, True)]
+            assert len(stored_inbox(sql_store)) == 1
     [item] = stored_inbox(sql_store)
     assert item.provider_key == f"{BOT_ID}:9201"
 
@@ -224,9 +222,11 @@ def _closed_port() -> int:
     return port
 
 
-def test_the_webhook_still_records_when_the_bot_api_is_unreachable_at_start(
+def test_an_unreachable_bot_api_at_start_is_logged_and_updates_wait_for_it(
     brains: Brains, sql_store: SqlStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Nothing is read around the Application: until the Bot API has answered, a signed update
+    gets 503 (Telegram delivers it again later) and nothing is stored."""
     nowhere = f"http://127.0.0.1:{_closed_port()}"
     env = heard_env(tmp_path, database_url_of(sql_store), telegram_url=nowhere)
     settings = load_settings(env)
@@ -238,12 +238,46 @@ def test_the_webhook_still_records_when_the_bot_api_is_unreachable_at_start(
     ):
         update = tg.text_update(9301, CHAT, "Hello", int(time.time()))
         headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-        assert (
-            http.post(f"{url}/webhooks/telegram", json=update, headers=headers).status_code == 200
-        )
+        response = http.post(f"{url}/webhooks/telegram", json=update, headers=headers)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"].isdigit()
     [line] = [r.getMessage() for r in caplog.records if r.name == "heard.telegram"]
-    assert "unreachable" in line and BOT_TOKEN not in line
-    assert [item.provider_key for item in stored_inbox(sql_store)] == [f"{BOT_ID}:9301"]
+    assert "unreachable" in line and "503" in line and BOT_TOKEN not in line
+    assert stored_inbox(sql_store) == []
+
+
+def test_an_update_delivered_again_is_recorded_once_the_bot_api_answers(tmp_path: Path) -> None:
+    """Start-up failed (getMe refused twice by a Bot API in trouble): the first delivery is
+    not ready; Telegram's next delivery starts the Application and is read through it."""
+    class Nowhere:
+        async def record(self, inbound: object) -> bool:
+            raise AssertionError("webhook updates are recorded by the route")
+
+    api = tg.FakeTelegramApi(BOT_TOKEN, bot_id=BOT_ID)
+    api.program("getMe", tg.server_error(), tg.server_error())
+    update = tg.text_update(9302, CHAT, "Hello", int(time.time()))
+
+    async def run() -> tuple[bool, str | None]:
+        settings = load_settings(heard_env(tmp_path, "sqlite://", telegram_url=url))
+        assert settings.telegram is not None
+        updates = TelegramUpdates(settings.telegram, Nowhere(), retry_seconds=0)
+        await updates.start()
+        try:
+            first_ready = True
+            try:
+                await updates.parse(update)
+            except NotReady:
+                first_ready = False
+            inbound = await updates.parse(update)
+        finally:
+            await updates.stop()
+        return first_ready, None if inbound is None else inbound.provider_key
+
+    with live_server(api.app) as url:
+        first_ready, key = asyncio.run(run())
+    assert first_ready is False
+    assert key == f"{BOT_ID}:9302"
+    assert [method for method, _ in api.calls].count("getMe") == 3
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,10 @@ def test_arrival_time_defaults_to_now() -> None:
 )
 def test_status_callback(status: str, error_code: int | None, expected: TwilioStatus) -> None:
     assert parse_twilio_status(status_form(ACCOUNT, "SMx", status, error_code)) == expected
+
+
+def test_one_number_written_two_ways_is_one_address() -> None:
+    from bot.channels.twilio_sms.routes import normalise_number
+
+    assert normalise_number("+44 7700 900123") == normalise_number("+447700900123")
+    assert normalise_number("whatsapp:+44 (7700) 900-123") == "whatsapp:+447700900123"
