@@ -3,12 +3,15 @@ the pages, bot.workspace.consult_pages; coordinators only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.catalogue import Catalogue
+from bot.flowspec.model import FlowSet
 from bot.workspace import consult
 from bot.workspace.api import ApiUser, unit_of_work, workspace
 from bot.workspace.auth import Principal
@@ -51,8 +54,12 @@ class ConsultationOut(BaseModel):
 def _issue(issue: Issue) -> IssueOut:
     return IssueOut.model_validate(
         {
-            "severity": issue.severity, "where": issue.where, "language": issue.language,
-            "register": issue.register, "rule": issue.rule, "reason": issue.reason,
+            "severity": issue.severity,
+            "where": issue.where,
+            "language": issue.language,
+            "register": issue.register,
+            "rule": issue.rule,
+            "reason": issue.reason,
         }
     )
 
@@ -62,11 +69,18 @@ def _out(request: Request, uow: UnitOfWork, record: ConsultationRecord) -> Consu
     flows, catalogue = consult.content_of(ws)
     s = consult.summary(uow, record, ws.settings, flows, catalogue, ws.now())
     return ConsultationOut(
-        id=record.consultation_id, keyword=record.keyword, status=s.status,
-        live_version=record.live_version, latest_version=record.latest_version,
-        opens_at=record.opens_at, closes_at=record.closes_at, sms_keyword=s.sms_keyword,
-        sms_number=s.sms_number, telegram_link=s.telegram_link,
-        can_open=not consult.errors(s.issues), issues=[_issue(i) for i in s.issues],
+        id=record.consultation_id,
+        keyword=record.keyword,
+        status=s.status,
+        live_version=record.live_version,
+        latest_version=record.latest_version,
+        opens_at=record.opens_at,
+        closes_at=record.closes_at,
+        sms_keyword=s.sms_keyword,
+        sms_number=s.sms_number,
+        telegram_link=s.telegram_link,
+        can_open=not consult.errors(s.issues),
+        issues=[_issue(i) for i in s.issues],
         draft=s.draft,
     )
 
@@ -77,6 +91,23 @@ def _refused(exc: ConsultError) -> HTTPException:
         "issues": [_issue(i).model_dump(by_alias=True) for i in exc.issues],
     }
     return HTTPException(exc.status, detail)
+
+
+def _apply(
+    request: Request,
+    uow: UnitOfWork,
+    change: Callable[[datetime, FlowSet, Catalogue], ConsultationRecord],
+) -> ConsultationOut:
+    """Runs one change with the deployment's flows and catalogue, commits it, and answers with
+    the consultation as it now is; a refused change is the HTTP error it names."""
+    ws = workspace(request)
+    flows, catalogue = consult.content_of(ws)
+    try:
+        record = change(ws.now(), flows, catalogue)
+    except ConsultError as exc:
+        raise _refused(exc) from exc
+    uow.commit()
+    return _out(request, uow, record)
 
 
 @router.get("/consultations", summary="Consultations made in the workspace, newest first")
@@ -92,8 +123,10 @@ def list_consultations(
     "/consultations",
     status_code=201,
     summary="Create a consultation (version 1, not open); its problems come back with it",
-    responses={409: {"description": "the keyword is taken"},
-               422: {"description": "no usable keyword, or it closes before it opens"}},
+    responses={
+        409: {"description": "the keyword is taken"},
+        422: {"description": "no usable keyword, or it closes before it opens"},
+    },
 )
 def create_consultation(
     body: ConsultationIn,
@@ -101,14 +134,13 @@ def create_consultation(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> ConsultationOut:
-    ws = workspace(request)
-    flows, catalogue = consult.content_of(ws)
-    try:
-        record = consult.create(uow, body, user.user.email, ws.now(), flows, catalogue)
-    except ConsultError as exc:
-        raise _refused(exc) from exc
-    uow.commit()
-    return _out(request, uow, record)
+    return _apply(
+        request,
+        uow,
+        lambda at, flows, catalogue: consult.create(
+            uow, body, user.user.email, at, flows, catalogue
+        ),
+    )
 
 
 @router.get("/consultations/{cid}", summary="One consultation, its links and problems")
@@ -135,14 +167,13 @@ def edit_consultation(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> ConsultationOut:
-    ws = workspace(request)
-    flows, catalogue = consult.content_of(ws)
-    try:
-        record = consult.update(uow, cid, body, user.user.email, ws.now(), flows, catalogue)
-    except ConsultError as exc:
-        raise _refused(exc) from exc
-    uow.commit()
-    return _out(request, uow, record)
+    return _apply(
+        request,
+        uow,
+        lambda at, flows, catalogue: consult.update(
+            uow, cid, body, user.user.email, at, flows, catalogue
+        ),
+    )
 
 
 @router.post(
@@ -156,14 +187,11 @@ def open_consultation(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> ConsultationOut:
-    ws = workspace(request)
-    flows, catalogue = consult.content_of(ws)
-    try:
-        record = consult.open_latest(uow, cid, ws.now(), flows, catalogue)
-    except ConsultError as exc:
-        raise _refused(exc) from exc
-    uow.commit()
-    return _out(request, uow, record)
+    return _apply(
+        request,
+        uow,
+        lambda at, flows, catalogue: consult.open_latest(uow, cid, at, flows, catalogue),
+    )
 
 
 @router.post("/consultations/{cid}/close", summary="Close the consultation from now on")
@@ -179,5 +207,3 @@ def close_consultation(
         raise _refused(exc) from exc
     uow.commit()
     return _out(request, uow, record)
-
-
