@@ -188,7 +188,10 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalogue(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from bot.translations.cli import catalogue_command
+    from bot.workspace.consult_po_cli import consultation_command
 
     settings = load_settings()
     _configure_logging("WARNING")
@@ -197,9 +200,15 @@ def _cmd_catalogue(args: argparse.Namespace) -> int:
 
         return Runtime(settings).store
 
+    if args.what in ("export-po", "import-po"):  # a consultation's file, or None
+        done = consultation_command(
+            args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr,
+            datetime.now(UTC), open_store,
+        )
+        if done is not None:
+            return done
     return catalogue_command(
-        args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr,
-        open_store=open_store,
+        args, settings.flows_dir, settings.catalogue_dir, sys.stdout, sys.stderr
     )
 
 

@@ -1,7 +1,7 @@
 """`heard catalogue`: PO files for translators (export-po, import-po), marking messages
 reviewed, and how many messages of each language are reviewed. A consultation made in the
 workspace has PO files too (`export-po --consultation`, and `import-po` of a file whose header
-names it: bot.translations.consultation_cli).
+names it): `heard` (bot.cli) hands those to bot.workspace.consult_po_cli first.
 
 Exit codes: 0 done (or nothing to change), 2 refused (nothing was changed).
 """
@@ -11,12 +11,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from storage.unit_of_work import Store
+from typing import TextIO
 
 REFUSED = 2
 # What the commands need (Babel, the lint) is imported when one runs, so that building the
@@ -67,22 +62,12 @@ def catalogue_command(
     out: TextIO,
     err: TextIO,
     now: datetime | None = None,
-    open_store: Callable[[], Store] | None = None,
 ) -> int:
-    """`open_store` gives the database's store, for a consultation's PO file (export-po
-    --consultation, import-po of a file whose header names a consultation)."""
+    """The catalogue's files; a consultation's were handed on before (bot.cli)."""
     from bot.catalogue import CatalogueError
     from bot.translations.catalogue import mark_reviewed
 
     try:
-        if args.what in ("export-po", "import-po"):
-            from bot.translations.consultation_cli import consultation_command
-
-            done = consultation_command(
-                args, flows_dir, catalogue_dir, out, err, now or datetime.now(UTC), open_store
-            )
-            if done is not None:
-                return done
         if args.what == "export-po":
             return _export(args, flows_dir, catalogue_dir, out, err, now or datetime.now(UTC))
         if args.what == "import-po":

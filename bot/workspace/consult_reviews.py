@@ -2,7 +2,7 @@
 
 A version's document (`{"flow": ..., "texts": ...}`, bot.workspace.consult.document) may carry
 `"reviews": {language: {text key: {"by": reviewer, "text": fingerprint}}}`. The text key is a
-text's place without the version (`title`, `q2`, `q2.bus`: bot.translations.consultation), so
+text's place without the version (`title`, `q2`, `q2.bus`: bot.workspace.consult_po), so
 a review outlives the version it was made in; the fingerprint is of the standard and easy-read
 texts reviewed (bot.catalogue.model.text_fingerprint), so a review counts only while the text
 is still the one reviewed. An edit carries the reviews forward (a changed text is then a

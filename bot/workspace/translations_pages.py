@@ -22,9 +22,9 @@ from starlette.responses import Response
 from bot.catalogue import CatalogueError
 from bot.catalogue.model import BASE_LANGUAGE, text_fingerprint
 from bot.translations import catalogue as catalogue_po
-from bot.translations import consultation as po
 from bot.translations.importing import ImportResult
 from bot.workspace import consult
+from bot.workspace import consult_po as po
 from bot.workspace.web import PageContext, page
 from storage.records import ConsultationRecord
 from storage.unit_of_work import UnitOfWork

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from bot.catalogue import load_catalogue
 from bot.flowspec import load_flows
-from bot.translations import consultation as po
-from bot.translations.cli import catalogue_command
 from bot.translations.importing import ImportResult
 from bot.translations.po import read_po
 from bot.workspace import consult
+from bot.workspace import consult_po as po
 from bot.workspace.consult import ConsultationIn
+from bot.workspace.consult_po_cli import consultation_command
 from storage.sql import SqlStore
 from tests.consult.drafts import buses
 
@@ -181,7 +181,7 @@ def test_the_command_exports_and_imports_a_consultation_file(
     flows_dir = Path(__file__).resolve().parents[2] / "flows"
     _made(store, live=True)
     out, err = io.StringIO(), io.StringIO()
-    code = catalogue_command(_args(what="export-po", language="so", consultation="BUSES"),
+    code = consultation_command(_args(what="export-po", language="so", consultation="BUSES"),
                              flows_dir, flows_dir / "catalogue", out, err, AT, lambda: store)
     assert code == 0, err.getvalue()
     path = tmp_path / "so.po"
@@ -189,14 +189,14 @@ def test_the_command_exports_and_imports_a_consultation_file(
     translated = set_translation(translated, "q1|easy", "Sidee basku u fiicnaan karaa?")
     path.write_text(translated, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code = catalogue_command(_args(what="import-po", file=str(path), reviewed_by="Cali Xasan"),
+    code = consultation_command(_args(what="import-po", file=str(path), reviewed_by="Cali Xasan"),
                              flows_dir, flows_dir / "catalogue", out, err, AT, lambda: store)
     assert code == 0, err.getvalue()
     assert "consultation buses (version 2): changed 1 text(s); 1 now reviewed" in out.getvalue()
     path.write_text(set_translation(path.read_text(encoding="utf-8"),
                                     "q1|standard", "Maxaa {name} basku?"), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code = catalogue_command(_args(what="import-po", file=str(path)),
+    code = consultation_command(_args(what="import-po", file=str(path)),
                              flows_dir, flows_dir / "catalogue", out, err, AT, lambda: store)
     assert code == 2
     assert f"{path}:" in err.getvalue() and "the consultation is unchanged" in err.getvalue()

@@ -1,5 +1,5 @@
 """`heard catalogue export-po LANG --consultation KEY_OR_ID` and `import-po` of a file whose
-header names a consultation (bot.translations.consultation). Same exit codes as the
+header names a consultation (bot.workspace.consult_po). Same exit codes as the
 catalogue's commands: 0 done, 2 refused (nothing changed)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.catalogue import load_catalogue
 from bot.flowspec.loader import load_flows
-from bot.translations import consultation as po
+from bot.workspace import consult_po as po
 from storage.unit_of_work import Store
 
 REFUSED = 2
