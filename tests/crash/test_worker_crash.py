@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +29,7 @@ from storage.sql import SqlStore
 from tests.fakes.live_server import live_server
 from tests.fakes.twilio_api import FakeTwilioApi, inbound_form
 from tests.support.stores import scratch_store
+from tests.support.worker_process import heard_worker
 from tests.web.harness import (
     ACCOUNT,
     AUTH_TOKEN,
@@ -47,7 +45,6 @@ from tests.web.harness import (
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 NUMBERS = [f"+4477009007{n:02d}" for n in range(20)]
 # Each person: hello, English, easy read (three messages, 60 in all).
 SCRIPT = ("Hello", "1", "2")
@@ -81,28 +78,6 @@ def post_the_rest(post: Callable[[str, str], None]) -> None:
         for number in NUMBERS[1 if round_ == 0 else 0 :]:
             post(number, text)
             time.sleep(0.02)
-
-
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker", "--poll", "0.05"],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def count(store: SqlStore, table: type[m.InboxRow] | type[m.OutboxRow], *statuses: str) -> int:
@@ -145,7 +120,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
                 )
                 assert response.status_code == 200
 
-            with worker(process_env, log) as first:
+            with heard_worker(process_env, log) as first:
                 post(NUMBERS[0], SCRIPT[0])  # tells us when the worker is up
                 wait_until(lambda: count(sql_store, m.InboxRow, "done") == 1, 40, "the worker")
                 burst = threading.Thread(target=post_the_rest, args=(post,))
@@ -160,7 +135,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
             assert done_at_kill < len(NUMBERS) * len(SCRIPT), "the kill came too late"
             assert count(sql_store, m.InboxRow, "done") == done_at_kill  # nobody else works
 
-            with worker(process_env, log):
+            with heard_worker(process_env, log):
                 wait_until(
                     lambda: count(sql_store, m.InboxRow, "done") == len(NUMBERS) * len(SCRIPT)
                     and count(sql_store, m.OutboxRow, "pending", "sending") == 0,

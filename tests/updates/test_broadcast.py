@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +33,7 @@ from tests.fakes.live_server import live_server
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.updates import Contributor, seed_bulk
+from tests.support.worker_process import heard_worker
 from tests.web.harness import (
     ACCOUNT,
     AUTH_TOKEN,
@@ -48,7 +46,6 @@ from tests.web.harness import (
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 SMS_PEOPLE = 6_000
 TELEGRAM_PEOPLE = 4_000
 # Rates one worker keeps to with room to spare on a 2-core machine, quiet or busy (with both at
@@ -101,25 +98,6 @@ def people() -> tuple[list[Contributor], dict[str, tuple[str, str]], set[str]]:
             everyone.append(Contributor(address, channel, language="so"))  # no Somali text
         never.add(address)
     return everyone, owed, never
-
-
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker", "--poll", "0.05"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def open_update_rows(store: SqlStore) -> int:
@@ -194,7 +172,7 @@ def test_an_update_to_ten_thousand_people_survives_a_kill_at_the_configured_rate
         sampler = Sampler(lambda: (len(twilio.created), len(telegram.sent)))
         log = tmp_path / "worker.log"
         half = (SMS_PEOPLE + TELEGRAM_PEOPLE) // 2
-        with worker(process_env, log) as first:
+        with heard_worker(process_env, log, grace=15.0) as first:
             wait_until(lambda: sum(sampler.sample()) >= half, 240, "half the messages")
             first.send_signal(signal.SIGKILL)
             first.wait()
@@ -202,7 +180,7 @@ def test_an_update_to_ten_thousand_people_survives_a_kill_at_the_configured_rate
         killed = time.monotonic()
         assert sum(at_kill) < SMS_PEOPLE + TELEGRAM_PEOPLE, "the kill came too late"
         restarted = time.monotonic()
-        with worker(process_env, log):
+        with heard_worker(process_env, log, grace=15.0):
 
             def finished() -> bool:
                 sampler.sample()
