@@ -12,7 +12,6 @@ from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
 from bot.engine.session import Frame
 from bot.engine.steps import assign, run_branch
-from bot.flowspec import texts
 from bot.flowspec.model import AskStep, BranchStep, Flow
 
 # Branches followed from `other` before deciding whether the reply is asked again (a guard
@@ -73,7 +72,7 @@ def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
         return
     say_what_to_send(ctx, question_for(ctx, ask))
     if ctx.work.retries > ctx.settings.max_retries:
-        ctx.say(texts.HELP)
+        ctx.say(ctx.help_text())
     ask_question(ctx, flow.id, ask)
 
 

@@ -94,7 +94,7 @@ def _start(ctx: TurnContext) -> None:
 
 
 def _help(ctx: TurnContext) -> None:
-    ctx.say(texts.HELP)
+    ctx.say(ctx.help_text())
     resume(ctx)
 
 

@@ -15,6 +15,7 @@ from bot.engine.replies import Vocabulary
 from bot.engine.session import Frame
 from bot.engine.settings import EngineSettings
 from bot.engine.working import Working
+from bot.flowspec import texts
 from bot.flowspec.model import FlowSet
 from bot.terms import REGISTERS, Register
 
@@ -99,6 +100,11 @@ class TurnContext:
 
     def label(self, text_id: str) -> str:
         return self.render(text_id).text
+
+    def help_text(self) -> str:
+        """The help reply offers PERSON only when someone follows such a request up: a message
+        promises only what the deployment does."""
+        return texts.HELP_PERSON if self.settings.deployment.handover else texts.HELP
 
     def say(
         self,

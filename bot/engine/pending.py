@@ -119,7 +119,7 @@ def answer_pending(ctx: TurnContext) -> None:
         ctx.work.retries += 1
         say_what_to_send(ctx, question)
         if ctx.work.retries > ctx.settings.max_retries:
-            ctx.say(texts.HELP)
+            ctx.say(ctx.help_text())
         ask_pending(ctx, kind)
         return
     ctx.work.pending = None

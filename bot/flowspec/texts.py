@@ -18,7 +18,9 @@ STOPPED = "common.stopped"
 STARTED = "common.started"
 # START after STOP, back at the question the person was at when they stopped.
 STARTED_RESUME = "common.started_resume"
+# HELP names PERSON only when the deployment has someone following such requests up.
 HELP = "common.help"
+HELP_PERSON = "common.help_person"
 LANGUAGE_MENU = "common.language_menu"
 LANGUAGE_CHANGED = "common.language_changed"
 EASY_ON = "common.easy_on"
@@ -111,6 +113,7 @@ ENGINE_TEXT_IDS = (
     STARTED,
     STARTED_RESUME,
     HELP,
+    HELP_PERSON,
     LANGUAGE_MENU,
     LANGUAGE_CHANGED,
     EASY_ON,

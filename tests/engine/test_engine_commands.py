@@ -30,8 +30,8 @@ def in_survey(chat: Chat) -> Chat:
         ("STOP", ["common.stopped"], ["OptedOut"]),
         ("koniec", ["common.stopped"], ["OptedOut"]),
         ("توقف", ["common.stopped"], ["OptedOut"]),
-        ("help", ["common.help", "survey.q_topic"], []),
-        ("Pomoc!", ["common.help", "survey.q_topic"], []),
+        ("help", ["common.help_person", "survey.q_topic"], []),
+        ("Pomoc!", ["common.help_person", "survey.q_topic"], []),
         ("language", ["common.language_menu"], []),
         ("easy", ["common.easy_on", "survey.q_topic"], ["RegisterChanged"]),
         ("standard", ["common.standard_on", "survey.q_topic"], []),
@@ -53,7 +53,7 @@ def test_commands_interrupt_a_question(
     ("intent", "confidence", "expected"),
     [
         ("talk_to_person", 0.9, ["common.handover_done", "survey.q_topic"]),
-        ("help", 0.7, ["common.help", "survey.q_topic"]),
+        ("help", 0.7, ["common.help_person", "survey.q_topic"]),
         ("talk_to_person", 0.5, ["retry.choice_skip", "survey.q_topic"]),
     ],
 )
@@ -83,7 +83,7 @@ def test_on_an_open_question_an_intent_is_an_answer_but_a_keyword_is_a_command(
     assert said(turn) == ["survey.q_many"]
     for text in ("1", "1", "40", "no"):
         chat.send(text)  # now waiting: survey.q_words (open)
-    assert said(chat.send("HELP")) == ["common.help", "survey.q_words"]
+    assert said(chat.send("HELP")) == ["common.help_person", "survey.q_words"]
 
 
 def test_after_stop_nothing_is_said_until_start(chat: Chat) -> None:
@@ -203,7 +203,7 @@ def test_a_muddled_delete_confirmation_is_asked_again(chat: Chat) -> None:
 
 def test_help_while_a_confirmation_waits_asks_the_confirmation_again(chat: Chat) -> None:
     in_survey(chat).send("delete")
-    assert said(chat.send("help")) == ["common.help", "common.delete_confirm"]
+    assert said(chat.send("help")) == ["common.help_person", "common.delete_confirm"]
 
 
 def test_person_records_where_the_person_was(chat: Chat) -> None:

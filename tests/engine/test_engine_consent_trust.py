@@ -296,4 +296,4 @@ def test_a_puzzled_reply_at_consent_is_told_exactly_what_to_send(
     retry = "retry.yes_no_tap" if channel == "telegram" else "retry.yes_no"
     assert said(turn) == [retry, "consent.ask_share_views"]
     assert of_type(turn, ConsentRecorded) == []
-    assert said(chat.send("HELP")) == ["common.help", "consent.ask_share_views"]
+    assert said(chat.send("HELP")) == ["common.help_person", "consent.ask_share_views"]

@@ -121,8 +121,8 @@ def test_the_skip_choice_on_a_number_question_is_zero(chat: Chat) -> None:
     [
         (1, ["retry.choice_skip", "survey.q_topic"]),
         (2, ["retry.choice_skip", "survey.q_topic"]),
-        (3, ["retry.choice_skip", "common.help", "survey.q_topic"]),
-        (4, ["retry.choice_skip", "common.help", "survey.q_topic"]),
+        (3, ["retry.choice_skip", "common.help_person", "survey.q_topic"]),
+        (4, ["retry.choice_skip", "common.help_person", "survey.q_topic"]),
     ],
 )
 def test_not_understood_asks_again_then_offers_help(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.catalogue import load_catalogue
+from bot.catalogue.model import fold
 from bot.config import ConfigError, default_deployment, load_settings
 from bot.engine.engine import Engine
 from bot.engine.events import MessageCreated
@@ -223,3 +224,29 @@ def test_promise_settings_from_the_environment(
 def test_unclear_promise_settings_stop_start_up(tmp_path: Any, env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_settings({"HEARD_DATA_DIR": str(tmp_path), **env})
+
+
+@pytest.mark.parametrize(
+    ("handover", "reply"), [(True, "common.help_person"), (False, "common.help")]
+)
+def test_help_offers_a_person_only_with_a_handover(
+    flows: FlowSet, handover: bool, reply: str
+) -> None:
+    p = Person(flows, handover=handover)
+    p.send("hello", "en")
+    assert p.send("HELP")[0] == reply
+
+
+def test_the_help_without_a_handover_names_no_person_word_in_any_language() -> None:
+    # Every language, register and channel wording: the words that ask for a person (the
+    # catalogue's PERSON keywords) appear in the help that offers one and never in the other.
+    for code, language in CATALOGUE.languages.items():
+        person_words = {fold(w) for w in CATALOGUE.words(code, "person") if " " not in w}
+        for suffix in ("", "@telegram"):
+            plain = language.messages[f"common.help{suffix}"]
+            offered = language.messages[f"common.help_person{suffix}"]
+            for register in ("standard", "easy"):
+                without = set(re.findall(r"\w+", fold(plain.variant(register))))  # type: ignore[arg-type]
+                with_person = set(re.findall(r"\w+", fold(offered.variant(register))))  # type: ignore[arg-type]
+                assert not without & person_words, (code, suffix, register)
+                assert with_person & person_words, (code, suffix, register)

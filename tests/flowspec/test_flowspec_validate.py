@@ -36,6 +36,7 @@ ENGINE_TEXTS = """
   common.started: {standard: "Started.", easy: "Started."}
   common.started_resume: {standard: "Started again.", easy: "Started again."}
   common.help: {standard: "Help.", easy: "Help."}
+  common.help_person: {standard: "Help or a person.", easy: "Help or a person."}
   common.language_menu: {standard: "Language?", easy: "Language?"}
   common.language_changed: {standard: "Changed.", easy: "Changed."}
   common.easy_on: {standard: "Easy.", easy: "Easy."}
