@@ -9,11 +9,18 @@ Exit codes: 0 done (or nothing to change), 2 refused (nothing was changed).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bot.translations.review import ImportProblem as Problem
 
 REFUSED = 2
+# A file with thousands of errors prints the first ones and a count: the rest are the same
+# kind of mistake, and a terminal of them helps no one.
+SHOWN_PROBLEMS = 50
 # What the commands need (Babel, the lint) is imported when one runs, so that building the
 # `heard` parser for any other command imports none of it.
 
@@ -123,8 +130,7 @@ def _import(
         language=args.language,
         write=not args.check,
     )
-    for problem in sorted(result.problems, key=lambda p: (p.severity != "error", p.line)):
-        print(problem.shown(str(path)), file=err)
+    show_problems(result.problems, str(path), err)
     if result.refused:
         errors = sum(1 for p in result.problems if p.severity == "error")
         print(f"{path}: refused ({errors} error(s)); the catalogue is unchanged", file=err)
@@ -139,6 +145,15 @@ def _import(
         file=out,
     )
     return 0
+
+
+def show_problems(problems: Sequence[Problem], shown_as: str, err: TextIO) -> None:
+    """Errors first, in file order; at most SHOWN_PROBLEMS of them, then how many more."""
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.line))
+    for problem in ordered[:SHOWN_PROBLEMS]:
+        print(problem.shown(shown_as), file=err)
+    if len(ordered) > SHOWN_PROBLEMS:
+        print(f"{shown_as}: ... and {len(ordered) - SHOWN_PROBLEMS} more", file=err)
 
 
 def _status(catalogue_dir: Path, out: TextIO) -> int:

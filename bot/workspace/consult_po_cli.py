@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.catalogue import load_catalogue
 from bot.flowspec.loader import load_flows
+from bot.translations.cli import show_problems
 from bot.workspace import consult_po as po
 from storage.unit_of_work import Store
 
@@ -69,8 +70,7 @@ def consultation_command(
         except po.ConsultationPoError as exc:
             print(f"heard catalogue: {exc}", file=err)
             return REFUSED
-        for problem in sorted(result.problems, key=lambda p: (p.severity != "error", p.line)):
-            print(problem.shown(args.file), file=err)
+        show_problems(result.problems, args.file, err)
         if result.refused:
             errors = sum(1 for p in result.problems if p.severity == "error")
             print(f"{args.file}: refused ({errors} error(s)); the consultation is unchanged",

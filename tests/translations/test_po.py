@@ -475,3 +475,31 @@ def test_lint_counts_a_review_without_a_name_or_status_it_does_not_know_as_draft
         "message common.yes [bn]": "marked reviewed without a named reviewer: counted as draft",
         "message common.no [bn]": "status 'approved': draft or reviewed",
     }
+
+
+def test_a_file_with_many_errors_shows_the_first_fifty_and_counts_the_rest(
+    flows: Path, tmp_path: Path
+) -> None:
+    import argparse
+
+    from bot.translations.cli import SHOWN_PROBLEMS, catalogue_command
+
+    path = flows / "catalogue" / "cy.yaml"
+    before = path.read_bytes()
+    # Every translation names a placeholder English does not have: one error per text.
+    broken = re.sub(r'^msgstr ".*"$', 'msgstr "{nope}"', export(flows, "cy"), flags=re.M)
+    po_file = tmp_path / "cy.po"
+    po_file.write_text(broken, encoding="utf-8")
+    args = argparse.Namespace(
+        what="import-po", file=str(po_file), reviewed_by=None, language=None, check=False
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert catalogue_command(args, flows, flows / "catalogue", out, err, NOW) == 2
+    total = import_po(flows / "catalogue", flows, broken.encode()).problems
+    assert len(total) > 2 * SHOWN_PROBLEMS
+    lines = err.getvalue().splitlines()
+    shown = [line for line in lines if line.startswith(f"{po_file}:") and ": error: " in line]
+    assert len(shown) == SHOWN_PROBLEMS
+    assert f"and {len(total) - SHOWN_PROBLEMS} more" in err.getvalue()
+    assert "the catalogue is unchanged" in lines[-1]
+    assert path.read_bytes() == before
