@@ -15,8 +15,8 @@ Routers are included in `create_api`. The OpenAPI document (`/api/openapi.json`)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -50,6 +50,28 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     """A unit of work for one request; the route commits what it changes."""
     with workspace(request).unit_of_work() as uow:
         yield uow
+
+
+Made = TypeVar("Made")
+Answer = TypeVar("Answer")
+Refusal = TypeVar("Refusal", bound=Exception)
+
+
+def commit_change(
+    uow: UnitOfWork,
+    change: Callable[[], Made],
+    answer: Callable[[Made], Answer],
+    refusal: type[Refusal],
+    refused: Callable[[Refusal], HTTPException],
+) -> Answer:
+    """Runs one change, commits it, and answers with what it made. A change that raises
+    `refusal` commits nothing and is the HTTP error `refused` makes of it."""
+    try:
+        made = change()
+    except refusal as exc:
+        raise refused(exc) from exc
+    uow.commit()
+    return answer(made)
 
 
 def _identify(request: Request, token: str | None) -> Principal | None:

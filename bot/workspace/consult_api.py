@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.catalogue import Catalogue
 from bot.flowspec.model import FlowSet
 from bot.workspace import consult
-from bot.workspace.api import ApiUser, unit_of_work, workspace
+from bot.workspace.api import ApiUser, commit_change, unit_of_work, workspace
 from bot.workspace.auth import Principal
 from bot.workspace.consult import ConsultationIn, ConsultError, Issue
 from storage.records import ConsultationRecord
@@ -102,12 +102,13 @@ def _apply(
     the consultation as it now is; a refused change is the HTTP error it names."""
     ws = workspace(request)
     flows, catalogue = consult.content_of(ws)
-    try:
-        record = change(ws.now(), flows, catalogue)
-    except ConsultError as exc:
-        raise _refused(exc) from exc
-    uow.commit()
-    return _out(request, uow, record)
+    return commit_change(
+        uow,
+        lambda: change(ws.now(), flows, catalogue),
+        lambda record: _out(request, uow, record),
+        ConsultError,
+        _refused,
+    )
 
 
 @router.get("/consultations", summary="Consultations made in the workspace, newest first")
@@ -201,9 +202,10 @@ def close_consultation(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> ConsultationOut:
-    try:
-        record = consult.close_now(uow, cid, workspace(request).now())
-    except ConsultError as exc:
-        raise _refused(exc) from exc
-    uow.commit()
-    return _out(request, uow, record)
+    return commit_change(
+        uow,
+        lambda: consult.close_now(uow, cid, workspace(request).now()),
+        lambda record: _out(request, uow, record),
+        ConsultError,
+        _refused,
+    )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.terms import Attendance, SupportKind
 from bot.workspace import groups
-from bot.workspace.api import ApiUser, unit_of_work, workspace
+from bot.workspace.api import ApiUser, commit_change, unit_of_work, workspace
 from bot.workspace.auth import Principal
 from bot.workspace.safety import MAX_NOTE, MIN_REASON
 from storage.records import GroupDetails, Recruit, WorkingGroup
@@ -130,14 +130,18 @@ def _details(body: GroupIn) -> GroupDetails:
             body.attendance,
         )
     except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
+        raise _refused(exc) from exc
+
+
+def _refused(exc: groups.GroupError) -> HTTPException:
+    return HTTPException(exc.status, str(exc))
 
 
 def _group(uow: UnitOfWork, group_id: int) -> WorkingGroup:
     try:
         return groups.group_of(uow, group_id)
     except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
+        raise _refused(exc) from exc
 
 
 @router.get("/groups", summary="Working groups, with people per pipeline stage")
@@ -157,12 +161,13 @@ def create_group(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> GroupOut:
-    try:
-        group = groups.create_group(uow, _details(body), user.user, workspace(request).now())
-    except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    uow.commit()
-    return _group_out(group, groups.pipeline(uow, group))
+    return commit_change(
+        uow,
+        lambda: groups.create_group(uow, _details(body), user.user, workspace(request).now()),
+        lambda group: _group_out(group, groups.pipeline(uow, group)),
+        groups.GroupError,
+        _refused,
+    )
 
 
 @router.get("/groups/{group_id}", summary="One working group")
@@ -183,14 +188,15 @@ def update_group(
     user: Principal = Depends(ApiUser("coordinator")),  # noqa: B008
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> GroupOut:
-    try:
-        group = groups.update_group(
+    return commit_change(
+        uow,
+        lambda: groups.update_group(
             uow, group_id, _details(body), user.user, workspace(request).now()
-        )
-    except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    uow.commit()
-    return _group_out(group, groups.pipeline(uow, group))
+        ),
+        lambda group: _group_out(group, groups.pipeline(uow, group)),
+        groups.GroupError,
+        _refused,
+    )
 
 
 @router.get("/groups/{group_id}/pipeline", summary="The group's recruitment pipeline")
@@ -216,23 +222,25 @@ def move_person(
 ) -> MoveOut:
     group = _group(uow, group_id)
     now = workspace(request).now()
-    try:
+
+    def change() -> groups.Moved:
         invite_on = (
             groups.meeting_date(body.date or "", body.time or "", now.date())
             if body.invite
             else None
         )
-        moved = groups.move(
+        return groups.move(
             uow, group, participant_id, body.stage, user.user, now, invite_on=invite_on
         )
-    except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    uow.commit()
-    m = moved.move
-    return MoveOut(
-        participant_id=m.participant_id, from_stage=m.from_stage, to_stage=m.to_stage,
-        invited=m.invited, by=m.by, at=m.at,
-    )
+
+    def answer(moved: groups.Moved) -> MoveOut:
+        m = moved.move
+        return MoveOut(
+            participant_id=m.participant_id, from_stage=m.from_stage, to_stage=m.to_stage,
+            invited=m.invited, by=m.by, at=m.at,
+        )
+
+    return commit_change(uow, change, answer, groups.GroupError, _refused)
 
 
 @router.post(
@@ -248,15 +256,16 @@ def reveal(
     uow: UnitOfWork = Depends(unit_of_work),  # noqa: B008
 ) -> ContactOut:
     group = _group(uow, group_id)
-    try:
-        revealed = groups.reveal_contact(
+    return commit_change(
+        uow,
+        lambda: groups.reveal_contact(
             uow, group, participant_id, body.reason, user.user, workspace(request).now()
-        )
-    except groups.GroupError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    uow.commit()
-    return ContactOut(
-        participant_id=participant_id, channel=revealed.channel, address=revealed.address
+        ),
+        lambda revealed: ContactOut(
+            participant_id=participant_id, channel=revealed.channel, address=revealed.address
+        ),
+        groups.GroupError,
+        _refused,
     )
 
 

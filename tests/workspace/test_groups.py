@@ -190,6 +190,11 @@ def test_groups_api_checks_what_it_is_given_and_members_are_refused(
     assert bad.status_code == 422
     changed = api.put(f"/api/groups/{group}", json={**CARERS, "support": []})
     assert changed.status_code == 200 and changed.json()["support"] == []
+    # A refused change commits nothing: the group keeps its name.
+    other = create_group(workspace, name="Bus users")
+    clash = api.put(f"/api/groups/{other}", json={**CARERS, "name": CARERS["name"]})
+    assert clash.status_code == 409
+    assert api.get(f"/api/groups/{other}").json()["name"] == "Bus users"
     assert api.get("/api/groups/999").status_code == 404
     missing = api.post(f"/api/groups/{group}/pipeline/nobody/move", json={"stage": "joined"})
     assert missing.status_code == 404
