@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.back import step_back
-from bot.engine.confirmations import DELETE, LANGUAGE, ask_pending, pending_question
+from bot.engine.confirmations import (
+    DELETE,
+    LANGUAGE,
+    SAFEGUARDING_CHECK,
+    ask_pending,
+    pending_question,
+    split,
+)
 from bot.engine.context import TurnContext
 from bot.engine.events import HandoverRequested, OptedOut
 from bot.engine.flowstack import abandon, home, start_of
@@ -73,10 +80,11 @@ def _stop(ctx: TurnContext) -> None:
 
 def stop(ctx: TurnContext, *, by_provider: bool) -> None:
     """STOP: record the opt-out and say the one confirmation, unless the provider reported it:
-    then the person cannot receive it. The question the person was at stays (a confirmation
-    waiting does not), so that START can bring them back to it (bot.engine.engine, "opted
-    out")."""
-    ctx.work.pending = None
+    then the person cannot receive it. The question the person was at stays, and so does a
+    safeguarding check-in waiting (other confirmations do not), so that START can bring them
+    back to it (bot.engine.engine, "opted out")."""
+    if ctx.work.pending is None or split(ctx.work.pending)[0] != SAFEGUARDING_CHECK:
+        ctx.work.pending = None
     ctx.work.retries = 0
     ctx.emit(OptedOut(ctx.at, ctx.inp.channel, by_provider=by_provider))
     if not by_provider:

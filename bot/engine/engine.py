@@ -159,7 +159,9 @@ class Engine:
         ctx.work.status = "active"
         ctx.emit(OptedIn(ctx.at, ctx.inp.channel))
         fresh = ctx.at - session.last_active <= self.settings.session_timeout
-        if fresh and waiting_ask(ctx) is not None:
+        if not fresh:
+            ctx.work.pending = None  # a check-in kept through STOP is stale after the timeout
+        if fresh and (ctx.work.pending is not None or waiting_ask(ctx) is not None):
             ctx.say(texts.STARTED_RESUME)
             resume(ctx)
             return

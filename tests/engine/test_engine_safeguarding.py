@@ -426,3 +426,18 @@ def test_the_check_in_is_in_every_language_and_register_and_names_no_number(
             assert [c.value for c in check_in.choices] == ["yes", "no"], where
             for number in ("112", "0800"):
                 assert number not in check_in.text, where
+
+
+def test_start_after_stop_asks_the_check_in_that_was_waiting(chat: Chat) -> None:
+    """A person checked in on who says STOP and then START is asked again whether they are OK
+    before the question: the check-in is not lost in the pause."""
+    at_choice(chat).send("I don't know any more", screening=check())
+    assert said(chat.send("STOP")) == ["common.stopped"]
+    assert said(chat.send("START")) == ["common.started_resume", "safeguarding.check"]
+    assert said(chat.send("2")) == ["survey.q_topic"]  # carry on: the question again
+
+
+def test_a_delete_confirmation_waiting_at_stop_is_not_asked_after_start(chat: Chat) -> None:
+    at_choice(chat).send("DELETE")
+    chat.send("STOP")
+    assert said(chat.send("START")) == ["common.started_resume", "survey.q_topic"]
