@@ -7,7 +7,8 @@ numbers are answers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 
 from bot.catalogue import Catalogue
 from bot.engine.events import Choice
@@ -32,12 +33,33 @@ def help_or_carry_on(label: Labeller) -> tuple[Choice, ...]:
     )
 
 
-def languages(catalogue: Catalogue) -> tuple[Choice, ...]:
-    """Every catalogue language, named in itself, in menu order."""
+def languages(catalogue: Catalogue, first: Sequence[str] = ()) -> tuple[Choice, ...]:
+    """Every catalogue language, named in itself, in menu order, except that the languages in
+    `first` (those a message's script makes plausible) come before the rest."""
+    leading = [code for code in first if code in catalogue.languages]
+    order = leading + [code for code in catalogue.languages if code not in leading]
     return tuple(
-        Choice(n, code, info.name)
-        for n, (code, info) in enumerate(catalogue.languages.items(), start=1)
+        Choice(n, code, catalogue.languages[code].name) for n, code in enumerate(order, start=1)
     )
+
+
+def _script(text: str) -> str | None:
+    """The Unicode script of the first letter of `text` ("ARABIC", "LATIN", ...), if any."""
+    for char in text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            return name.split(" ", 1)[0] or None
+    return None
+
+
+def plausible_languages(catalogue: Catalogue, text: str) -> tuple[str, ...]:
+    """The catalogue languages written in the script of `text`, when that script is not Latin
+    (Latin is shared by too many to say anything): Arabic letters make Urdu and Arabic
+    plausible, Gurmukhi Punjabi. Empty when the text says nothing about the language."""
+    script = _script(text)
+    if script is None or script == "LATIN":
+        return ()
+    return tuple(code for code, info in catalogue.languages.items() if _script(info.name) == script)
 
 
 def _register(ask: AskStep, catalogue: Catalogue, label: Labeller) -> tuple[Choice, ...]:
@@ -49,9 +71,11 @@ def _register(ask: AskStep, catalogue: Catalogue, label: Labeller) -> tuple[Choi
     )
 
 
-def for_ask(ask: AskStep, catalogue: Catalogue, label: Labeller) -> tuple[Choice, ...]:
+def for_ask(
+    ask: AskStep, catalogue: Catalogue, label: Labeller, first_languages: Sequence[str] = ()
+) -> tuple[Choice, ...]:
     if ask.answer == "language":
-        return languages(catalogue)
+        return languages(catalogue, first_languages)
     if ask.answer == "register":
         return _register(ask, catalogue, label)
     base: tuple[Choice, ...]

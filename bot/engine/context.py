@@ -3,7 +3,7 @@ events so far. Helpers here speak to the person; they never perform I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.catalogue import Catalogue
@@ -23,6 +23,9 @@ GUESSED_LANGUAGE = "guessed_language"
 # Set by bot.engine.letters from the person's own messages: "yes" when they write without
 # accents (kept here so `say` can read it without importing that module).
 PLAIN_LETTERS_FIELD = "plain_letters"
+# The languages a first message's script makes plausible ("ur,ar" for Arabic letters), offered
+# first in the language menu, so its numbers mean the same when the person replies.
+LANGUAGE_MENU_FIRST_FIELD = "language_menu_first"
 GUESSED_LANGUAGE_NAME = "guessed_language_name"
 # A message may have a wording of its own for a channel: the catalogue id, "@" and this name
 # ("common.stopped@telegram": "Send START" where SMS says "Text START"). Not a dot: a dot joins
@@ -112,9 +115,20 @@ class TurnContext:
         choices: tuple[Choice, ...] = (),
         *,
         params: dict[str, str] | None = None,
+        in_languages: tuple[str, ...] = (),
     ) -> None:
-        """`params` fill placeholders of this one message (numbers the engine computes)."""
+        """`params` fill placeholders of this one message (numbers the engine computes).
+        `in_languages`: the message said in each of these languages in turn, one line each,
+        for someone whose language is not known yet (the first names the message's language)."""
         resolved = self.render(text_id, params)
+        if in_languages:
+            lines = [
+                self.catalogue.text(
+                    code, self.work.register, self.for_channel(text_id), self.params(params)
+                )
+                for code in in_languages
+            ]
+            resolved = replace(lines[0], text="\n".join(line.text for line in lines))
         self.emit(
             MessageCreated(
                 at=self.at,
@@ -132,7 +146,10 @@ class TurnContext:
 
     def set_language(self, code: str) -> None:
         """Switches to a catalogue language; anything else is ignored (never a crash)."""
-        if code not in self.catalogue.languages or code == self.work.language:
+        if code not in self.catalogue.languages:
+            return
+        self.work.fields.pop(LANGUAGE_MENU_FIRST_FIELD, None)  # the menu's order served its turn
+        if code == self.work.language:
             return
         previous = self.work.language
         self.work.language = code

@@ -275,3 +275,28 @@ def test_a_reply_at_the_language_menu_written_in_an_offered_language_chooses_it(
     p2 = person(flows)
     p2.send("السلام علیکم")
     assert p2.said(p2.send("??")) == ["retry.choice", "welcome.choose_language"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_greeting_in_arabic_script_offers_urdu_and_arabic_first_in_their_own_words(
+    flows: FlowSet, channel: str
+) -> None:
+    p = person(flows, channel)
+    turn = p.send("السلام علیکم")  # Urdu and Arabic alike: no guess
+    (menu,) = [e for e in turn.events if isinstance(e, MessageCreated)]
+    assert [c.value for c in menu.choices][:2] == ["ur", "ar"]
+    assert sorted(c.value for c in menu.choices) == sorted(LANGUAGES)
+    for code in ("ur", "ar"):
+        assert CATALOGUE.text(code, "standard", "welcome.choose_language").text in menu.text
+    assert menu.direction == "rtl"
+    # The numbers keep meaning what the menu showed: 2 is Arabic.
+    chosen = p.choose("ar")
+    assert {e.language for e in chosen.events if isinstance(e, MessageCreated)} == {"ar"}
+
+
+def test_a_latin_greeting_not_recognised_gets_the_menu_in_menu_order(flows: FlowSet) -> None:
+    p = person(flows)
+    turn = p.send("zzz")
+    (menu,) = [e for e in turn.events if isinstance(e, MessageCreated)]
+    assert [c.value for c in menu.choices] == list(LANGUAGES)
+    assert menu.language == "en"
