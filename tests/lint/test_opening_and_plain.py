@@ -191,3 +191,13 @@ def test_every_language_is_walked(flows: FlowSet) -> None:
     for code, info in CATALOGUE.languages.items():
         assert (code, "easy", "language menu", False) in walked
         assert ((code, "standard", "recognised", True) in walked) is bool(info.plain_letters)
+
+
+def test_the_easy_read_help_lines_have_one_idea_a_sentence_in_every_language() -> None:
+    # "To talk: Samaritans 116 123." (no comma between a help line's name and its number).
+    report = run_lint(FLOWS, FLOWS / "catalogue")
+    joined = [
+        str(p) for p in report.problems
+        if p.rule == "ER-03" and p.location.startswith("message safeguarding.help_general ")
+    ]
+    assert joined == []
