@@ -82,7 +82,7 @@ def test_ordinary_words_are_not_a_disclosure(deployed: EmbeddedNLU, text: str) -
         ("wedi cael digon ar bopeth", CHECK),
         ("mam dość wszystkiego", CHECK),
         ("m-am săturat de tot", CHECK),
-        ("sab se tang aa gayi hun", CHECK),
+        ("sab se tang aa gayi hun", Screening("risk_to_self", "check", "intent")),
         ("সবকিছু থেকে ক্লান্ত", CHECK),
         ("تعبت من كل شي", CHECK),
         ("waan ka daalay wax walba", CHECK),
