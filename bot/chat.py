@@ -12,6 +12,7 @@ so a consultation's keyword works here as it does on a phone."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -40,9 +41,18 @@ def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) 
     return "\n".join(lines)
 
 
-def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdout: TextIO) -> int:
+def run_chat(
+    settings: Settings,
+    channel: str,
+    address: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    ready: Callable[[], None] | None = None,
+) -> int:
+    """Chats until stdin ends. `ready` is called once everything is loaded, before the first
+    line is read (`heard chat` turns the garbage collector back on there)."""
     if channel == "telegram":
-        # python-telegram-bot is imported only for a Telegram chat (a fifth of a second)
+        # Telegram's command reading and the inbox worker's text rule, for a Telegram chat only
         from bot.channels.telegram.webhook import read_command
         from bot.inbox.worker import turn_text
     runtime = Runtime(settings)
@@ -50,6 +60,8 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
     store = runtime.store
     registry = FlowRegistry(base.engine.flows, base.engine.catalogue)
     catalogue = registry.catalogue
+    if ready is not None:
+        ready()
     interactive = stdin.isatty()
     if interactive:
         stdout.write(f"Heard over {channel}. Type a message; Ctrl-D ends the chat.\n")
