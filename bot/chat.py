@@ -3,11 +3,16 @@ the channels. Reads lines from stdin, so it works interactively and piped.
 
 With `--channel telegram` a line is read as Telegram delivers it: `/start` (with or without a
 deep link code) and the command menu's `/menu`, `/help`, `/stop`, `/language` mean what they
-mean in the app (bot.channels.telegram.webhook.read_command, bot.inbox.worker.turn_text)."""
+mean in the app (bot.channels.telegram.webhook.read_command, bot.inbox.worker.turn_text).
+
+The engine is handed the same content as the inbox worker's: `flows/` plus the consultations
+opened in the workspace (bot.service.consultations.FlowRegistry), read again before each turn,
+so a consultation's keyword works here as it does on a phone."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -17,8 +22,8 @@ from bot.channels.telegram.render import render_telegram
 from bot.channels.twilio_sms.render import render_sms_for
 from bot.config import Settings
 from bot.engine.events import MessageCreated
-from bot.inbox.worker import turn_text
 from bot.runtime import Runtime
+from bot.service.consultations import FlowRegistry
 
 log = logging.getLogger("heard.chat")
 
@@ -36,14 +41,27 @@ def format_message(message: MessageCreated, channel: str, catalogue: Catalogue) 
     return "\n".join(lines)
 
 
-def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdout: TextIO) -> int:
+def run_chat(
+    settings: Settings,
+    channel: str,
+    address: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    ready: Callable[[], None] | None = None,
+) -> int:
+    """Chats until stdin ends. `ready` is called once everything is loaded, before the first
+    line is read (`heard chat` turns the garbage collector back on there)."""
     if channel == "telegram":
-        # python-telegram-bot is imported only for a Telegram chat (a fifth of a second)
+        # Telegram's command reading and the inbox worker's text rule, for a Telegram chat only
         from bot.channels.telegram.webhook import read_command
+        from bot.inbox.worker import turn_text
     runtime = Runtime(settings)
-    conversation = runtime.conversation
+    base = conversation = runtime.conversation
     store = runtime.store
-    catalogue = runtime.catalogue
+    registry = FlowRegistry(base.engine.flows, base.engine.catalogue)
+    catalogue = registry.catalogue
+    if ready is not None:
+        ready()
     interactive = stdin.isatty()
     if interactive:
         stdout.write(f"Heard over {channel}. Type a message; Ctrl-D ends the chat.\n")
@@ -58,6 +76,11 @@ def run_chat(settings: Settings, channel: str, address: str, stdin: TextIO, stdo
         if not interactive:
             stdout.write(f"you> {text}\n")
         now = datetime.now(UTC)
+        with store.reading() as reader:
+            if registry.refresh(reader, now):  # as the inbox worker does before each batch
+                engine = base.engine.with_content(registry.flows, registry.catalogue)
+                conversation = base.with_engine(engine)
+                catalogue = registry.catalogue
         deep_link: str | None = None
         if channel == "telegram":
             text, deep_link = read_command(text)

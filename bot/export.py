@@ -1,8 +1,10 @@
 """Exports of people's views for coordinators: CSV, XLSX or JSON Lines, on the command line
 (`heard export views`) and from the workspace's export page.
 
-Each row is one view: its question in the coordinator's language (English by default) and as
-the person saw it, the person's own words and their language, the view's themes and status.
+Each row is one view: its consultation and, for a consultation made in the workspace, the
+version the person answered (empty for `flows/`), its question in the coordinator's language
+(English by default) and as the person saw it, the person's own words and their language, the
+view's themes and status.
 Never contact details: people are named only by their random pseudonym. The filters are the
 views inbox's (storage.records.ViewFilters); a consultation or theme that does not exist is an
 error (`ExportError`), never an empty file. Rows are read in batches and written as they come
@@ -36,6 +38,7 @@ EXPORT_COLUMNS = [
     "view_id",
     "participant_id",
     "consultation",
+    "consultation_version",
     "flow",
     "question_id",
     "question",
@@ -85,7 +88,7 @@ def write_views(views: Iterable[ViewRecord], fmt: str, out: TextIO) -> int:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for view in views:
-            writer.writerow([_cell(getattr(view, c)) for c in COLUMNS])
+            writer.writerow([_cell(_flat(getattr(view, c))) for c in COLUMNS])
             count += 1
     else:
         for view in views:
@@ -127,6 +130,9 @@ def export_row(entry: InboxEntry, questions: QuestionTexts, language: str) -> di
         "view_id": view.view_id,
         "participant_id": view.participant_id,
         "consultation": view.consultation or "",
+        # A workspace consultation's version (its questions can differ between versions);
+        # None (JSON null, an empty cell) for the consultations of `flows/`.
+        "consultation_version": view.consultation_version,
         "flow": view.flow,
         "question_id": view.question_id,
         "question": question if question is not None else view.question_text,
@@ -146,6 +152,8 @@ def export_row(entry: InboxEntry, questions: QuestionTexts, language: str) -> di
 def _flat(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(value)
+    if value is None:
+        return ""
     return value
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.nlu.base import NLU, LanguageGuesser
+from bot.parse_cache import ParseCache
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -36,14 +37,19 @@ class Runtime:
     settings: Settings
 
     @cached_property
+    def parse_cache(self) -> ParseCache:
+        """Parsed YAML and passed flow schema checks, kept by content in the data directory."""
+        return ParseCache(self.settings.data_dir / "parse-cache")
+
+    @cached_property
     def catalogue(self) -> Catalogue:
-        return load_catalogue(self.settings.catalogue_dir)
+        return load_catalogue(self.settings.catalogue_dir, self.parse_cache)
 
     @cached_property
     def flows(self) -> FlowSet:
         from bot.flowspec.loader import load_flows
 
-        return load_flows(self.settings.flows_dir)
+        return load_flows(self.settings.flows_dir, cache=self.parse_cache)
 
     @cached_property
     def questions(self) -> QuestionTexts:
@@ -111,7 +117,9 @@ class Runtime:
     def safeguarding_phrases(self) -> PhraseMatcher:
         from bot.nlu.keywords import PhraseMatcher, load_phrases
 
-        return PhraseMatcher(load_phrases(self.settings.flows_dir / "safeguarding"))
+        return PhraseMatcher(
+            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache)
+        )
 
     @cached_property
     def understander(self) -> Understander:

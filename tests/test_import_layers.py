@@ -21,7 +21,7 @@ ROOTS = ("bot", "storage")
 # Lowest first. A part may import its own layer and every layer below it, never above.
 # `bot` is the package itself (its version); `storage` stands apart: it imports nothing of `bot`.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"bot", "bot.terms", "bot.yamlio", "bot.clock", "bot.logs"}),
+    frozenset({"bot", "bot.terms", "bot.yamlio", "bot.parse_cache", "bot.clock", "bot.logs"}),
     frozenset({"bot.catalogue"}),  # the messages and per-language data
     frozenset({"bot.flowspec"}),  # the flow format, its problems and the text-id contract
     frozenset({"bot.engine"}),  # pure: no I/O

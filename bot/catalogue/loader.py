@@ -22,7 +22,8 @@ from bot.catalogue.model import (
     phrase_key,
 )
 from bot.catalogue.words import load_words, words_dir
-from bot.yamlio import safe_load
+from bot.parse_cache import ParseCache
+from bot.yamlio import SAFE_LOADER, safe_load
 
 # Menu order: English first, then the languages of Wales and of the largest communities Heard
 # serves. Languages not listed here follow in file-name order.
@@ -39,9 +40,10 @@ def _require(data: dict[str, Any], key: str, path: Path) -> Any:
     return data[key]
 
 
-def _load_language(path: Path) -> LanguageInfo:
+def _load_language(path: Path, cache: ParseCache | None) -> LanguageInfo:
     try:
-        data = safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = cache.load_yaml(text, SAFE_LOADER) if cache else safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -114,12 +116,14 @@ def _phrases(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in (phrase_key(str(p)) for p in raw) if k))
 
 
-def load_catalogue(directory: Path | None = None) -> Catalogue:
+def load_catalogue(directory: Path | None = None, cache: ParseCache | None = None) -> Catalogue:
+    """Every language in `directory`. With `cache`, YAML parsed by an earlier process is read
+    from disk when a file's content is unchanged (`bot.parse_cache`)."""
     directory = directory or default_catalogue_dir()
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise CatalogueError(f"{directory}: no catalogue files (*.yaml)")
-    loaded = {info.code: info for info in (_load_language(p) for p in files)}
+    loaded = {info.code: info for info in (_load_language(p, cache) for p in files)}
     lists = load_words(words_dir(directory))
     loaded = {
         code: replace(info, words=lists[code]) if code in lists else info

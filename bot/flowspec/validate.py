@@ -10,11 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 
 from bot.catalogue import Catalogue
 from bot.flowspec.build import build_flow
@@ -23,15 +21,28 @@ from bot.flowspec.migrations import VersionError, migrate
 from bot.flowspec.model import Flow, FlowSet
 from bot.flowspec.problems import Problem
 from bot.flowspec.texts import DATED_CONSULTATION_TEXT_IDS, ENGINE_FLOWS, ENGINE_TEXT_IDS
-from bot.flowspec.yaml_loader import load_yaml
+from bot.flowspec.yaml_loader import FlowYamlLoader, load_yaml
+from bot.parse_cache import ParseCache
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @cache
+def _schema_text() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+@cache
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    # Imported here: a start whose flows passed before (ParseCache) never needs jsonschema.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads(_schema_text()))
 
 
 def display_path(path: Path) -> str:
@@ -68,6 +79,8 @@ def _step_location(data: dict[str, Any], path: list[str | int]) -> tuple[str, st
 
 
 def _schema_message(error: ValidationError) -> str:
+    from jsonschema.exceptions import best_match
+
     if error.context:
         error = best_match(error.context)
     message = str(error.message)
@@ -94,10 +107,31 @@ def _duplicate_steps(data: dict[str, Any], file: str) -> list[Problem]:
     ]
 
 
-def read_flow_file(path: Path) -> tuple[Flow | None, list[Problem]]:
+def _passed_schema(data: dict[str, Any], file: str, cache: ParseCache | None) -> list[Problem]:
+    """`schema_problems`, skipped when `cache` saw this exact document pass this schema."""
+    if cache is None:
+        return schema_problems(data, file)
+    try:
+        content = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON (a YAML date, say): no key to remember it by
+        return schema_problems(data, file)
+    if cache.passed("flow-schema", _schema_text(), content):
+        return []
+    problems = schema_problems(data, file)
+    if not problems:
+        cache.mark_passed("flow-schema", _schema_text(), content)
+    return problems
+
+
+def read_flow_file(
+    path: Path, cache: ParseCache | None = None
+) -> tuple[Flow | None, list[Problem]]:
+    """One flow file read and checked on its own. With `cache`, the parsed YAML and a passed
+    schema check are kept on disk by content (a change to the file is a new key)."""
     file = display_path(path)
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = cache.load_yaml(text, FlowYamlLoader) if cache else load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         location = f"line {mark.line + 1}" if mark is not None else ""
@@ -111,7 +145,7 @@ def read_flow_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         data = migrate(data)
     except VersionError as exc:
         return None, [_error(file, "", "FLOW-VERSION", str(exc))]
-    problems = schema_problems(data, file)
+    problems = _passed_schema(data, file, cache)
     if problems:
         return None, problems
     return build_flow(data, file), _duplicate_steps(data, file)
@@ -146,8 +180,12 @@ def _dated(flow: Flow) -> bool:
     return c is not None and (c.keyword is not None or c.opens is not None or c.closes is not None)
 
 
-def check_directory(directory: Path, catalogue: Catalogue | None = None) -> Checked:
-    """Reads and checks every `*.yaml` directly in `directory` (the catalogue is a subfolder)."""
+def check_directory(
+    directory: Path, catalogue: Catalogue | None = None, cache: ParseCache | None = None
+) -> Checked:
+    """Reads and checks every `*.yaml` directly in `directory` (the catalogue is a subfolder).
+    `cache` spares parsing and schema checks done before on the same content (`read_flow_file`);
+    the checks of meaning always run."""
     problems: list[Problem] = []
     flows: dict[str, Flow] = {}
     unreadable: set[str] = set()
@@ -155,7 +193,7 @@ def check_directory(directory: Path, catalogue: Catalogue | None = None) -> Chec
     if not files:
         problems.append(_error(display_path(directory), "", "FLOW-SCHEMA", "no flow files"))
     for path in files:
-        flow, found = read_flow_file(path)
+        flow, found = read_flow_file(path, cache)
         problems.extend(found)
         if flow is None:
             unreadable.add(path.stem)

@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from bot.nlu.normalise import fold
+from bot.parse_cache import ParseCache
 from bot.yamlio import SAFE_LOADER
 
 RISK_TO_SELF = "risk_to_self"
@@ -63,10 +64,13 @@ def normalise(text: str) -> str:
     return fold(text).translate(_ARABIC_VARIANTS)
 
 
-def read_phrase_file(path: Path) -> dict[str, tuple[str, ...]]:
-    """kind -> phrases of one language file. Unknown keys are kept (the lint rule names them)."""
+def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, tuple[str, ...]]:
+    """kind -> phrases of one language file. Unknown keys are kept (the lint rule names them).
+    With `cache`, YAML parsed before from the same content is read from disk."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+        text = path.read_text(encoding="utf-8")
+        parsed = cache.load_yaml(text, SAFE_LOADER) if cache else yaml.load(text, SAFE_LOADER)
+        doc = parsed or {}
     except yaml.YAMLError as exc:
         raise PhraseFileError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(doc, dict):
@@ -81,10 +85,12 @@ def read_phrase_file(path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def load_phrases(directory: Path = PHRASES_DIR) -> dict[str, dict[str, tuple[str, ...]]]:
+def load_phrases(
+    directory: Path = PHRASES_DIR, cache: ParseCache | None = None
+) -> dict[str, dict[str, tuple[str, ...]]]:
     """language -> kind -> phrases, from every `<lang>.yaml` in `directory`."""
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    return {path.stem: read_phrase_file(path) for path in files}
+    return {path.stem: read_phrase_file(path, cache) for path in files}
 
 
 @dataclass(frozen=True)

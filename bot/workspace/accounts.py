@@ -8,6 +8,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -21,9 +22,15 @@ TOKEN_PREFIX = "heard_"
 COMMAND_LINE = "command line"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
-# Verified when no account has the email, so a wrong email costs the same time as a wrong
-# password and does not reveal which accounts exist.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when no account has the email, so a wrong email costs the same time as a wrong
+    password and does not reveal which accounts exist. Made at the first sign-in, not at import
+    (an argon2 hash is a tenth of a second of CPU that `heard run` would pay at every start);
+    `password_matches` asks for it on every call, so the first one costs the same either way."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -50,8 +57,9 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
     """Constant work whether or not there is a hash to check against."""
     if len(password) > MAX_PASSWORD:
         return False
+    dummy = _dummy_hash()
     try:
-        return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _HASHER.verify(stored_hash or dummy, password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -9,7 +9,6 @@ from typing import TextIO
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.runtime import Runtime
 
 
 def _read_password(stdin: TextIO) -> str:
@@ -24,7 +23,9 @@ def _read_password(stdin: TextIO) -> str:
 
 
 def users_command(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    # Imported here: `heard --help` and `heard lint` build this parser without a store.
+    # Imported here: `heard --help` and `heard lint` build this parser without a store (and
+    # `bot.runtime` brings the catalogue's YAML reader).
+    from bot.runtime import Runtime
     from bot.workspace import accounts
 
     store = Runtime(settings).store

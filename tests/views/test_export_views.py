@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -15,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 
 from bot.catalogue import load_catalogue
-from bot.export import ExportError, ExportRequest, export, write_export
+from bot.export import ExportError, ExportRequest, export, text_chunks, write_export
 from bot.flowspec.loader import load_flows
 from bot.views.questions import QuestionTexts
 from storage.records import ConsentEntry, ViewFilters, ViewRecord
@@ -78,6 +79,33 @@ def test_the_question_can_be_in_the_coordinators_language(
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert rows[0]["question"] == questions.text("have_your_say", "q_better", "cy")
     assert rows[0]["themes"] == ["Transport"] and rows[0]["latest"] is True
+
+
+def test_each_row_names_the_consultation_version_the_person_answered(
+    store: SqlStore, questions: QuestionTexts
+) -> None:
+    """A workspace consultation's questions can change between versions, so its views say
+    which version was answered; a view of `flows/` has none (an empty cell, JSON null). The
+    workspace's download (`text_chunks`) writes the same rows."""
+    pid = _seed(store)
+    workspace_view = replace(
+        _view(pid, 3, "More buses", "en", "q1"),
+        consultation="buses", flow="ws_buses_v2", consultation_version=2,
+    )
+    with store.unit_of_work() as uow:
+        uow.views.save(workspace_view)
+        uow.commit()
+    out = io.StringIO()
+    with store.unit_of_work() as uow:
+        export(uow, questions, ExportRequest(ViewFilters(), "csv"), out)
+        entries = list(uow.view_inbox.stream(ViewFilters()))
+    rows = {r["view_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert rows["v3"]["consultation_version"] == "2"
+    assert rows["v1"]["consultation_version"] == ""
+    lines = "".join(text_chunks(entries, questions, ExportRequest(ViewFilters(), "jsonl")))
+    rows_json = [json.loads(line) for line in lines.splitlines()]
+    versions = {r["view_id"]: r["consultation_version"] for r in rows_json}
+    assert versions == {"v1": None, "v2": None, "v3": 2}
 
 
 def test_filters_narrow_the_export_like_the_inbox(

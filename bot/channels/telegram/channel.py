@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.catalogue import Catalogue
 from bot.channels.base import (
     BucketSpec,
@@ -13,11 +15,13 @@ from bot.channels.base import (
     in_flight_for,
 )
 from bot.channels.telegram.render import keyboard_of, render
-from bot.channels.telegram.send import TelegramSender
 from bot.config import TelegramConfig
 from bot.engine.events import MessageCreated
 from bot.terms import TELEGRAM
 from storage.records import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.send import TelegramSender
 
 CAPABILITIES = Capabilities(
     numbered_choices=False,
@@ -39,7 +43,11 @@ class TelegramChannel:
     reconciles = False
 
     def __init__(self, config: TelegramConfig, timeout: float) -> None:
-        self._sender = TelegramSender(
+        # python-telegram-bot is imported only when Telegram is configured (the simulator and
+        # SMS-only deployments import this module for its capabilities).
+        from bot.channels.telegram.send import TelegramSender
+
+        self._sender: TelegramSender = TelegramSender(
             config.bot_token, base_url=config.api_base_url, timeout=timeout
         )
         rate = config.messages_per_second

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
@@ -29,10 +30,12 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.telegram.shape import MalformedUpdate, checked_update
-from bot.channels.telegram.updates import TelegramApplication, TelegramUpdates
 from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramWebhookVerifier
 from bot.config import Settings
 from bot.web.limits import DEFAULT_CAP
+
+if TYPE_CHECKING:  # python-telegram-bot is imported only when Telegram is used (`_updates_now`)
+    from bot.channels.telegram.updates import TelegramApplication, TelegramUpdates
 
 
 class TelegramWebhook:
@@ -80,6 +83,8 @@ class TelegramWebhook:
     def _updates_now(self) -> TelegramUpdates:
         assert self._config is not None
         if self._updates is None:
+            from bot.channels.telegram.updates import TelegramUpdates
+
             self._updates = TelegramUpdates(
                 self._config, self._intake, polling=self._polling, catalogue=self._catalogue
             )

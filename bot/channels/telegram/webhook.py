@@ -23,12 +23,12 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from typing import Any
-
-from telegram import Bot, Update
-from telegram.constants import ChatType
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.base import InboundMessage
+
+if TYPE_CHECKING:
+    from telegram import Bot
 
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/webhooks/telegram"
@@ -95,6 +95,11 @@ def parse_telegram_update(
     data: dict[str, Any], bot: Bot | None, bot_id: int
 ) -> InboundMessage | None:
     """An update from the webhook or getUpdates, or None when it needs no turn (see module)."""
+    # python-telegram-bot is imported at the first update, not with this module: the simulator
+    # and `heard chat` import it for `read_command` and SMS-only deployments never need it.
+    from telegram import Update
+    from telegram.constants import ChatType
+
     update = Update.de_json(data, bot)
     message = update.message
     if message is None or message.chat.type != ChatType.PRIVATE:
