@@ -366,7 +366,7 @@ def rasa_section(
         return "rasa: not running (start it with make rasa)"
     if not url:
         return "rasa: not running (start it with make rasa)"
-    rasa = RasaNLU(url, token=read_token(os.environ), timeout=5.0)
+    rasa = RasaNLU(url, token=read_token(os.environ, ROOT / "var" / "rasa-token"), timeout=5.0)
     try:
         rasa.parse("hello")
     except Exception:  # any failure means there is nothing to measure
