@@ -25,7 +25,7 @@ from bot.nlu.linear_model import Calibration, Columns, _Model
 log = logging.getLogger("heard.nlu")
 
 # Bump when the features, the model's fields or their meaning change.
-FORMAT = "heard-embedded-3"
+FORMAT = "heard-embedded-4"
 
 
 def cache_key(content_hash: str, holdout: bool) -> str:
