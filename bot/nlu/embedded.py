@@ -52,7 +52,7 @@ from bot.nlu.training_data import Example, data_files, load_directory
 
 DEFAULT_THRESHOLD = 0.4
 # Chosen on the held-out split of nlu_data/.
-DEFAULT_C = 0.5
+DEFAULT_C = 1.0
 FOLDS = 5
 
 
