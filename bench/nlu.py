@@ -22,6 +22,10 @@ Language identification: accuracy on /work/shared/data/langid (a development set
 guesser's constants were tuned on it, so its figures are optimistic) for plain langdetect
 (seeded, all its languages) and for HeardLanguageGuesser, restricted to Heard's languages that
 the data has. Tables are printed as Markdown and written to bench/results/nlu.md.
+
+The evaluation sets stay blind: their mistakes are never written to bench/results/nlu.md, and
+are printed (to stdout only) only with `--show-mistakes`. Tune on bench/data/dev/ instead
+(`python -m bench.calibrate` prints its mistakes).
 """
 
 from __future__ import annotations
@@ -362,7 +366,7 @@ def rasa_section(
         return "rasa: not running (start it with make rasa)"
     if not url:
         return "rasa: not running (start it with make rasa)"
-    rasa = RasaNLU(url, token=read_token(os.environ), timeout=5.0)
+    rasa = RasaNLU(url, token=read_token(os.environ, ROOT / "var" / "rasa-token"), timeout=5.0)
     try:
         rasa.parse("hello")
     except Exception:  # any failure means there is nothing to measure
@@ -425,7 +429,17 @@ def langid_table(guessers: dict[str, Callable[[str], str | None]]) -> str:
     return "\n".join([*lines, "", *per_language])
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.nlu")
+    parser.add_argument(
+        "--show-mistakes",
+        action="store_true",
+        help="also print every mistake on the evaluation sets (stdout only; reading them makes "
+        "the sets no longer blind)",
+    )
+    show_mistakes = bool(parser.parse_args(argv).show_mistakes)
     sections = ["## NLU benchmark", ""]
     examples = load_directory(NLU_DATA) if NLU_DATA.exists() else []
     if examples:
@@ -446,9 +460,11 @@ def main() -> int:
             counts, misses = intent_accuracy(deployed, load_everyday_intents(), trained)
             sections += ["", intent_accuracy_table(counts)]
             mistakes += [(lang, text, f"{gold} -> {got}") for lang, text, gold, got in misses]
-        sections += ["", "<details><summary>Every mistake on the evaluation sets</summary>", ""]
-        sections += [f"- {lang}: `{text}`: {what}" for lang, text, what in mistakes]
-        sections += ["", "</details>", ""]
+        sections.append("")
+        if show_mistakes:  # stdout only: the results file never holds evaluation mistakes
+            print("Mistakes on the evaluation sets (do not write phrases or data from these):")
+            print("\n".join(f"- {lang}: `{text}`: {what}" for lang, text, what in mistakes))
+            print()
         start = time.perf_counter()
         embedded = EmbeddedNLU.train(parts.training)
         trained_in = time.perf_counter() - start

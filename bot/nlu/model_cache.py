@@ -24,8 +24,9 @@ from bot.nlu.linear_model import Calibration, Columns, _Model
 
 log = logging.getLogger("heard.nlu")
 
-# Bump when the features, the model's fields or their meaning change.
-FORMAT = "heard-embedded-3"
+# Bump when the features, the training settings (embedded.DEFAULT_C), the model's fields or
+# their meaning change.
+FORMAT = "heard-embedded-5"
 
 
 def cache_key(content_hash: str, holdout: bool) -> str:

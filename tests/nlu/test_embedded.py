@@ -7,9 +7,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bot.nlu.base import SAFEGUARDING_INTENTS
-from bot.nlu.embedded import DEFAULT_C, EmbeddedNLU, features
+from bot.nlu.embedded import DEFAULT_C, EmbeddedNLU, features, skeleton
 from bot.nlu.split import Split
-from bot.nlu.training_data import load_directory
+from bot.nlu.training_data import Example, load_directory
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "nlu_data"
 
@@ -120,3 +120,23 @@ def test_every_held_out_safeguarding_example_raises_an_alarm(
     ]
     total = sum(1 for e in real_split.held_out if e.intent in SAFEGUARDING_INTENTS)
     assert 1 - len(missed) / total >= HELD_OUT_RECALL_FLOOR, missed
+
+
+def test_romanised_spellings_share_a_consonant_skeleton() -> None:
+    # Romanised Urdu has no fixed spelling: "mujhe" / "mujhay" / "mjhe", "maarta" / "marta".
+    assert skeleton("mujhay") == skeleton("mujhe") == skeleton("mjhe") == "mj"
+    assert skeleton("maarta") == skeleton("marta")
+    assert skeleton("اور") is None  # other scripts keep their own features
+    assert skeleton("ok") is None  # too short to say anything
+
+
+def test_a_spelling_the_classifier_was_not_shown_reaches_its_intent() -> None:
+    nlu = EmbeddedNLU.train(
+        [Example("mera shohar mujhe maarta hai", "harm_from_others", "ur")] * 3
+        + [Example("mera shohar kaam pe jata hai", "out_of_scope", "ur")] * 3
+        + [Example("mujhe bus chahiye", "out_of_scope", "ur")] * 3,
+        calibrate=False,
+    )
+    # Vowels dropped, as people text: only the skeletons "mj" and "mrt" are shared.
+    found = nlu.parse("mjhy mrta")
+    assert found.intent is not None and found.intent.name == "harm_from_others"
