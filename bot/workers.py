@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import OutboxWiring, provider_wiring
+from bot.inbox.pacing import TurnPacer, WebLoad
 from bot.inbox.worker import InboxWorker
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
@@ -36,7 +37,10 @@ class Workers:
         extra_channels: Mapping[str, ChannelAdapter] | None = None,
         wiring: OutboxWiring | None = None,
         poll_seconds: float = 0.25,
+        web_load: WebLoad | None = None,
     ) -> None:
+        """`web_load`: the webhooks of the web service in this process (`heard run`), which
+        turns give way to (bot.inbox.pacing); None in `heard worker`."""
         settings = runtime.settings
         self.wiring = wiring if wiring is not None else provider_wiring(settings)
         channels = {**self.wiring.channels, **(extra_channels or {})}
@@ -46,6 +50,7 @@ class Workers:
             runtime.conversation,
             runtime.catalogue,
             lease_seconds=settings.inbox_lease_seconds,
+            pacer=None if web_load is None else TurnPacer(web_load),
         )
         self.outbox = OutboxWorker(
             runtime.store,

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from bot.channels.base import InboundMessage
+from bot.inbox.pacing import WebLoad
 from bot.inbox.payload import to_payload
 from storage.unit_of_work import Store, UnitOfWork
 
@@ -29,7 +30,10 @@ BATCH_MAX = 64  # messages per commit at most
 
 class Intake:
     def __init__(self, store: Store, on_added: Callable[[], None] | None = None) -> None:
-        """`on_added` runs in the event loop after a new item is committed (wakes a worker)."""
+        """`on_added` runs in the event loop after a new item is committed (wakes a worker).
+        `load` counts the messages being recorded: turns in this process give way to them
+        (bot.inbox.pacing)."""
+        self.load = WebLoad()
         self._store = store
         self._on_added = on_added
         self._queued: list[tuple[InboundMessage, asyncio.Future[bool]]] = []
@@ -39,11 +43,12 @@ class Intake:
         return self._record_batch([inbound])[0]
 
     async def record(self, inbound: InboundMessage) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queued.append((inbound, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        added = await future
+        with self.load.request():
+            future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self._queued.append((inbound, future))
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write())
+            added = await future
         if added and self._on_added is not None:
             self._on_added()
         return added
