@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Mapping
 
@@ -27,6 +28,16 @@ from bot.updates.send import UpdateSender
 from bot.workspace.notify import AlertNotifier
 
 log = logging.getLogger("heard.workers")
+
+
+def lower_priority(nice: int) -> int:
+    """Lowers this process's CPU priority by `nice` (`heard worker` only; HEARD_WORKER_NICE):
+    on a host shared with the web service, the kernel then gives the CPU to answering webhooks
+    first, and turns take what is left; on a host of their own the workers lose nothing.
+    Returns the niceness now. A process cannot raise its priority again, so `heard run`
+    (webhooks and workers in one process) never calls this; its turns give way to webhooks
+    in the event loop instead (bot.inbox.pacing)."""
+    return os.nice(nice) if nice > 0 else os.nice(0)
 
 
 class Workers:

@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from bot.channels.base import InboundMessage
 from bot.inbox.pacing import WebLoad
 from bot.inbox.payload import to_payload
-from storage.unit_of_work import Store, UnitOfWork
+from storage.repositories.inbox import Delivery
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.intake")
 
@@ -73,18 +74,17 @@ class Intake:
                 _answer(one, added)
 
     def _record_batch(self, messages: Sequence[InboundMessage]) -> list[bool]:
+        """The batch in one unit of work: on PostgreSQL one INSERT for all of it and its
+        commit (storage.repositories.inbox.Inbox.add_many)."""
         with self._store.unit_of_work() as uow:
-            added = [_add(uow, inbound) for inbound in messages]
+            added = uow.inbox.add_many([_delivery(inbound) for inbound in messages])
             uow.commit()
         return added
 
 
-def _add(uow: UnitOfWork, inbound: InboundMessage) -> bool:
-    return uow.inbox.add(
-        inbound.channel,
-        inbound.provider_key,
-        to_payload(inbound),
-        inbound.at,
+def _delivery(inbound: InboundMessage) -> Delivery:
+    return Delivery(
+        inbound.channel, inbound.provider_key, to_payload(inbound), inbound.at,
         sender=inbound.address,
     )
 
