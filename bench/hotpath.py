@@ -9,9 +9,11 @@ with the load generator or with another server:
 - the fake Twilio API (tests/fakes/twilio_api.py) on loopback, counting every message it is
   asked to create by our outbox id (carried in each StatusCallback URL);
 - the bare app (bench.pipeline.bare_insert_app on a SQLite file, under uvicorn);
-- Heard, in three set-ups: SQLite with the workers inside `heard run`; SQLite with
+- Heard, in these set-ups: SQLite and PostgreSQL with `heard run --no-workers` alone (the web
+  side's own ceiling); SQLite with the workers inside `heard run`; SQLite with
   `heard run --no-workers` beside one `heard worker`; PostgreSQL with `heard run --no-workers`
-  beside two `heard worker` processes.
+  beside two `heard worker` processes. Worker processes run with HEARD_WORKER_NICE=10
+  (`--worker-nice`), as recommended where they share the host with the web service.
 
 The load generator is a small asyncio HTTP/1.1 client with keep-alive connections and
 requests built (and signed) before the clock starts: `--connections` requests in flight, each
@@ -151,7 +153,7 @@ def heard_web(url: str, port: int, env: dict[str, str], logdir: Path, *, workers
     return _spawn(f"web-{port}", argv if workers else [*argv, "--no-workers"], env, logdir)
 
 
-WORKER_NICE: int | None = None  # set from --worker-nice; None: Heard's default
+WORKER_NICE: int | None = None  # set from --worker-nice
 
 
 def heard_worker(n: int, env: dict[str, str], logdir: Path) -> Server:
@@ -491,8 +493,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-drain", action="store_true")
     parser.add_argument("--only", default="", help="run only the set-ups whose name has this")
     parser.add_argument(
-        "--worker-nice", type=int, default=None,
-        help="HEARD_WORKER_NICE for `heard worker` processes (default: Heard's own)",
+        "--worker-nice", type=int, default=10,
+        help="HEARD_WORKER_NICE for `heard worker` processes (they share the host with the "
+        "web service)",
     )
     parser.add_argument("--serve-fake-twilio", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", nargs=2, help=argparse.SUPPRESS)

@@ -20,8 +20,10 @@ log = logging.getLogger("heard.config")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # A week: people on basic phones often answer a question days later.
 DEFAULT_SESSION_TIMEOUT_MINUTES = 7 * 24 * 60
-# `heard worker` runs this much below the web service (HEARD_WORKER_NICE, bot.workers).
-DEFAULT_WORKER_NICE = 10
+# How far `heard worker` lowers its CPU priority (HEARD_WORKER_NICE, bot.workers): not at all
+# unless asked. 10 is for a worker sharing its host with the web service; a worker on a busy
+# host of its own would only lose throughput to unrelated processes.
+DEFAULT_WORKER_NICE = 0
 ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
