@@ -12,8 +12,8 @@ with the load generator or with another server:
 - Heard, in these set-ups: SQLite and PostgreSQL with `heard run --no-workers` alone (the web
   side's own ceiling); SQLite with the workers inside `heard run`; SQLite with
   `heard run --no-workers` beside one `heard worker`; PostgreSQL with `heard run --no-workers`
-  beside two `heard worker` processes. Worker processes run with HEARD_WORKER_NICE=10
-  (`--worker-nice`), as recommended where they share the host with the web service.
+  beside two `heard worker` processes. Worker processes run with Heard's default priority
+  unless `--worker-nice` sets HEARD_WORKER_NICE.
 
 The load generator is a small asyncio HTTP/1.1 client with keep-alive connections and
 requests built (and signed) before the clock starts: `--connections` requests in flight, each
@@ -493,9 +493,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-drain", action="store_true")
     parser.add_argument("--only", default="", help="run only the set-ups whose name has this")
     parser.add_argument(
-        "--worker-nice", type=int, default=10,
-        help="HEARD_WORKER_NICE for `heard worker` processes (they share the host with the "
-        "web service)",
+        "--worker-nice", type=int, default=0,
+        help="HEARD_WORKER_NICE for `heard worker` processes (10 lowers them below the web "
+        "service they share the host with)",
     )
     parser.add_argument("--serve-fake-twilio", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", nargs=2, help=argparse.SUPPRESS)
