@@ -559,16 +559,16 @@ def main(argv: list[str] | None = None) -> None:
                         continue
                     # A database of its own: items left by the set-up before would be drained
                     # by these workers first and show as a stall.
-                    one = fresh_database("postgresql", Path(tempfile.gettempdir()))
-                    assert one is not None
+                    own = fresh_database("postgresql", Path(tempfile.gettempdir()))
+                    assert own is not None
                     try:
                         result = run_inbound(
-                            name, one, heard_env(one, data_dir, twilio_port), heard_port,
+                            name, own, heard_env(own, data_dir, twilio_port), heard_port,
                             logdir, args, in_process=False, workers=workers,
                             first=(8 + j) * 10**6,
                         )
                     finally:
-                        drop_database(one)
+                        drop_database(own)
                     inbound.append(result)
                     print(f"{name}: {result.load.rate:.0f}/s", flush=True)
             finally:
