@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # A week: people on basic phones often answer a question days later.
 DEFAULT_SESSION_TIMEOUT_MINUTES = 7 * 24 * 60
 # How far `heard worker` lowers its CPU priority (HEARD_WORKER_NICE, bot.workers): not at all
-# unless asked. On a busy shared host a lowered worker can be starved, and on SQLite one
+# unless asked. On a busy shared host a lowered worker is slowed by every process, and on SQLite one
 # preempted while holding the write lock makes the webhook wait (docs/DESIGN.md).
 DEFAULT_WORKER_NICE = 0
 ENV_VARS: tuple[str, ...] = (
