@@ -9,9 +9,11 @@ with the load generator or with another server:
 - the fake Twilio API (tests/fakes/twilio_api.py) on loopback, counting every message it is
   asked to create by our outbox id (carried in each StatusCallback URL);
 - the bare app (bench.pipeline.bare_insert_app on a SQLite file, under uvicorn);
-- Heard, in three set-ups: SQLite with the workers inside `heard run`; SQLite with
+- Heard, in these set-ups: SQLite and PostgreSQL with `heard run --no-workers` alone (the web
+  side's own ceiling); SQLite with the workers inside `heard run`; SQLite with
   `heard run --no-workers` beside one `heard worker`; PostgreSQL with `heard run --no-workers`
-  beside two `heard worker` processes.
+  beside two `heard worker` processes. Worker processes run with Heard's default priority
+  unless `--worker-nice` sets HEARD_WORKER_NICE.
 
 The load generator is a small asyncio HTTP/1.1 client with keep-alive connections and
 requests built (and signed) before the clock starts: `--connections` requests in flight, each
@@ -85,7 +87,7 @@ PROFILE_DIR = os.environ.get("HEARD_BENCH_PROFILE")  # py-spy's collapsed stacks
 def _spawn(name: str, argv: list[str], env: dict[str, str], logdir: Path) -> Server:
     log = logdir / f"{name}.log"
     if PROFILE_DIR and argv[0] == HEARD:
-        spy = str(Path(sys.executable).with_name("py-spy"))
+        spy = os.environ.get("HEARD_BENCH_PYSPY") or str(Path(sys.executable).with_name("py-spy"))
         out = Path(PROFILE_DIR) / f"{name}-{time.monotonic_ns()}.txt"
         argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(out), "--", *argv]
     with open(log, "wb") as out:
@@ -151,14 +153,14 @@ def heard_web(url: str, port: int, env: dict[str, str], logdir: Path, *, workers
     return _spawn(f"web-{port}", argv if workers else [*argv, "--no-workers"], env, logdir)
 
 
-WORKER_NICE = 0  # set from --worker-nice
+WORKER_NICE: int | None = None  # set from --worker-nice
 
 
 def heard_worker(n: int, env: dict[str, str], logdir: Path) -> Server:
-    server = _spawn(f"worker-{n}", [HEARD, "worker", "--poll", "0.05"], env, logdir)
-    if WORKER_NICE:  # below the web service: webhooks first, turns with what CPU is left
-        os.setpriority(os.PRIO_PROCESS, server.process.pid, WORKER_NICE)
-    return server
+    """A `heard worker`, which lowers its own CPU priority (HEARD_WORKER_NICE)."""
+    if WORKER_NICE is not None:
+        env = {**env, "HEARD_WORKER_NICE": str(WORKER_NICE)}
+    return _spawn(f"worker-{n}", [HEARD, "worker", "--poll", "0.05"], env, logdir)
 
 
 # --- the fake Twilio API and the bare app, served by this module in a child process
@@ -472,10 +474,6 @@ def run_drain(
     return Drain(workers, count, span, wall, check(url, twilio_port))
 
 
-class _Skip(Exception):
-    pass
-
-
 def _prewarm(data_dir: Path) -> None:
     """Trains the classifier once into the shared cache, so no server trains it."""
     from bot.config import load_settings
@@ -495,7 +493,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-drain", action="store_true")
     parser.add_argument("--only", default="", help="run only the set-ups whose name has this")
     parser.add_argument(
-        "--worker-nice", type=int, default=0, help="niceness of `heard worker` processes"
+        "--worker-nice", type=int, default=0,
+        help="HEARD_WORKER_NICE for `heard worker` processes (10 lowers them below the web "
+        "service they share the host with)",
     )
     parser.add_argument("--serve-fake-twilio", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", nargs=2, help=argparse.SUPPRESS)
@@ -543,24 +543,34 @@ def main(argv: list[str] | None = None) -> None:
             inbound.append(result)
             print(f"{name}: {result.load.rate:.0f}/s", flush=True)
 
-        wanted = args.only in "PostgreSQL" or not args.skip_drain
+        pg_setups = [
+            ("PostgreSQL, `heard run --no-workers` alone (no turns run)", 0),
+            ("PostgreSQL, `heard run --no-workers` + 2 `heard worker`", 2),
+        ]
+        wanted = any(args.only in name for name, _ in pg_setups) or not args.skip_drain
         pg = fresh_database("postgresql", Path(tempfile.gettempdir())) if wanted else None
         if pg is None:
             notes.append(f"PostgreSQL skipped: cannot reach {POSTGRES_URL}")
         else:
             try:
                 env = heard_env(pg, data_dir, twilio_port)
-                name = "PostgreSQL, `heard run --no-workers` + 2 `heard worker`"
-                if args.only not in name:
-                    raise _Skip
-                result = run_inbound(
-                    name, pg, env, heard_port, logdir, args,
-                    in_process=False, workers=2, first=9 * 10**6,
-                )
-                inbound.append(result)
-                print(f"{name}: {result.load.rate:.0f}/s", flush=True)
-            except _Skip:
-                pass
+                for j, (name, workers) in enumerate(pg_setups):
+                    if args.only not in name:
+                        continue
+                    # A database of its own: items left by the set-up before would be drained
+                    # by these workers first and show as a stall.
+                    own = fresh_database("postgresql", Path(tempfile.gettempdir()))
+                    assert own is not None
+                    try:
+                        result = run_inbound(
+                            name, own, heard_env(own, data_dir, twilio_port), heard_port,
+                            logdir, args, in_process=False, workers=workers,
+                            first=(8 + j) * 10**6,
+                        )
+                    finally:
+                        drop_database(own)
+                    inbound.append(result)
+                    print(f"{name}: {result.load.rate:.0f}/s", flush=True)
             finally:
                 drop_database(pg)
             if not args.skip_drain:

@@ -101,7 +101,9 @@ def create_app(
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         if workers:
-            running = Workers(runtime, extra_channels=simulator_channels(hub))
+            running = Workers(
+                runtime, extra_channels=simulator_channels(hub), web_load=intake.load
+            )
             wakers.append(running.wake)
             tasks.append(asyncio.create_task(running.run(stop)))
         else:

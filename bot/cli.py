@@ -63,10 +63,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     import signal
 
     from bot.runtime import Runtime
-    from bot.workers import Workers
+    from bot.workers import Workers, lower_priority
 
     settings = load_settings()
     _configure_logging(settings.log_level)
+    lower_priority(settings.worker_nice)
     for note in settings.notes:
         log.info(note)
     runtime = Runtime(settings)

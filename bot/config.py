@@ -20,6 +20,10 @@ log = logging.getLogger("heard.config")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # A week: people on basic phones often answer a question days later.
 DEFAULT_SESSION_TIMEOUT_MINUTES = 7 * 24 * 60
+# How far `heard worker` lowers its CPU priority (HEARD_WORKER_NICE, bot.workers): not at all
+# unless asked. On a busy shared host a lowered worker is slowed by every process, and on SQLite one
+# preempted while holding the write lock makes the webhook wait (docs/DESIGN.md).
+DEFAULT_WORKER_NICE = 0
 ENV_VARS: tuple[str, ...] = (
     "HEARD_ENV",
     "DATABASE_URL",
@@ -66,6 +70,7 @@ ENV_VARS: tuple[str, ...] = (
     "OUTBOX_MAX_ATTEMPTS",
     "HEARD_INBOX_LEASE_SECONDS",
     "HEARD_OUTBOX_LEASE_SECONDS",
+    "HEARD_WORKER_NICE",
     "HEARD_INBOX_RETENTION_DAYS",
     "HEARD_SMS_SEGMENT_PRICE",
     "HEARD_SMS_PRICE_CURRENCY",
@@ -139,6 +144,10 @@ class Settings:
     # have died with its worker and is claimed again (bot.inbox, bot.outbox).
     inbox_lease_seconds: float = 120.0
     outbox_lease_seconds: float = 60.0
+    # `heard worker` lowers its own CPU priority by this much (0 to 19; 0 leaves it as it is),
+    # so on a host it shares, the web service answering webhooks gets the CPU first
+    # (bot.workers.lower_priority). `heard run` is never lowered.
+    worker_nice: int = DEFAULT_WORKER_NICE
     # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
     # and message log texts older than `message_log_retention_days` are cleared, by the
     # retention job the workers run (bot.retention).
@@ -404,8 +413,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env.get("HEARD_SESSION_TIMEOUT_MINUTES", "") or DEFAULT_SESSION_TIMEOUT_MINUTES
         )
         attempts = int(env.get("OUTBOX_MAX_ATTEMPTS", "") or 5)
+        worker_nice = int(env.get("HEARD_WORKER_NICE", "") or DEFAULT_WORKER_NICE)
     except ValueError as exc:
         raise ConfigError(f"a whole number was expected: {exc}") from exc
+    if not 0 <= worker_nice <= 19:
+        raise ConfigError("HEARD_WORKER_NICE must be from 0 to 19")
 
     inbox_days = _float(env, "HEARD_INBOX_RETENTION_DAYS", 30.0)
     alert_notify = _alert_notify(env, notes)
@@ -428,6 +440,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notes=tuple(notes),
         inbox_lease_seconds=_float(env, "HEARD_INBOX_LEASE_SECONDS", 120.0),
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
+        worker_nice=worker_nice,
         inbox_retention_days=inbox_days,
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
         workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),

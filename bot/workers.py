@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Mapping
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import OutboxWiring, provider_wiring
+from bot.inbox.pacing import TurnPacer, WebLoad
 from bot.inbox.worker import InboxWorker
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
@@ -28,6 +30,16 @@ from bot.workspace.notify import AlertNotifier
 log = logging.getLogger("heard.workers")
 
 
+def lower_priority(nice: int) -> int:
+    """Lowers this process's CPU priority by `nice` (`heard worker` only; HEARD_WORKER_NICE):
+    on a host shared with the web service, the kernel then gives the CPU to answering webhooks
+    first, and turns take what is left; on a host of their own the workers lose nothing.
+    Returns the niceness now. A process cannot raise its priority again, so `heard run`
+    (webhooks and workers in one process) never calls this; its turns give way to webhooks
+    in the event loop instead (bot.inbox.pacing)."""
+    return os.nice(nice) if nice > 0 else os.nice(0)
+
+
 class Workers:
     def __init__(
         self,
@@ -36,7 +48,10 @@ class Workers:
         extra_channels: Mapping[str, ChannelAdapter] | None = None,
         wiring: OutboxWiring | None = None,
         poll_seconds: float = 0.25,
+        web_load: WebLoad | None = None,
     ) -> None:
+        """`web_load`: the webhooks of the web service in this process (`heard run`), which
+        turns give way to (bot.inbox.pacing); None in `heard worker`."""
         settings = runtime.settings
         self.wiring = wiring if wiring is not None else provider_wiring(settings)
         channels = {**self.wiring.channels, **(extra_channels or {})}
@@ -46,6 +61,7 @@ class Workers:
             runtime.conversation,
             runtime.catalogue,
             lease_seconds=settings.inbox_lease_seconds,
+            pacer=None if web_load is None else TurnPacer(web_load),
         )
         self.outbox = OutboxWorker(
             runtime.store,

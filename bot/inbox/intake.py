@@ -19,8 +19,10 @@ import logging
 from collections.abc import Callable, Sequence
 
 from bot.channels.base import InboundMessage
+from bot.inbox.pacing import WebLoad
 from bot.inbox.payload import to_payload
-from storage.unit_of_work import Store, UnitOfWork
+from storage.repositories.inbox import Delivery
+from storage.unit_of_work import Store
 
 log = logging.getLogger("heard.intake")
 
@@ -29,7 +31,10 @@ BATCH_MAX = 64  # messages per commit at most
 
 class Intake:
     def __init__(self, store: Store, on_added: Callable[[], None] | None = None) -> None:
-        """`on_added` runs in the event loop after a new item is committed (wakes a worker)."""
+        """`on_added` runs in the event loop after a new item is committed (wakes a worker).
+        `load` counts the messages being recorded: turns in this process give way to them
+        (bot.inbox.pacing)."""
+        self.load = WebLoad()
         self._store = store
         self._on_added = on_added
         self._queued: list[tuple[InboundMessage, asyncio.Future[bool]]] = []
@@ -39,11 +44,12 @@ class Intake:
         return self._record_batch([inbound])[0]
 
     async def record(self, inbound: InboundMessage) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queued.append((inbound, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        added = await future
+        with self.load.request():
+            future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self._queued.append((inbound, future))
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write())
+            added = await future
         if added and self._on_added is not None:
             self._on_added()
         return added
@@ -68,18 +74,17 @@ class Intake:
                 _answer(one, added)
 
     def _record_batch(self, messages: Sequence[InboundMessage]) -> list[bool]:
+        """The batch in one unit of work: on PostgreSQL one INSERT for all of it and its
+        commit (storage.repositories.inbox.Inbox.add_many)."""
         with self._store.unit_of_work() as uow:
-            added = [_add(uow, inbound) for inbound in messages]
+            added = uow.inbox.add_many([_delivery(inbound) for inbound in messages])
             uow.commit()
         return added
 
 
-def _add(uow: UnitOfWork, inbound: InboundMessage) -> bool:
-    return uow.inbox.add(
-        inbound.channel,
-        inbound.provider_key,
-        to_payload(inbound),
-        inbound.at,
+def _delivery(inbound: InboundMessage) -> Delivery:
+    return Delivery(
+        inbound.channel, inbound.provider_key, to_payload(inbound), inbound.at,
         sender=inbound.address,
     )
 

@@ -35,6 +35,7 @@ from bot.channels.base import InboundMessage
 from bot.channels.registry import outbox_message
 from bot.clock import Clock, utcnow
 from bot.engine.inputs import Invitation
+from bot.inbox.pacing import TurnPacer
 from bot.inbox.payload import GroupInvitation, ProviderOptOut, from_payload
 from bot.service.consultations import FlowRegistry
 from bot.service.conversation import Conversation, TurnOutcome, Understood
@@ -80,11 +81,15 @@ class InboxWorker:
         lease_seconds: float = 120.0,
         batch: int = 16,
         max_attempts: int = 5,
+        pacer: TurnPacer | None = None,
     ) -> None:
         """`lease_seconds` must be far longer than a turn: an item whose claim is older is
         taken again by another claim. After `max_attempts` claims that failed or gave no
         result (the worker died each time) the item is dead, so one poisonous message cannot
-        stop a worker, nor its sender's later messages, for ever."""
+        stop a worker, nor its sender's later messages, for ever. With a `pacer` (the web
+        service in the same process), each turn of `run` first waits for it
+        (bot.inbox.pacing); `batch` turns at most `batch * max_defer_seconds` of the lease."""
+        self._pacer = pacer
         self._store = store
         self._base = conversation
         self._conversation = conversation
@@ -111,11 +116,26 @@ class InboxWorker:
 
     def run_once(self) -> int:
         """Claims a batch and handles it; returns how many items were claimed."""
+        items = self.claimed_batch()
+        for item in items:
+            self.process(item)
+        return len(items)
+
+    def claimed_batch(self) -> list[InboxItem]:
+        """Claims a batch, with the engine's flows refreshed for it."""
         items = self.claim()
         if items:
             self.refresh_flows()
+        return items
+
+    async def run_batch(self) -> int:
+        """`run_once` from the event loop: claims in a thread, then runs each turn in a thread,
+        after the pacer lets it start (the web side is quiet, or it has waited long enough)."""
+        items = await asyncio.to_thread(self.claimed_batch)
         for item in items:
-            self.process(item)
+            if self._pacer is not None:
+                await self._pacer.wait()
+            await asyncio.to_thread(self.process, item)
         return len(items)
 
     def refresh_flows(self) -> None:
@@ -268,7 +288,7 @@ class InboxWorker:
         `on_progress` runs after each batch (wakes an outbox worker in the same process)."""
         while not stop.is_set():
             try:
-                claimed = await asyncio.to_thread(self.run_once)
+                claimed = await self.run_batch()
             except Exception as exc:  # the database went away: keep trying
                 log.error("inbox claim failed: %s", type(exc).__name__)
                 claimed = 0

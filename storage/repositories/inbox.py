@@ -11,6 +11,8 @@ Only the error's type is kept, never its text (it could quote the person's words
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -53,6 +55,43 @@ def _add_statement(postgres: bool) -> Insert:
     return insert(m.InboxRow).from_select(list(_ADDED), row).on_conflict_do_nothing(
         index_elements=["channel", "provider_key"]
     )
+
+
+# `Inbox.add_many` on PostgreSQL: a batch of deliveries in ONE statement, whatever its size
+# (one round trip instead of one per message; the text never changes, so psycopg prepares it
+# once). Each row is one element of the parallel arrays, numbered by ORDINALITY; its tombstone
+# keys (storage.privacy) come as (row number, key) pairs. Rows go in in batch order (ids, and so
+# claims, follow arrival); a key met twice keeps its first row (ON CONFLICT DO NOTHING also
+# skips a repeat within the statement). RETURNING names the rows added.
+_ADD_MANY_POSTGRES = """
+INSERT INTO inbox (channel, provider_key, received_at, payload_ciphertext, sender_hmac,
+                   participant_id, status, attempts)
+SELECT v.channel, v.provider_key, v.received_at, v.payload_ciphertext, v.sender_hmac,
+       NULL, 'pending', 0
+FROM unnest(%(channel)s::varchar[], %(provider_key)s::varchar[], %(received_at)s::timestamptz[],
+            %(payload)s::bytea[], %(sender_hmac)s::varchar[])
+     WITH ORDINALITY AS v(channel, provider_key, received_at, payload_ciphertext, sender_hmac, n)
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM unnest(%(erased_row)s::bigint[], %(erased_key)s::varchar[]) AS e(n, key)
+    JOIN inbox AS t ON t.channel = v.channel AND t.provider_key = e.key
+    WHERE e.n = v.n
+)
+ORDER BY v.n
+ON CONFLICT (channel, provider_key) DO NOTHING
+RETURNING channel, provider_key
+"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One inbound delivery for `Inbox.add_many` (the arguments of `Inbox.add`)."""
+
+    channel: str
+    provider_key: str
+    payload: dict[str, Any]
+    at: datetime
+    sender: str | None = None
 
 
 def claim_query(limit: int, at: datetime, lease_seconds: float, *, postgres: bool) -> Select[Any]:
@@ -129,6 +168,41 @@ class Inbox:
             execution_options={"preserve_rowcount": True},  # an INSERT's count is kept only so
         )
         return result.rowcount == 1
+
+    def add_many(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        """`add` for each delivery, in order (True: added; False: seen before, in the store or
+        earlier in `deliveries`). PostgreSQL: one statement for them all (_ADD_MANY_POSTGRES);
+        SQLite, in process, has no round trips to save and runs `add` for each."""
+        if not self._postgres or len(deliveries) <= 1:
+            return [
+                self.add(d.channel, d.provider_key, d.payload, d.at, sender=d.sender)
+                for d in deliveries
+            ]
+        columns: dict[str, list[Any]] = {
+            name: [] for name in ("channel", "provider_key", "received_at", "payload",
+                                  "sender_hmac", "erased_row", "erased_key")
+        }
+        for n, d in enumerate(deliveries, start=1):
+            senders = [d.sender] if d.sender else payload_senders(d.channel, d.payload)
+            columns["channel"].append(d.channel)
+            columns["provider_key"].append(d.provider_key)
+            columns["received_at"].append(as_utc(d.at))
+            columns["payload"].append(self._cipher.encrypt_json(d.payload, INBOX_PURPOSE))
+            columns["sender_hmac"].append(
+                self._cipher.lookup(d.channel, senders[0]) if senders else None
+            )
+            for key in erased_provider_keys(self._cipher, d.channel, d.provider_key):
+                columns["erased_row"].append(n)
+                columns["erased_key"].append(key)
+        added = {
+            (row[0], row[1])
+            for row in self._db.connection().exec_driver_sql(_ADD_MANY_POSTGRES, columns)
+        }
+        results: list[bool] = []
+        for d in deliveries:
+            results.append((d.channel, d.provider_key) in added)
+            added.discard((d.channel, d.provider_key))  # a repeat later in the batch: False
+        return results
 
     def claim(self, limit: int, at: datetime, lease_seconds: float) -> list[InboxItem]:
         """Marks up to `limit` items `processing` (claimed_at, attempts + 1) and returns them:

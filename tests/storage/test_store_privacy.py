@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import models
 from storage.records import ProfileAnswer
+from storage.repositories.inbox import Delivery
 from storage.sql import SqlStore
 from storage.unit_of_work import UnitOfWork
 from tests.storage.store_helpers import (
@@ -135,6 +136,27 @@ def test_a_late_repeat_of_an_erased_persons_message_is_still_refused(store: SqlS
         assert uow.inbox.add("sms", "SM100", sms("SM100"), at(61)) is False
         assert uow.inbox.add("sms", "SM1001", sms("SM1001"), at(61)) is False
         assert uow.inbox.claim(10, at(62), LEASE) == []  # the unanswered one is not replayed
+
+
+def test_a_batch_of_deliveries_refuses_an_erased_persons_repeat_and_keeps_the_rest_in_order(
+    store: SqlStore,
+) -> None:
+    with store.unit_of_work() as uow:
+        pid = fill(uow, "sms", PHONE, SECRET_WORDS, "SM100")
+        uow.erasure.erase(pid, at(60))
+        uow.commit()
+    batch = [
+        Delivery("sms", key, sms(key, sender=OTHER_PHONE), at(61), sender=OTHER_PHONE)
+        for key in ("SM200", "SM100", "SM201", "SM200")
+    ]
+    with store.unit_of_work() as uow:
+        assert uow.inbox.add_many(batch) == [True, False, True, False]
+        uow.commit()
+    with store.unit_of_work() as uow:
+        first = uow.inbox.claim(10, at(62), LEASE)
+        assert [item.provider_key for item in first] == ["SM200"]  # one sender, in order
+        assert uow.inbox.done(first[0].item_id, first[0].attempts, at(63))
+        assert [item.provider_key for item in uow.inbox.claim(10, at(64), LEASE)] == ["SM201"]
 
 
 def test_erasure_finds_inbound_payloads_of_an_unknown_shape_by_the_address(store: SqlStore) -> None:

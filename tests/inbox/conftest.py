@@ -1,0 +1,3 @@
+from tests.web.fixtures import brains
+
+__all__ = ["brains"]
