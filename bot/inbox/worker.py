@@ -130,7 +130,10 @@ class InboxWorker:
 
     async def run_batch(self) -> int:
         """`run_once` from the event loop: claims in a thread, then runs each turn in a thread,
-        after the pacer lets it start (the web side is quiet, or it has waited long enough)."""
+        after the pacer lets it start (the web side is quiet, or it has waited long enough).
+        Without a pacer (`heard worker`) the batch runs in one thread, one hand-off per batch."""
+        if self._pacer is None:
+            return await asyncio.to_thread(self.run_once)
         items = await asyncio.to_thread(self.claimed_batch)
         for item in items:
             if self._pacer is not None:
