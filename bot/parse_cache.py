@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,25 @@ class ParseCache:
             dumped = json.dumps(data, ensure_ascii=False)
         except (TypeError, ValueError):
             return data  # a date or another type JSON does not have: parsed every time
+        if json.loads(dumped) == data:
+            self._write(path, dumped)
+        return data
+
+    def computed(self, name: str, content: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, a JSON value worked out from `content` alone by the step `name`, read
+        from the cache when the same step ran on the same content before. Bump `name` when
+        what the step makes of the same content changes. `compute()`'s value is stored only when
+        JSON gives it back exactly, and the caller gets the same value either way."""
+        path = self.directory / f"{_key('computed', name, content)}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        data = compute()
+        try:
+            dumped = json.dumps(data, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return data
         if json.loads(dumped) == data:
             self._write(path, dumped)
         return data

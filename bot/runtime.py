@@ -110,7 +110,10 @@ class Runtime:
 
         catalogue = self.catalogue
         return HeardLanguageGuesser(
-            catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+            catalogue.codes,
+            catalogue_vocabulary(catalogue, self.parse_cache),
+            catalogue.word_lists,
+            cache=self.parse_cache,
         )
 
     @cached_property
