@@ -16,8 +16,9 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -60,12 +61,21 @@ class ParseCache:
             self._write(path, dumped)
         return data
 
-    def computed(self, name: str, content: str, compute: Callable[[], Any]) -> Any:
-        """`compute()`, a JSON value worked out from `content` alone by the step `name`, read
-        from the cache when the same step ran on the same content before. Bump `name` when
-        what the step makes of the same content changes. `compute()`'s value is stored only when
-        JSON gives it back exactly, and the caller gets the same value either way."""
-        path = self.directory / f"{_key('computed', name, content)}.json"
+    def computed(
+        self,
+        step: str,
+        content: object,
+        compute: Callable[[], Any],
+        code: Sequence[ModuleType] = (),
+    ) -> Any:
+        """`compute()`, a JSON value worked out by `step` from `content` (anything JSON can
+        write) and the source of the modules in `code` alone, read from the cache when the
+        same step ran on the same content with the same code before: a change to any of those
+        files computes it again. `compute()`'s value is stored only when JSON gives it back
+        exactly, and the caller gets the same value either way."""
+        sources = [Path(module.__file__ or "").read_text(encoding="utf-8") for module in code]
+        key = json.dumps([sources, content], ensure_ascii=False, sort_keys=True)
+        path = self.directory / f"{_key('computed', step, key)}.json"
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -121,7 +121,8 @@ class Runtime:
         from bot.nlu.keywords import PhraseMatcher, load_phrases
 
         return PhraseMatcher(
-            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache)
+            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache),
+            self.parse_cache,
         )
 
     @cached_property

@@ -24,7 +24,6 @@ The answer is deterministic: the same text and stored language always give the s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -286,17 +285,13 @@ def _folded(
     compute: Callable[[], dict[str, list[str]]],
 ) -> dict[str, list[str]]:
     """`compute()` (folded tokens per language, sorted), or the same read from `cache` when an
-    earlier start computed it from the same `content` (JSON-able) with the same folding code:
-    the key holds this file's and `bot.nlu.normalise`'s source, so any change to how text is
-    folded or merged computes it again. Folding the vocabulary is most of the guesser's
-    start-up (tens of thousands of words)."""
+    earlier start computed it from the same `content` with the same folding code (this file
+    and `bot.nlu.normalise`). Folding the vocabulary is most of the guesser's start-up (tens
+    of thousands of words)."""
     if cache is None:
         return compute()
-    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (normalise, sys.modules[__name__]))
-    key = json.dumps(
-        [hashlib.sha256(code).hexdigest(), content], ensure_ascii=False, sort_keys=True
-    )
-    folded: dict[str, list[str]] = cache.computed(step, key, compute)
+    code = (normalise, sys.modules[__name__])
+    folded: dict[str, list[str]] = cache.computed(step, content, compute, code)
     return folded
 
 
