@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot import __version__
 from bot.channels.base import Webhook
@@ -35,9 +35,9 @@ from bot.config import Settings, load_settings
 from bot.inbox.intake import Intake
 from bot.outbox.statuses import StatusBook
 from bot.runtime import Runtime
+from bot.web.lazy import LazyRoutes
 from bot.web.limits import BodyLimits
 from bot.workers import Workers
-from bot.workspace.app import workspace_routes
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("heard.app")
@@ -131,24 +131,32 @@ def create_app(
             }
         )
 
-    workspace, workspace_pages = workspace_routes(
-        settings,
-        store,
-        clock,
-        functools.cache(
-            lambda: {
-                code: (info.english_name, info.direction)
-                for code, info in runtime.catalogue.languages.items()
-            }
-        ),
-        lambda: (runtime.flows, runtime.catalogue),
-    )
+    def workspace_pages() -> list[BaseRoute]:
+        # Built at the workspace's first request (bot.web.lazy): /healthz and the webhooks
+        # never import its web stack (FastAPI, Pydantic, Jinja), so the service starts sooner.
+        from bot.workspace.app import workspace_routes
+
+        workspace, pages = workspace_routes(
+            settings,
+            store,
+            clock,
+            functools.cache(
+                lambda: {
+                    code: (info.english_name, info.direction)
+                    for code, info in runtime.catalogue.languages.items()
+                }
+            ),
+            lambda: (runtime.flows, runtime.catalogue),
+        )
+        app.state.workspace = workspace  # read by the workspace's handlers
+        return pages
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             *(inbound_route(i, intake, statuses) for w in webhooks for i in w.inbound()),
             *(r for w in webhooks for r in w.pages()),
-            *workspace_pages,
+            LazyRoutes(workspace_pages),
         ],
         # Inside Starlette's error middleware, so a refused body is a 413, never a 500.
         middleware=[
@@ -159,5 +167,4 @@ def create_app(
     app.state.runtime = runtime
     app.state.simulator = hub
     app.state.telegram = telegram
-    app.state.workspace = workspace
     return app

@@ -16,7 +16,9 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -55,6 +57,34 @@ class ParseCache:
             dumped = json.dumps(data, ensure_ascii=False)
         except (TypeError, ValueError):
             return data  # a date or another type JSON does not have: parsed every time
+        if json.loads(dumped) == data:
+            self._write(path, dumped)
+        return data
+
+    def computed(
+        self,
+        step: str,
+        content: object,
+        compute: Callable[[], Any],
+        code: Sequence[ModuleType] = (),
+    ) -> Any:
+        """`compute()`, a JSON value worked out by `step` from `content` (anything JSON can
+        write) and the source of the modules in `code` alone, read from the cache when the
+        same step ran on the same content with the same code before: a change to any of those
+        files computes it again. `compute()`'s value is stored only when JSON gives it back
+        exactly, and the caller gets the same value either way."""
+        sources = [Path(module.__file__ or "").read_text(encoding="utf-8") for module in code]
+        key = json.dumps([sources, content], ensure_ascii=False, sort_keys=True)
+        path = self.directory / f"{_key('computed', step, key)}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        data = compute()
+        try:
+            dumped = json.dumps(data, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return data
         if json.loads(dumped) == data:
             self._write(path, dumped)
         return data

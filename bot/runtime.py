@@ -110,7 +110,10 @@ class Runtime:
 
         catalogue = self.catalogue
         return HeardLanguageGuesser(
-            catalogue.codes, catalogue_vocabulary(catalogue), catalogue.word_lists
+            catalogue.codes,
+            catalogue_vocabulary(catalogue, self.parse_cache),
+            catalogue.word_lists,
+            cache=self.parse_cache,
         )
 
     @cached_property
@@ -118,7 +121,8 @@ class Runtime:
         from bot.nlu.keywords import PhraseMatcher, load_phrases
 
         return PhraseMatcher(
-            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache)
+            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache),
+            self.parse_cache,
         )
 
     @cached_property

@@ -28,12 +28,14 @@ whatever the message's language: people mix languages, and a guess of the langua
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from bot.nlu import normalise as normalise_module
 from bot.nlu.normalise import fold
 from bot.parse_cache import ParseCache
 from bot.yamlio import SAFE_LOADER
@@ -116,7 +118,13 @@ class _Compiled:
         )
 
 
-def _compile(phrases: list[str]) -> _Compiled:
+def _body(phrase: str) -> str:
+    """A phrase without its anchors (`^`, `$`) and prefix mark (`*`): what is normalised."""
+    return phrase.removeprefix("^").removesuffix("$").removesuffix("*")
+
+
+def _compile(phrases: list[str], forms: Mapping[str, str]) -> _Compiled:
+    """`forms`: `normalise(_body(phrase))` of every phrase."""
     by_word: dict[str, set[str]] = {}
     by_stem: dict[str, set[str]] = {}
     for phrase in phrases:
@@ -125,7 +133,7 @@ def _compile(phrases: list[str]) -> _Compiled:
         end = "\n" if body.endswith("$") else ""
         body = body.removesuffix("$")
         prefix = body.endswith("*")
-        text = normalise(body.removesuffix("*"))
+        text = forms[body.removesuffix("*")]
         if not text:
             continue
         padded = f"{start} {text}" if prefix else f"{start} {text} {end}"
@@ -143,10 +151,28 @@ def _compile(phrases: list[str]) -> _Compiled:
 class PhraseMatcher:
     """Finds the first kind (in `KINDS` order) whose phrases, of any language, occur in a text."""
 
-    def __init__(self, phrases: Mapping[str, Mapping[str, tuple[str, ...]]]) -> None:
+    def __init__(
+        self,
+        phrases: Mapping[str, Mapping[str, tuple[str, ...]]],
+        cache: ParseCache | None = None,
+    ) -> None:
+        """`cache`: where the phrases' normalised forms are kept between starts, by the
+        phrases and the normalising code (most of the matcher's start-up)."""
         self._phrases = {lang: dict(kinds) for lang, kinds in phrases.items()}
+        bodies = sorted(
+            {_body(p) for kinds in phrases.values() for listed in kinds.values() for p in listed}
+        )
+
+        def normalise_all() -> dict[str, str]:
+            return {body: normalise(body) for body in bodies}
+
+        if cache is None:
+            forms = normalise_all()
+        else:
+            code = (normalise_module, sys.modules[__name__])
+            forms = cache.computed("safeguarding-phrases", bodies, normalise_all, code)
         self._compiled = tuple(
-            (kind, _compile([p for kinds in phrases.values() for p in kinds.get(kind, ())]))
+            (kind, _compile([p for kinds in phrases.values() for p in kinds.get(kind, ())], forms))
             for kind in KINDS
         )
 

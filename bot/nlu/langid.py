@@ -27,8 +27,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -36,8 +37,10 @@ import langdetect
 
 from bot.catalogue import Catalogue
 from bot.catalogue.words import LanguageWords, default_words
+from bot.nlu import normalise
 from bot.nlu.base import LanguageGuess
 from bot.nlu.normalise import basic, fold
+from bot.parse_cache import ParseCache
 from bot.terms import REGISTERS
 from bot.yamlio import safe_load
 
@@ -86,8 +89,10 @@ class HeardLanguageGuesser:
         languages: Sequence[str],
         vocabulary: Mapping[str, set[str]] | None = None,
         words: Mapping[str, LanguageWords] | None = None,
+        cache: ParseCache | None = None,
     ) -> None:
-        """`words`: each language's word lists (default: the shipped `flows/words/`)."""
+        """`words`: each language's word lists (default: the shipped `flows/words/`).
+        `cache`: where the folded vocabulary is kept between starts (see `_folded`)."""
         self.languages = tuple(languages)
         lists = default_words() if words is None else words
         empty = LanguageWords()
@@ -96,12 +101,23 @@ class HeardLanguageGuesser:
         self._letters = {
             ch: lang for lang in self.languages for ch in lists.get(lang, empty).letters
         }
-        merged: dict[str, set[str]] = {lang: set() for lang in self.languages}
-        for lang in self.languages:
-            merged[lang].update(lists.get(lang, empty).everyday)
-        for lang, listed in (vocabulary or {}).items():
-            if lang in merged:
-                merged[lang].update(t for w in listed for t in fold(w).split())
+        everyday = {lang: lists.get(lang, empty).everyday for lang in self.languages}
+
+        def merge() -> dict[str, list[str]]:
+            merged: dict[str, set[str]] = {lang: set() for lang in self.languages}
+            for lang in self.languages:
+                merged[lang].update(everyday[lang])
+            for lang, listed in (vocabulary or {}).items():
+                if lang in merged:
+                    merged[lang].update(t for w in listed for t in fold(w).split())
+            return {lang: sorted(words) for lang, words in merged.items()}
+
+        content = [
+            self.languages,
+            {lang: sorted(words) for lang, words in everyday.items()},
+            {lang: sorted(listed) for lang, listed in (vocabulary or {}).items()},
+        ]
+        merged = _folded(cache, "langid-vocabulary", content, merge)
         self.vocabulary = {lang: frozenset(words) for lang, words in merged.items()}
         self._profiles = {
             lang: _profile(lang) for lang in self.languages if _profile_path(lang).exists()
@@ -239,9 +255,12 @@ def vocabulary_from_texts(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str
     return out
 
 
-def catalogue_vocabulary(catalogue: Catalogue) -> dict[str, set[str]]:
+def catalogue_vocabulary(
+    catalogue: Catalogue, cache: ParseCache | None = None
+) -> dict[str, set[str]]:
     """Folded tokens per language from a loaded catalogue: every keyword, number word and
-    message (placeholders dropped). The same words `catalogue_texts` reads from the files."""
+    message (placeholders dropped). The same words `catalogue_texts` reads from the files.
+    `cache`: where the result is kept between starts (see `_folded`)."""
     placeholder = re.compile(r"\{[^}]*\}")
     pairs: list[tuple[str, str]] = []
     for code, info in catalogue.languages.items():
@@ -251,7 +270,29 @@ def catalogue_vocabulary(catalogue: Catalogue) -> dict[str, set[str]]:
         for entry in info.messages.values():
             pairs.append((code, placeholder.sub(" ", entry.standard)))
             pairs.append((code, placeholder.sub(" ", entry.easy)))
-    return vocabulary_from_texts(pairs)
+
+    def fold_all() -> dict[str, list[str]]:
+        return {lang: sorted(words) for lang, words in vocabulary_from_texts(pairs).items()}
+
+    folded = _folded(cache, "catalogue-vocabulary", pairs, fold_all)
+    return {lang: set(words) for lang, words in folded.items()}
+
+
+def _folded(
+    cache: ParseCache | None,
+    step: str,
+    content: object,
+    compute: Callable[[], dict[str, list[str]]],
+) -> dict[str, list[str]]:
+    """`compute()` (folded tokens per language, sorted), or the same read from `cache` when an
+    earlier start computed it from the same `content` with the same folding code (this file
+    and `bot.nlu.normalise`). Folding the vocabulary is most of the guesser's start-up (tens
+    of thousands of words)."""
+    if cache is None:
+        return compute()
+    code = (normalise, sys.modules[__name__])
+    folded: dict[str, list[str]] = cache.computed(step, content, compute, code)
+    return folded
 
 
 def catalogue_texts(directory: Path) -> list[tuple[str, str]]:

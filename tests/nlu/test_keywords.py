@@ -18,6 +18,7 @@ from bot.nlu.keywords import (
     match_safeguarding,
     phrases,
 )
+from bot.parse_cache import ParseCache
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 CATALOGUE_LANGUAGES = sorted(load_catalogue(REPOSITORY / "flows" / "catalogue").languages)
@@ -141,3 +142,18 @@ def test_phrases_are_loaded_from_one_file_per_language(tmp_path: Path) -> None:
     assert matcher.match("ZZZ plonk!") == RISK_TO_SELF
     assert matcher.match("oh plonk") == HELP_REQUEST
     assert matcher.match("plonk it") is None
+
+
+def test_a_matcher_read_from_the_parse_cache_matches_as_one_that_normalises_every_phrase(
+    tmp_path: Path,
+) -> None:
+    shipped = load_phrases()
+    cache = ParseCache(tmp_path / "parse-cache")
+    for _ in range(2):  # the first start writes the entry, the second reads it
+        cached = PhraseMatcher(shipped, cache)
+        assert [cached.match(text) for text, _ in CASES] == [kind for _, kind in CASES]
+    assert len(list((tmp_path / "parse-cache").glob("*.json"))) == 1
+    # Changed phrases are normalised again, never answered from the earlier entry.
+    changed = PhraseMatcher({"xx": {RISK_TO_SELF: ("Zębąlik płonie",)}}, cache)
+    assert changed.match("ZEBALIK plonie") == RISK_TO_SELF
+    assert changed.match("I want to KILL myself") is None

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.app import create_app
 from bot.config import load_settings
+from bot.web.lazy import LazyRoutes
 from bot.workspace.api import ApiUser
 from bot.workspace.auth import RANK
 from storage.records import ROLES, Role
@@ -159,6 +160,8 @@ def walk(
                 if isinstance(dep.dependency, ApiUser):
                     role = dep.dependency.role
             yield from walk(included.routes, prefix + context.prefix, api, role)
+        elif isinstance(route, LazyRoutes):  # the workspace, built on first use
+            yield from walk(route.routes, prefix, api, inherited)
         elif isinstance(route, Mount):
             if isinstance(route.app, StaticFiles):
                 yield Walked("GET", prefix + route.path + "/{path}", None, False)
