@@ -288,6 +288,11 @@ cmd_up() {
         say "running with another model: restarting"
         cmd_down
     fi
+    # Something else on the port (another checkout's Rasa, say) would answer in our place,
+    # with another token and perhaps another model: refuse rather than report it as ours.
+    if answers; then
+        die "port $PORT already answers and it is not this checkout's server: stop it, or set HEARD_RASA_PORT (and RASA_URL) to a free port"
+    fi
     mkdir -p "$VAR_DIR"
     : >"$LOG_FILE"
     # Its own session (process group), so `down` stops it and anything it started.
