@@ -12,8 +12,9 @@ at the latest `max_defer_seconds` after the previous turn ended. That bound is t
 against starvation: while items wait, a turn starts at least once every `max_defer_seconds`
 (plus one turn's length), however busy the web side is; between bursts nothing waits at all.
 
-Separate `heard worker` processes cannot see this count; they lower their own CPU priority
-instead (bot.workers.lower_priority, `HEARD_WORKER_NICE`).
+Separate `heard worker` processes cannot see this count. They can lower their own CPU priority
+instead (bot.workers.lower_priority, `HEARD_WORKER_NICE`), off by default: docs/DESIGN.md says
+what lowering it cost when measured.
 """
 
 from __future__ import annotations
