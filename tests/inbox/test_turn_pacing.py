@@ -57,16 +57,20 @@ async def _run_until_done(
     return took
 
 
+def _paced_worker(store: SqlStore, brains: Brains, web: WebLoad, max_defer: float) -> InboxWorker:
+    return InboxWorker(
+        store, brains.runtime.conversation, brains.runtime.catalogue,
+        pacer=TurnPacer(web, max_defer_seconds=max_defer),
+    )
+
+
 def test_turns_still_run_while_the_web_side_stays_busy_but_spaced_out(
     sql_store: SqlStore, brains: Brains
 ) -> None:
     count, max_defer = 4, 0.4
     _queue(sql_store, count)
     web = WebLoad()
-    worker = InboxWorker(
-        sql_store, brains.runtime.conversation, brains.runtime.catalogue,
-        pacer=TurnPacer(web, max_defer_seconds=max_defer),
-    )
+    worker = _paced_worker(sql_store, brains, web, max_defer)
     # Never quiet: each turn waits its full deferral, and none waits much longer.
     asyncio.run(_run_until_done(worker, sql_store, count, web, busy=True, timeout=30))
     done = _done_times(sql_store)
@@ -81,10 +85,7 @@ def test_turns_run_at_once_when_the_web_side_is_quiet(
     count, max_defer = 4, 5.0
     _queue(sql_store, count)
     web = WebLoad()
-    worker = InboxWorker(
-        sql_store, brains.runtime.conversation, brains.runtime.catalogue,
-        pacer=TurnPacer(web, max_defer_seconds=max_defer),
-    )
+    worker = _paced_worker(sql_store, brains, web, max_defer)
     took = asyncio.run(_run_until_done(worker, sql_store, count, web, busy=False, timeout=30))
     assert took < max_defer  # no turn waited out its deferral
 

@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from storage import models as m
 from storage.sql import SqlStore
 from tests.fakes import telegram_api as tg
 from tests.fakes.live_server import live_server
+from tests.support.worker_process import heard_process
 from tests.web.harness import (
     BOT_ID,
     BOT_TOKEN,
@@ -69,23 +69,9 @@ def _free_port() -> int:
 
 @contextmanager
 def polling(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "bot.cli", "run", "--telegram-polling", "--no-workers",
-                "--port", str(_free_port()),
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    args = ["run", "--telegram-polling", "--no-workers", "--port", str(_free_port())]
+    with heard_process(args, env, log, grace=None) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 def test_a_poller_killed_as_it_confirms_has_committed_what_it_confirmed(
