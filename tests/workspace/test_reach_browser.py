@@ -62,5 +62,7 @@ def test_upload_the_sample_baseline_see_the_under_heard_and_re_invite_them(
     problems["confirm"] = axe_problems(tab)
     shot(tab, "reach-reinvite")
     tab.get_by_role("button", name="Send the re-invitation").click()
+    tab.wait_for_url("**/reach?reinvited=*")  # the answer is a redirect: read the page it ends on
+    tab.wait_for_load_state()
     assert "Re-invitation queued for about 5 people" in tab.content()
     assert problems == {name: [] for name in problems}
