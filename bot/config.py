@@ -71,6 +71,7 @@ ENV_VARS: tuple[str, ...] = (
     "HEARD_INBOX_LEASE_SECONDS",
     "HEARD_OUTBOX_LEASE_SECONDS",
     "HEARD_WORKER_NICE",
+    "HEARD_WORKER_PACING",
     "HEARD_INBOX_RETENTION_DAYS",
     "HEARD_SMS_SEGMENT_PRICE",
     "HEARD_SMS_PRICE_CURRENCY",
@@ -148,6 +149,10 @@ class Settings:
     # so on a host it shares, the web service answering webhooks gets the CPU first
     # (bot.workers.lower_priority). `heard run` is never lowered.
     worker_nice: int = DEFAULT_WORKER_NICE
+    # Whether `heard worker` defers each turn while webhooks are being recorded (it watches the
+    # inbox's newest id; bot.inbox.pacing), at most a quarter of a second each time. Off only
+    # for workers on hosts of their own, where a turn takes no CPU from the web service.
+    worker_pacing: bool = True
     # Processed inbound payloads (and sent or failed outbox rows) older than this are deleted,
     # and message log texts older than `message_log_retention_days` are cleared, by the
     # retention job the workers run (bot.retention).
@@ -441,6 +446,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         inbox_lease_seconds=_float(env, "HEARD_INBOX_LEASE_SECONDS", 120.0),
         outbox_lease_seconds=_float(env, "HEARD_OUTBOX_LEASE_SECONDS", 60.0),
         worker_nice=worker_nice,
+        worker_pacing=_flag(env, "HEARD_WORKER_PACING") == "yes"
+        if env.get("HEARD_WORKER_PACING", "").strip() else True,
         inbox_retention_days=inbox_days,
         message_log_retention_days=_float(env, "HEARD_MESSAGE_LOG_RETENTION_DAYS", inbox_days),
         workspace_session_hours=_float(env, "HEARD_WORKSPACE_SESSION_HOURS", 12.0),

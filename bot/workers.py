@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import OutboxWiring, provider_wiring
-from bot.inbox.pacing import TurnPacer, WebLoad
+from bot.inbox.pacing import ARRIVALS_QUIET_SECONDS, InboxArrivals, TurnPacer, WebLoad
 from bot.inbox.worker import InboxWorker
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import RetryPolicy
@@ -40,6 +40,11 @@ def lower_priority(nice: int) -> int:
     return os.nice(nice) if nice > 0 else os.nice(0)
 
 
+def _newest_inbox_id(runtime: Runtime) -> int:
+    with runtime.store.reading() as reader:
+        return reader.inbox.newest_id()
+
+
 class Workers:
     def __init__(
         self,
@@ -51,8 +56,17 @@ class Workers:
         web_load: WebLoad | None = None,
     ) -> None:
         """`web_load`: the webhooks of the web service in this process (`heard run`), which
-        turns give way to (bot.inbox.pacing); None in `heard worker`."""
+        turns give way to (bot.inbox.pacing); None in `heard worker`, whose turns give way to
+        the inbox's arrivals instead unless `settings.worker_pacing` is off."""
         settings = runtime.settings
+        pacer: TurnPacer | None = None
+        if web_load is not None:
+            pacer = TurnPacer(web_load)
+        elif settings.worker_pacing:
+            pacer = TurnPacer(
+                InboxArrivals(lambda: _newest_inbox_id(runtime)),
+                quiet_seconds=ARRIVALS_QUIET_SECONDS,
+            )
         self.wiring = wiring if wiring is not None else provider_wiring(settings)
         channels = {**self.wiring.channels, **(extra_channels or {})}
         limits = {name: channel.limits for name, channel in channels.items()}
@@ -61,7 +75,7 @@ class Workers:
             runtime.conversation,
             runtime.catalogue,
             lease_seconds=settings.inbox_lease_seconds,
-            pacer=None if web_load is None else TurnPacer(web_load),
+            pacer=pacer,
         )
         self.outbox = OutboxWorker(
             runtime.store,

@@ -12,9 +12,12 @@ at the latest `max_defer_seconds` after the previous turn ended. That bound is t
 against starvation: while items wait, a turn starts at least once every `max_defer_seconds`
 (plus one turn's length), however busy the web side is; between bursts nothing waits at all.
 
-Separate `heard worker` processes cannot see this count. They can lower their own CPU priority
-instead (bot.workers.lower_priority, `HEARD_WORKER_NICE`), off by default: docs/DESIGN.md says
-what lowering it cost when measured.
+A separate `heard worker` process cannot see that count. It watches the inbox instead
+(`InboxArrivals`): the newest item's id, read from the database at most every `probe_seconds`,
+changes while webhooks are being recorded by any web process on any host. Its quiet window is
+longer (`ARRIVALS_QUIET_SECONDS`), because one change is seen per commit of a batch, not per
+request. The same bound applies. `HEARD_WORKER_PACING=0` turns this off for workers on hosts of
+their own, where a turn takes nothing from the web service.
 """
 
 from __future__ import annotations
@@ -23,9 +26,21 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 QUIET_SECONDS = 0.01  # a keep-alive client's next request follows its answer within this
 MAX_DEFER_SECONDS = 0.25  # while items wait, a turn starts at least this often
+# Under load the web service commits a batch every few tens of milliseconds (bot.inbox.intake);
+# a gap longer than this between two commits means the burst is over.
+ARRIVALS_QUIET_SECONDS = 0.1
+PROBE_SECONDS = 0.02  # a worker reads the newest inbox id at most this often
+
+
+class WebActivity(Protocol):
+    async def quiet_in(self, quiet_seconds: float) -> float:
+        """Seconds until the web side will have been quiet for `quiet_seconds` if nothing new
+        arrives (0: quiet now)."""
+        ...
 
 
 class WebLoad:
@@ -46,18 +61,47 @@ class WebLoad:
             self.in_flight -= 1
             self.last_ended = self._clock()
 
-    def quiet_in(self, quiet_seconds: float) -> float:
-        """Seconds until the web side will have been quiet for `quiet_seconds` if nothing new
-        arrives (0: quiet now)."""
+    async def quiet_in(self, quiet_seconds: float) -> float:
         if self.in_flight > 0:
             return quiet_seconds
         return max(0.0, self.last_ended + quiet_seconds - self._clock())
 
 
+class InboxArrivals:
+    """Webhooks being recorded anywhere, as a worker process sees them: a change of the newest
+    inbox item's id (`newest`, a read of the database that runs in a thread) since the last
+    probe. Needs no clock shared with the web hosts: only this process's own."""
+
+    def __init__(
+        self,
+        newest: Callable[[], int],
+        *,
+        probe_seconds: float = PROBE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._newest = newest
+        self._probe = probe_seconds
+        self._clock = clock
+        self._seen: int | None = None
+        self._probed_at = float("-inf")
+        self._changed_at = float("-inf")
+
+    async def quiet_in(self, quiet_seconds: float) -> float:
+        if self._clock() - self._probed_at >= self._probe:
+            newest = await asyncio.to_thread(self._newest)
+            self._probed_at = self._clock()
+            # The first look counts as a change: quiet means seen unchanged for `quiet_seconds`.
+            if newest != self._seen:
+                self._changed_at = self._probed_at
+            self._seen = newest
+        left = self._changed_at + quiet_seconds - self._clock()
+        return 0.0 if left <= 0 else min(left, self._probe)
+
+
 class TurnPacer:
     def __init__(
         self,
-        web: WebLoad,
+        web: WebActivity,
         *,
         quiet_seconds: float = QUIET_SECONDS,
         max_defer_seconds: float = MAX_DEFER_SECONDS,
@@ -74,7 +118,7 @@ class TurnPacer:
         deadline = self._clock() + self._max_defer
         while True:
             left = deadline - self._clock()
-            pause = self._web.quiet_in(self._quiet)
+            pause = await self._web.quiet_in(self._quiet)
             if pause <= 0 or left <= 0:
                 return
             await asyncio.sleep(min(pause, left))

@@ -228,6 +228,12 @@ class Inbox:
                 self.dead(row.id, type(exc).__name__, at)
         return items
 
+    def newest_id(self) -> int:
+        """The id of the newest item (0 for none): it changes whenever a webhook is recorded,
+        which is how a worker in another process sees the web side busy (bot.inbox.pacing).
+        One look at the primary key's index."""
+        return self._db.scalar(select(func.max(m.InboxRow.id))) or 0
+
     def get(self, item_id: int) -> InboxItem | None:
         row = self._db.get(m.InboxRow, item_id)
         return None if row is None else inbox_item(row, self._cipher)

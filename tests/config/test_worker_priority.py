@@ -1,5 +1,6 @@
 """`heard worker` lowers its own CPU priority by HEARD_WORKER_NICE (bot.workers.lower_priority),
-so a web service on the same host answers webhooks first; the setting is checked at start."""
+so a web service on the same host answers webhooks first; the setting is checked at start. Its
+turns give way to webhooks being recorded unless HEARD_WORKER_PACING is off (bot.inbox.pacing)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,15 @@ def test_heard_worker_runs_below_the_priority_it_was_started_with(tmp_path: Path
             assert time.monotonic() < deadline, "the worker kept its priority"
             time.sleep(0.1)
         assert _niceness(worker.pid) == min(started_at + 7, 19)
+
+
+@pytest.mark.parametrize(
+    ("raw", "paced"), [("", True), ("yes", True), ("1", True), ("0", False), ("off", False)]
+)
+def test_worker_turns_give_way_to_webhooks_unless_turned_off(raw: str, paced: bool) -> None:
+    assert load_settings({"HEARD_WORKER_PACING": raw}).worker_pacing is paced
+
+
+def test_a_pacing_setting_that_is_not_yes_or_no_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError, match="HEARD_WORKER_PACING"):
+        load_settings({"HEARD_WORKER_PACING": "sometimes"})

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from contextlib import nullcontext
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from bot.channels.base import InboundMessage
 from bot.inbox.intake import Intake
-from bot.inbox.pacing import TurnPacer, WebLoad
+from bot.inbox.pacing import InboxArrivals, TurnPacer, WebLoad
 from bot.inbox.worker import InboxWorker
 from storage import models as m
 from storage.sql import SqlStore
@@ -103,3 +104,82 @@ def test_a_waiting_turn_starts_soon_after_the_last_webhook_is_answered() -> None
         return time.monotonic() - answered
 
     assert asyncio.run(scenario()) < 2.0
+
+
+# `heard worker` in a process of its own sees the web side through the inbox: the newest item's
+# id changing (InboxArrivals). Here the "web service" is a thread recording webhooks into the
+# same SQLite file, as another process would.
+
+
+def _arrivals_pacer(store: SqlStore, max_defer: float) -> TurnPacer:
+    def newest() -> int:
+        with store.reading() as reader:
+            return reader.inbox.newest_id()
+
+    return TurnPacer(
+        InboxArrivals(newest, probe_seconds=0.01), quiet_seconds=0.3, max_defer_seconds=max_defer
+    )
+
+
+async def _run_with_arrivals(
+    worker: InboxWorker, store: SqlStore, count: int, *, arriving: bool, timeout: float
+) -> float:
+    """Runs the worker until `count` items are done, while another writer records a new webhook
+    every 20 ms (or records nothing); returns how long that took."""
+    stop, done_arriving = asyncio.Event(), threading.Event()
+
+    def arrivals() -> None:
+        n = 0
+        while not done_arriving.wait(0.02):
+            # From new senders, whose turns come after the ones counted (oldest first).
+            Intake(store).record_now(
+                InboundMessage("sms", f"+4477008{n:05d}", "hi", f"SM9{n:031d}", datetime.now(UTC))
+            )
+            n += 1
+
+    writer = threading.Thread(target=arrivals)
+    if arriving:
+        writer.start()
+        await asyncio.sleep(0.2)  # the web side is busy before the worker starts
+    started = time.monotonic()
+    task = asyncio.create_task(worker.run(stop, poll_seconds=0.05))
+    try:
+        while len(await asyncio.to_thread(_done_times, store)) < count:
+            assert time.monotonic() - started < timeout, "turns were starved"
+            await asyncio.sleep(0.05)
+        return time.monotonic() - started
+    finally:
+        done_arriving.set()
+        if arriving:
+            writer.join()
+        stop.set()
+        await task
+
+
+def test_a_worker_process_defers_turns_while_webhooks_arrive_but_never_starves_them(
+    sql_store: SqlStore, brains: Brains
+) -> None:
+    count, max_defer = 4, 0.8
+    _queue(sql_store, count)
+    worker = InboxWorker(
+        sql_store, brains.runtime.conversation, brains.runtime.catalogue, batch=count,
+        pacer=_arrivals_pacer(sql_store, max_defer),
+    )
+    asyncio.run(_run_with_arrivals(worker, sql_store, count, arriving=True, timeout=30))
+    done = _done_times(sql_store)[:count]
+    gaps = [later - earlier for earlier, later in pairwise(done)]
+    assert all(gap >= max_defer * 0.8 for gap in gaps), gaps  # each waited for a quiet moment
+    assert all(gap < max_defer + 3.0 for gap in gaps), gaps  # and none for long
+
+
+def test_a_worker_process_runs_turns_at_once_when_nothing_arrives(
+    sql_store: SqlStore, brains: Brains
+) -> None:
+    count, max_defer = 4, 5.0
+    _queue(sql_store, count)
+    worker = InboxWorker(
+        sql_store, brains.runtime.conversation, brains.runtime.catalogue, batch=count,
+        pacer=_arrivals_pacer(sql_store, max_defer),
+    )
+    took = asyncio.run(_run_with_arrivals(worker, sql_store, count, arriving=False, timeout=30))
+    assert took < max_defer
