@@ -45,13 +45,13 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from twilio.request_validator import RequestValidator
 
 from bench.pipeline import (
@@ -90,9 +90,9 @@ def _spawn(name: str, argv: list[str], env: dict[str, str], logdir: Path) -> Ser
         spy = os.environ.get("HEARD_BENCH_PYSPY") or str(Path(sys.executable).with_name("py-spy"))
         out = Path(PROFILE_DIR) / f"{name}-{time.monotonic_ns()}.txt"
         argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(out), "--", *argv]
-    with open(log, "wb") as out:
+    with open(log, "wb") as sink:
         process = subprocess.Popen(
-            argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+            argv, env={**os.environ, **env}, stdout=sink, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     return Server(name, process, log)
@@ -308,9 +308,11 @@ def wait_for_turns(url: str, count: int, timeout: float, since: float = 0.0) -> 
         engine.dispose()
     if not rows:
         return Waits(0, float("nan"), float("nan"), float("nan"), float("nan"))
-    received = sorted(_utc(r).timestamp() for r, _ in rows)
-    processed = sorted(_utc(p).timestamp() for _, p in rows)
-    waits = [(_utc(p) - _utc(r)).total_seconds() for r, p in rows]
+    # Only done items were read: each has both times.
+    pairs = [(_utc(r), _utc(p)) for r, p in rows if p is not None]
+    received = sorted(r.timestamp() for r, _ in pairs)
+    processed = sorted(p.timestamp() for _, p in pairs)
+    waits = [(p - r).total_seconds() for r, p in pairs]
     # Gaps between turn commits while something was waiting (received, not yet processed).
     stall = 0.0
     previous = received[0]
@@ -373,9 +375,9 @@ def check(url: str, twilio_port: int) -> Check:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            def count(table: type[m.Base], *where: object) -> int:
-                query = select(func.count()).select_from(table)
-                return int(connection.scalar(query.where(*where) if where else query) or 0)
+            def count(table: type[m.Base], *where: ColumnElement[bool]) -> int:
+                query = select(func.count()).select_from(table).where(*where)
+                return int(connection.scalar(query) or 0)
 
             items = count(m.InboxRow)
             done = count(m.InboxRow, m.InboxRow.status == "done")
@@ -399,6 +401,11 @@ class Inbound:
     name: str
     load: Load
     waits: Waits
+    bare_rate: float = float("nan")  # the bare app's, measured right before and right after
+
+    @property
+    def ratio(self) -> float:
+        return self.load.rate / self.bare_rate
 
 
 def run_inbound(
@@ -523,8 +530,16 @@ def main(argv: list[str] | None = None) -> None:
         stack.enter_context(running([fake]))
         _wait_http(f"http://127.0.0.1:{twilio_port}/_bench/sent", [fake])
 
-        bare_runs = [run_bare(bare_port, workdir / "before", logdir, args)]
+        bare_runs = [run_bare(bare_port, workdir / "bare-0", logdir, args)]
         print(f"bare: {bare_runs[0].rate:.0f}/s", flush=True)
+
+        def paired(result: Inbound) -> Inbound:
+            """`result` with its baseline: the bare app's run just before it and one run just
+            after it (the machine's load drifts during a run, by twofold here)."""
+            before = bare_runs[-1]
+            bare_runs.append(run_bare(bare_port, workdir / f"bare-{len(bare_runs)}", logdir, args))
+            print(f"bare: {bare_runs[-1].rate:.0f}/s", flush=True)
+            return replace(result, bare_rate=(before.rate + bare_runs[-1].rate) / 2)
 
         setups: list[tuple[str, bool, int]] = [
             ("SQLite, `heard run --no-workers` alone (no turns run)", False, 0),
@@ -536,10 +551,10 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             url = f"sqlite:///{workdir / f'heard-{i}.sqlite'}"
             env = heard_env(url, data_dir, twilio_port)
-            result = run_inbound(
+            result = paired(run_inbound(
                 name, url, env, heard_port, logdir, args,
                 in_process=in_process, workers=workers, first=(i + 1) * 10**6,
-            )
+            ))
             inbound.append(result)
             print(f"{name}: {result.load.rate:.0f}/s", flush=True)
 
@@ -569,6 +584,7 @@ def main(argv: list[str] | None = None) -> None:
                         )
                     finally:
                         drop_database(own)
+                    result = paired(result)
                     inbound.append(result)
                     print(f"{name}: {result.load.rate:.0f}/s", flush=True)
             finally:
@@ -576,22 +592,19 @@ def main(argv: list[str] | None = None) -> None:
             if not args.skip_drain:
                 for workers, count in ((1, args.scaling_burst), (2, args.scaling_burst),
                                        (4, args.burst)):
-                    url = fresh_database("postgresql", Path(tempfile.gettempdir()))
-                    assert url is not None
+                    drain_url = fresh_database("postgresql", Path(tempfile.gettempdir()))
+                    assert drain_url is not None
                     try:
-                        env = heard_env(url, data_dir, twilio_port)
+                        env = heard_env(drain_url, data_dir, twilio_port)
                         drain = run_drain(
-                            workers, count, env, url, heard_port, twilio_port, logdir, args
+                            workers, count, env, drain_url, heard_port, twilio_port, logdir, args
                         )
                         drains.append(drain)
                         print(f"drain x{workers}: {drain.rate:.0f}/s ok={drain.check.ok}",
                               flush=True)
                     finally:
-                        drop_database(url)
+                        drop_database(drain_url)
 
-        # The bare app again after the set-ups: the machine's load drifts during a run.
-        bare_runs.append(run_bare(bare_port, workdir / "after", logdir, args))
-        print(f"bare again: {bare_runs[1].rate:.0f}/s", flush=True)
     bare = Load(
         sum(b.requests for b in bare_runs), sum(b.seconds for b in bare_runs),
         [x for b in bare_runs for x in b.latencies], sum(b.failures for b in bare_runs),
@@ -603,18 +616,20 @@ def main(argv: list[str] | None = None) -> None:
         "each a new person's hello (a first turn with two replies), from a small asyncio "
         "client with keep-alive connections; every server in its own process. Bare: a "
         "Starlette app doing one SQLite INSERT per request, under the same load in the same "
-        f"run, measured before and after the set-ups ({bare_runs[0].rate:,.0f} and "
-        f"{bare_runs[-1].rate:,.0f} requests/s): {bare.rate:,.0f} requests/s, "
-        f"p50 {bare.percentile(0.5):.1f} ms, p99 {bare.percentile(0.99):.1f} ms. The "
+        f"run, measured right before and right after each set-up; each set-up's ratio is to "
+        f"the mean of those two (the bare runs ranged from "
+        f"{min(b.rate for b in bare_runs):,.0f} to {max(b.rate for b in bare_runs):,.0f} "
+        f"requests/s; over all of them {bare.rate:,.0f} requests/s, "
+        f"p50 {bare.percentile(0.5):.1f} ms, p99 {bare.percentile(0.99):.1f} ms). The "
         "Heard set-ups' first message is handled before the burst (the workers are up).",
         "",
-        "| set-up | accepted/s | / bare | p50 ms | p99 ms | failed | turns done | turn wait "
-        "p50 s | turn wait max s | longest stall s | burst drained in s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| set-up | accepted/s | bare/s | / bare | p50 ms | p99 ms | failed | turns done "
+        "| turn wait p50 s | turn wait max s | longest stall s | burst drained in s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in inbound:
         lines.append(
-            f"| {r.name} | {r.load.rate:,.0f} | {r.load.rate / bare.rate:.2f} "
+            f"| {r.name} | {r.load.rate:,.0f} | {r.bare_rate:,.0f} | {r.ratio:.2f} "
             f"| {r.load.percentile(0.5):.1f} | {r.load.percentile(0.99):.1f} "
             f"| {r.load.failures} | {r.waits.done:,} | {r.waits.p50_s:.1f} "
             f"| {r.waits.max_s:.1f} | {r.waits.longest_stall_s:.2f} | {r.waits.drained_s:.1f} |"

@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -285,12 +284,12 @@ def explain(store: SqlStore) -> list[tuple[str, str]]:
         ),
         "counts, theme (counted)": ViewFilters(theme_id=3),
     }.items():
-        query = (
+        counted = (
             select(m.ViewRow.status, func.count())
             .where(*view_inbox.conditions(filters, with_status=False))
             .group_by(m.ViewRow.status)
         )
-        queries.append((label, query))
+        queries.append((label, counted))
     _ = and_, not_
     tally = m.ViewTallyRow
     queries.append(
@@ -385,7 +384,11 @@ def main(argv: list[str] | None = None) -> None:
         print("bench.workspace: PostgreSQL not reachable, skipped")
         return
     out: list[str] = []
-    say: Callable[[str], None] = lambda line: (print(line, flush=True), out.append(line))  # noqa: E731
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        out.append(line)
+
     try:
         engine = make_engine(url)
         migrate(engine)
