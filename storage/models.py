@@ -433,8 +433,9 @@ class OutboxRow(Base):
             "status IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="status"
         ),
         Index(None, "channel", "recipient_hmac"),
-        # The claim's own indexes (storage.repositories.outbox), as the inbox's.
-        Index("ix_outbox_open", "channel", "seq", **open_rows("'pending', 'sending'")),
+        # The claim's own indexes (storage.repositories.outbox), as the inbox's: replies before
+        # bulk messages, each in queue order.
+        Index("ix_outbox_open", "channel", "bulk", "seq", **open_rows("'pending', 'sending'")),
         Index(
             "ix_outbox_open_recipient", "recipient_hmac", "seq", **open_rows("'pending', 'sending'")
         ),
@@ -463,6 +464,7 @@ class OutboxRow(Base):
     failed_at: Mapped[datetime | None]
     delivery_status: Mapped[str | None] = mapped_column(String(32))
     delivery_error_code: Mapped[str | None] = mapped_column(String(32))
+    bulk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # --- the coordinators' workspace (bot.workspace): accounts, sign-in, audit

@@ -166,6 +166,9 @@ class OutboxMessage:
     failed_at: datetime | None = None
     delivery_status: str | None = None  # from provider status callbacks
     delivery_error_code: str | None = None
+    # A message to many ("you said, we did", a re-invitation): sent after every waiting reply
+    # on its channel, so a person who texts during a broadcast is answered first.
+    bulk: bool = False
 
 
 @dataclass(frozen=True)

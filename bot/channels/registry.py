@@ -39,8 +39,11 @@ def outbox_message(
     participant_id: str | None,
     catalogue: Catalogue,
     at: datetime,
+    *,
+    bulk: bool = False,
 ) -> OutboxMessage:
-    """A `MessageCreated` as an outbox row for `channel`, rendered once, here."""
+    """A `MessageCreated` as an outbox row for `channel`, rendered once, here. `bulk`: one of
+    a message to many, sent after the replies waiting on the channel."""
     rendered = render_for(channel)(message, catalogue)
     return OutboxMessage(
         message_id=message.message_id,
@@ -52,6 +55,7 @@ def outbox_message(
         language=message.language,
         encoding=rendered.encoding,
         segments=rendered.segments,
+        bulk=bulk,
     )
 
 

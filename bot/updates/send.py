@@ -48,7 +48,9 @@ def _rendered(
     message_id = recipient_message_id(update.update_id, person.participant_id)
     register = cast(Register, person.register if person.register == "easy" else "standard")
     created = as_message(text, person.language, register, catalogue, message_id, at)
-    message = outbox_message(created, person.channel, person.participant_id, catalogue, at)
+    message = outbox_message(
+        created, person.channel, person.participant_id, catalogue, at, bulk=True
+    )
     return message, person.address
 
 

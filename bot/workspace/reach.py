@@ -156,7 +156,7 @@ def queue_reinvite(
         ):
             continue
         uow.outbox.add(
-            outbox_message(message, channel, person.participant_id, catalogue, at),
+            outbox_message(message, channel, person.participant_id, catalogue, at, bulk=True),
             address=address,
         )
         queued += 1

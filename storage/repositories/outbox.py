@@ -37,7 +37,8 @@ _ADD = insert(m.OutboxRow.__table__)  # type: ignore[arg-type]  # a Table, typed
 
 def claim_query(channel: str, limit: int, now: datetime, *, postgres: bool) -> Select[Any]:
     """The claim's SELECT of message seqs (EXPLAINed by `python -m bench.claims`): it walks the
-    partial index of unsent messages (`ix_outbox_open`, channel then seq), keeping a message
+    partial index of unsent messages (`ix_outbox_open`: channel, then replies before bulk
+    messages, then seq), keeping a message
     only when it is the first unsent one to its recipient, read off `ix_outbox_open_recipient`
     by a correlated subquery (one probe per message; see storage.repositories.inbox). Statuses
     and LIMIT are constants in the SQL, so the plan holds before ANALYZE, after it, and as a
@@ -70,7 +71,7 @@ def claim_query(channel: str, limit: int, now: datetime, *, postgres: bool) -> S
             ),
             m.OutboxRow.seq <= first_to_recipient,  # equal, in fact: see inbox.claim_query
         )
-        .order_by(m.OutboxRow.seq)
+        .order_by(m.OutboxRow.bulk, m.OutboxRow.seq)
         .limit(constant(limit))
     )
     if postgres:
@@ -110,6 +111,7 @@ class Outbox:
             "attempts": message.attempts,
             "next_attempt_at": utc_or_none(message.next_attempt_at),
             "provider_message_id": message.provider_message_id,
+            "bulk": message.bulk,
             "last_error": message.last_error,
             "created_at": as_utc(message.created_at),
             "sent_at": utc_or_none(message.sent_at),
@@ -165,7 +167,7 @@ class Outbox:
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).all()
         claimed: list[tuple[m.OutboxRow, str | None]] = []
-        for row in sorted(rows, key=lambda row: row.seq):
+        for row in sorted(rows, key=lambda row: (row.bulk, row.seq)):  # the claim's order
             try:
                 address = self._decrypt(row)
             except DecryptionError as exc:

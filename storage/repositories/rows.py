@@ -159,4 +159,5 @@ def outbox_message(row: m.OutboxRow) -> OutboxMessage:
         failed_at=row.failed_at,
         delivery_status=row.delivery_status,
         delivery_error_code=row.delivery_error_code,
+        bulk=row.bulk,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -252,6 +253,34 @@ def test_a_persons_messages_go_out_in_order_one_at_a_time(store: SqlStore) -> No
         assert [m.message_id for m in uow.outbox.claim("sms", 10, at(20), LEASE)] == ["a1"]
         uow.outbox.sent("a1", "SMa1", at(21))
         assert [m.message_id for m in uow.outbox.claim("sms", 10, at(21), LEASE)] == ["a2"]
+
+
+def test_replies_go_out_before_a_broadcast_queued_earlier_but_never_overtake_one_persons_own(
+    store: SqlStore,
+) -> None:
+    """A "you said, we did" update to many people waits behind the answers to people texting
+    in meanwhile; a person's own messages still go in order (their update, then their reply)."""
+    broadcast = [f"+4477009{n:05d}" for n in range(5)]
+    with store.unit_of_work() as uow:
+        pids = [person(uow, address=address) for address in broadcast]
+        uow.outbox.add_many(
+            [
+                (replace(outgoing(f"u{n}", pid, n), bulk=True), address)
+                for n, (pid, address) in enumerate(zip(pids, broadcast, strict=True))
+            ]
+        )
+        uow.outbox.add(outgoing("r1", person(uow), 10), address=PHONE)
+        uow.outbox.add(outgoing("r2", pids[3], 11), address=broadcast[3])  # u3 is theirs, first
+        uow.commit()
+    with store.unit_of_work() as uow:
+        claimed = uow.outbox.claim("sms", 3, at(20), LEASE)
+        assert [m.message_id for m in claimed] == ["r1", "u0", "u1"]
+        assert [m.bulk for m in claimed] == [False, True, True]
+        assert [m.message_id for m in uow.outbox.claim("sms", 10, at(20), LEASE)] == [
+            "u2", "u3", "u4"
+        ]
+        uow.outbox.sent("u3", "SMu3", at(20.1))
+        assert [m.message_id for m in uow.outbox.claim("sms", 10, at(20.2), LEASE)] == ["r2"]
 
 
 def test_a_reply_can_go_to_an_address_with_no_participant(store: SqlStore) -> None:
