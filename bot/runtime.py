@@ -118,11 +118,13 @@ class Runtime:
 
     @cached_property
     def safeguarding_phrases(self) -> PhraseMatcher:
-        from bot.nlu.keywords import PhraseMatcher, load_phrases
+        from bot.nlu.keywords import PhraseMatcher, load_patterns, load_phrases
 
+        directory = self.settings.flows_dir / "safeguarding"
         return PhraseMatcher(
-            load_phrases(self.settings.flows_dir / "safeguarding", self.parse_cache),
+            load_phrases(directory, self.parse_cache),
             self.parse_cache,
+            patterns=load_patterns(directory, self.parse_cache),
         )
 
     @cached_property

@@ -1,5 +1,6 @@
 """SG-01: every catalogue language has a safeguarding phrase file
-(`<flows>/safeguarding/<lang>.yaml`) with every kind listed and non-empty.
+(`<flows>/safeguarding/<lang>.yaml`) with every kind listed and non-empty, and its patterns
+(if any) use only word classes the file defines.
 
 A language without phrases would leave its speakers with the classifier alone: a disclosure
 in it could pass unseen, so a missing file or an empty kind is an error.
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.flowspec.problems import Problem
-from bot.nlu.keywords import KINDS, PhraseFileError, read_phrase_file
+from bot.nlu.keywords import KINDS, PhraseFileError, read_pattern_file, read_phrase_file
 
 RULE = "SG-01"
 
@@ -30,6 +31,7 @@ def safeguarding_problems(
             continue
         try:
             kinds = read_phrase_file(path)
+            read_pattern_file(path)
         except PhraseFileError as exc:
             message = str(exc).removeprefix(f"{path}: ")
             problems.append(Problem("error", shown(path), "", RULE, message))

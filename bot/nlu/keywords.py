@@ -23,14 +23,25 @@ only. A phrase ending in `*` matches any word that starts with it ("suicid*" mat
 in the form"). A phrase starting with `^` matches only at the start. Romanised Urdu, Punjabi,
 Bengali and Arabic are listed beside the native script. Every language's phrases are matched
 whatever the message's language: people mix languages, and a guess of the language can be wrong.
+
+Patterns generalise beyond listed wording. A file may also hold `words:` (word classes of that
+language: name -> entries, each matched as a phrase is) and `patterns:` (kind -> patterns). A
+pattern is a sequence of literal words (`word*` a prefix), `{class}` (any entry of the class),
+and `~` (a gap of up to `MAX_GAP_WORDS` other words), optionally anchored with `^` / `$`:
+"{partner} ~ {hit} {me}" meets "my ex boyfriend keeps slapping me". A pattern's match is less
+certain than a listed phrase: it earns the kind check-in, not the help reply
+(`PhraseMatcher.match_pattern`, bot.nlu.screening). A class used but not defined in the file is
+an error naming the file, kind and pattern.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -57,8 +68,23 @@ _ARABIC_VARIANTS = str.maketrans(
 )
 
 
+WORDS = "words"
+PATTERNS = "patterns"
+GAP = "~"
+MAX_GAP_WORDS = 3
+_CLASS = re.compile(r"^\{([a-z0-9_]+)\}$")
+
+
 class PhraseFileError(ValueError):
     """A safeguarding phrase file is not a mapping of kinds to lists of text; names the file."""
+
+
+@dataclass(frozen=True)
+class PatternSet:
+    """One language's word classes and patterns (kind -> patterns)."""
+
+    words: Mapping[str, tuple[str, ...]]
+    patterns: Mapping[str, tuple[str, ...]]
 
 
 def normalise(text: str) -> str:
@@ -79,12 +105,70 @@ def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, t
         raise PhraseFileError(f"{path}: expected a mapping of kinds to lists of phrases")
     out: dict[str, tuple[str, ...]] = {}
     for kind, items in doc.items():
-        if kind == "language":
+        if kind in ("language", WORDS, PATTERNS):
             continue
         if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
             raise PhraseFileError(f"{path}: `{kind}` must be a list of phrases")
         out[str(kind)] = tuple(" ".join(p.split()) for p in items if p.strip())
     return out
+
+
+def read_pattern_file(path: Path, cache: ParseCache | None = None) -> PatternSet:
+    """The `words:` and `patterns:` of one language file (both may be absent), checked: every
+    class a pattern uses is defined, no pattern starts or ends with a gap, kinds are known."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        parsed = cache.load_yaml(text, SAFE_LOADER) if cache else yaml.load(text, SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        raise PhraseFileError(f"{path}: not YAML: {exc}") from exc
+    doc = parsed if isinstance(parsed, dict) else {}
+    words = _string_lists(path, WORDS, doc.get(WORDS) or {})
+    patterns = _string_lists(path, PATTERNS, doc.get(PATTERNS) or {})
+    for kind, listed in patterns.items():
+        if kind not in KINDS:
+            raise PhraseFileError(f"{path}: patterns: unknown kind `{kind}`: use {KINDS}")
+        for pattern in listed:
+            problem = _pattern_problem(pattern, words)
+            if problem:
+                raise PhraseFileError(f"{path}: patterns: {kind}: {pattern!r}: {problem}")
+    return PatternSet(words, patterns)
+
+
+def _string_lists(path: Path, key: str, value: object) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise PhraseFileError(f"{path}: `{key}` must map names to lists of text")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, items in value.items():
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise PhraseFileError(f"{path}: {key}: `{name}` must be a list of text")
+        out[str(name)] = tuple(" ".join(i.split()) for i in items)
+    return out
+
+
+def _pattern_problem(pattern: str, words: Mapping[str, tuple[str, ...]]) -> str | None:
+    tokens = pattern.removeprefix("^").removesuffix("$").split()
+    if not tokens:
+        return "empty"
+    if tokens[0] == GAP or tokens[-1] == GAP:
+        return f"cannot start or end with `{GAP}`"
+    for a, b in pairwise(tokens):
+        if a == b == GAP:
+            return f"two `{GAP}` in a row"
+    for token in tokens:
+        found = _CLASS.match(token)
+        if found and found.group(1) not in words:
+            return f"unknown word class `{token}` (define it under `{WORDS}:`)"
+        if not found and ("{" in token or "}" in token):
+            return f"`{token}`: a class is written `{{name}}`"
+    return None
+
+
+def load_patterns(
+    directory: Path = PHRASES_DIR, cache: ParseCache | None = None
+) -> dict[str, PatternSet]:
+    """language -> its word classes and patterns, from every `<lang>.yaml` in `directory`."""
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    return {path.stem: read_pattern_file(path, cache) for path in files}
 
 
 def load_phrases(
@@ -148,6 +232,53 @@ def _compile(phrases: list[str], forms: Mapping[str, str]) -> _Compiled:
     )
 
 
+def _entry_regex(entry: str) -> str:
+    """A class entry or literal word as a regex over normalised text (no surrounding spaces)."""
+    prefix = entry.endswith("*")
+    form = normalise(entry.removesuffix("*"))
+    body = " ".join(re.escape(word) for word in form.split())
+    return body + (r"\S*" if prefix else "")
+
+
+def _pattern_regex(pattern: str, words: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The pattern as a regex over the padded message (a newline and a space, the folded
+    text, a space and a newline), each element followed by a space; None when an element
+    normalises to nothing."""
+    start = pattern.startswith("^")
+    end = pattern.endswith("$")
+    out = ["\n " if start else " "]
+    for token in pattern.removeprefix("^").removesuffix("$").split():
+        if token == GAP:
+            out.append(f"(?:\\S+ ){{0,{MAX_GAP_WORDS}}}")
+            continue
+        found = _CLASS.match(token)
+        entries = words[found.group(1)] if found else (token,)
+        alternatives = sorted({r for r in map(_entry_regex, entries) if r}, key=len, reverse=True)
+        if not alternatives:
+            return None
+        out.append(f"(?:{'|'.join(alternatives)}) ")
+    if end:
+        out.append("\n")
+    return "".join(out)
+
+
+class _CompiledPatterns:
+    """One kind's patterns of every language, compiled when first needed (most commands never
+    screen a message)."""
+
+    def __init__(self, sources: tuple[tuple[str, Mapping[str, tuple[str, ...]]], ...]) -> None:
+        self._sources = sources  # (pattern, its language's word classes)
+        self._regex: re.Pattern[str] | None = None
+
+    def search(self, padded: str) -> bool:
+        if not self._sources:
+            return False
+        if self._regex is None:
+            parts = [r for p, words in self._sources if (r := _pattern_regex(p, words))]
+            self._regex = re.compile("|".join(f"(?:{r})" for r in parts) or "(?!)")
+        return self._regex.search(padded) is not None
+
+
 class PhraseMatcher:
     """Finds the first kind (in `KINDS` order) whose phrases, of any language, occur in a text."""
 
@@ -155,10 +286,26 @@ class PhraseMatcher:
         self,
         phrases: Mapping[str, Mapping[str, tuple[str, ...]]],
         cache: ParseCache | None = None,
+        patterns: Mapping[str, PatternSet] | None = None,
     ) -> None:
         """`cache`: where the phrases' normalised forms are kept between starts, by the
-        phrases and the normalising code (most of the matcher's start-up)."""
+        phrases and the normalising code (most of the matcher's start-up). `patterns`:
+        language -> its word classes and patterns (`match_pattern`)."""
         self._phrases = {lang: dict(kinds) for lang, kinds in phrases.items()}
+        sets = dict(patterns or {})
+        self._patterns = tuple(
+            (
+                kind,
+                _CompiledPatterns(
+                    tuple(
+                        (pattern, sets[lang].words)
+                        for lang in sorted(sets)
+                        for pattern in sets[lang].patterns.get(kind, ())
+                    )
+                ),
+            )
+            for kind in KINDS
+        )
         bodies = sorted(
             {_body(p) for kinds in phrases.values() for listed in kinds.values() for p in listed}
         )
@@ -193,11 +340,19 @@ class PhraseMatcher:
                 return kind
         return None
 
+    def match_pattern(self, text: str) -> str | None:
+        """A kind of `KINDS` whose patterns, of any language, meet `text`; None otherwise."""
+        padded = f"\n {normalise(text)} \n"
+        for kind, compiled in self._patterns:
+            if compiled.search(padded):
+                return kind
+        return None
+
 
 @functools.cache
 def default_matcher() -> PhraseMatcher:
-    """The phrases shipped in `flows/safeguarding/`, loaded once per process."""
-    return PhraseMatcher(load_phrases(PHRASES_DIR))
+    """The phrases and patterns shipped in `flows/safeguarding/`, loaded once per process."""
+    return PhraseMatcher(load_phrases(PHRASES_DIR), patterns=load_patterns(PHRASES_DIR))
 
 
 def match_safeguarding(text: str) -> str | None:

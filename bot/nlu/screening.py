@@ -10,7 +10,9 @@ Run by the host before the turn (the engine only reacts to the `Screening`). In 
    (2 and 3 only for a text of at least `MIN_INTENT_WORDS` words: the classifier's confidence
    in one or two words rests on a handful of features, and "my mum" or "ما بدي" must not
    alarm anyone; short disclosures are the phrase lists' part);
-4. a listed call for help ("help me", "please help"): kind `unspecified`, `check`, `keyword`.
+4. a pattern of a kind (bot.nlu.keywords: word classes such as "{partner} ~ {hit} {me}"):
+   that kind, `check`, `keyword` (a pattern reaches wording nobody listed, so it is less sure);
+5. a listed call for help ("help me", "please help"): kind `unspecified`, `check`, `keyword`.
 
 `clear` earns the help reply; `check` a kind check-in that keeps the answer. The thresholds are
 calibrated on development data only (`bench/calibrate.py`: the held-out split of nlu_data/ and
@@ -58,13 +60,19 @@ def screen(
 ) -> Screening | None:
     """The screen's finding for `text` (and the classifier's `parsed` answer for it, if any);
     None when there is no sign of risk."""
-    found = (matcher or default_matcher()).match(text) if text.strip() else None
+    if not text.strip():
+        return None
+    phrases = matcher or default_matcher()
+    found = phrases.match(text)
     if found is not None and found != HELP_REQUEST:
         return Screening(_kind(found), "clear", "keyword")
     by_intent = intent_screening(parsed, thresholds) if intent_may_screen(text) else None
     if by_intent is not None:
         return by_intent
-    if found == HELP_REQUEST:
+    patterned = phrases.match_pattern(text)
+    if patterned is not None and patterned != HELP_REQUEST:
+        return Screening(_kind(patterned), "check", "keyword")
+    if found == HELP_REQUEST or patterned == HELP_REQUEST:
         return Screening("unspecified", "check", "keyword")
     return None
 

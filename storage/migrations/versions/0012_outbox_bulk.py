@@ -9,6 +9,8 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 OUTBOX_OPEN = sa.text("status IN ('pending', 'sending')")
-WHERE = {"postgresql_where": OUTBOX_OPEN, "sqlite_where": OUTBOX_OPEN}
+WHERE: dict[str, Any] = {"postgresql_where": OUTBOX_OPEN, "sqlite_where": OUTBOX_OPEN}
 
 
 def upgrade() -> None:

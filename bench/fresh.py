@@ -1,0 +1,63 @@
+"""The safeguarding screen on fresh wording: `python -m bench.fresh`.
+
+`bench/data/dev/fresh/` holds disclosures written before the safeguarding patterns
+(bot.nlu.keywords) and never used to write them, in every language. How many of them the
+screen catches, and by what (a listed phrase, the classifier, a pattern), is a measure of how
+far the screen reaches beyond the wording it was written for. Development data, not an
+evaluation set: the evaluation sets are bench/data/ordinary and bench/data/disclosures.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+
+from bench.nlu import NLU_DATA, ROOT, load_disclosures
+from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.screening import screen
+from bot.nlu.training_data import load_directory
+
+FRESH = ROOT / "bench" / "data" / "dev" / "fresh"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    wanted = set(argv if argv is not None else sys.argv[1:])
+    nlu = EmbeddedNLU.train(load_directory(NLU_DATA))
+    disclosures = load_disclosures(FRESH)
+    lines = [
+        "| language | caught | by a phrase (clear) | by the classifier "
+        "| by a pattern or a call for help (check) | kind right |",
+        "|---|---|---|---|---|---|",
+    ]
+    total: Counter[str] = Counter()
+    for language in sorted(disclosures):
+        if wanted and language not in wanted:
+            continue
+        counts: Counter[str] = Counter()
+        for text, kind in disclosures[language]:
+            counts["all"] += 1
+            found = screen(text, nlu.parse(text, language))
+            if found is None:
+                continue
+            counts["caught"] += 1
+            by = "intent" if found.source == "intent" else found.level
+            counts[by] += 1
+            counts["right"] += found.kind == kind
+        total.update(counts)
+        lines.append(_row(language, counts))
+    lines.append(_row("all", total))
+    print("\n".join(lines))
+    return 0
+
+
+def _row(name: str, c: Counter[str]) -> str:
+    share = c["caught"] / c["all"] if c["all"] else 0.0
+    return (
+        f"| {name} | {c['caught']}/{c['all']} ({share:.0%}) | {c['clear']} | {c['intent']} "
+        f"| {c['check']} | {c['right']} |"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
