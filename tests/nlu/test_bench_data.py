@@ -62,3 +62,24 @@ def test_every_language_has_its_evaluation_sets(language: str) -> None:
     assert len(disclosures) >= 40
     assert {kind for _, kind in disclosures} == set(DISCLOSURE_KINDS)
     assert language in {lang for lang, _, _ in load_everyday_intents()}
+
+
+def test_the_fresh_batch_is_no_listed_phrase_no_training_example_and_no_evaluation_text(
+    real_examples: list[Example],
+) -> None:
+    # bench/data/dev/fresh/ measures how far the screen reaches beyond the wording it was
+    # written for (python -m bench.fresh): copied into phrases or training data, it no longer
+    # would.
+    fresh = {
+        normalise(t) for items in load_disclosures(DEV / "fresh").values() for t, _ in items
+    }
+    listed = {
+        normalise(p.strip("^$*"))
+        for lang in LANGUAGES
+        for kind in KINDS
+        for p in phrases(kind, lang)
+    }
+    trained = {normalise(e.text) for e in real_examples}
+    assert sorted(fresh & listed) == []
+    assert sorted(fresh & trained) == []
+    assert sorted(fresh & screen_texts()) == []
