@@ -1,5 +1,7 @@
 """The safeguarding screen on fresh wording: `python -m bench.fresh`.
 
+Run: `python -m bench.fresh [--no-patterns] [language ...]`.
+
 `bench/data/dev/fresh/` holds disclosures written before the safeguarding patterns
 (bot.nlu.keywords) and never used to write them, in every language. How many of them the
 screen catches, and by what (a listed phrase, the classifier, a pattern), is a measure of how
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 
 from bench.nlu import NLU_DATA, ROOT, load_disclosures
 from bot.nlu.embedded import EmbeddedNLU
+from bot.nlu.keywords import PHRASES_DIR, PhraseMatcher, load_patterns, load_phrases
 from bot.nlu.screening import screen
 from bot.nlu.training_data import load_directory
 
@@ -22,7 +25,14 @@ FRESH = ROOT / "bench" / "data" / "dev" / "fresh"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    wanted = set(argv if argv is not None else sys.argv[1:])
+    """Arguments: language codes (default all); `--no-patterns` screens with the phrase lists
+    and the classifier alone (the figure before the patterns, from the same data)."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    with_patterns = "--no-patterns" not in args
+    wanted = {a for a in args if not a.startswith("--")}
+    matcher = PhraseMatcher(
+        load_phrases(PHRASES_DIR), patterns=load_patterns(PHRASES_DIR) if with_patterns else None
+    )
     nlu = EmbeddedNLU.train(load_directory(NLU_DATA))
     disclosures = load_disclosures(FRESH)
     lines = [
@@ -37,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts: Counter[str] = Counter()
         for text, kind in disclosures[language]:
             counts["all"] += 1
-            found = screen(text, nlu.parse(text, language))
+            found = screen(text, nlu.parse(text, language), matcher=matcher)
             if found is None:
                 continue
             counts["caught"] += 1
