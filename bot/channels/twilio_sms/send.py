@@ -66,6 +66,7 @@ class TwilioSender:
         if (from_number is None) == (messaging_service_sid is None):
             raise ValueError("give exactly one of from_number and messaging_service_sid")
         self._http = HeardTwilioHttpClient(timeout=timeout, api_base_url=api_base_url)
+        self._timeout = timeout
         # environment={} keeps TWILIO_* variables of the host from changing the account or region.
         self._client = Client(account_sid, auth_token, http_client=self._http, environment={})
         self._sender: dict[str, str] = (
@@ -100,8 +101,10 @@ class TwilioSender:
             # Without a Twilio error code in the body, the library repeats the HTTP status.
             return self._outcome_of_error(status, None if code == status else code)
         except requests.Timeout:
-            # The request may have reached Twilio: a retry can deliver the message twice.
-            return RetryLater("twilio: timed out")
+            # The request may have reached Twilio, which can still accept it after we stopped
+            # waiting: the retry reconciles first (asks Twilio's list), and asks no sooner than
+            # one more timeout from now, so a late acceptance is listed by then.
+            return RetryLater("twilio: timed out", retry_after=self._timeout)
         except requests.RequestException as exc:
             return RetryLater(f"twilio: {type(exc).__name__}")
         return Sent(str(message.sid))

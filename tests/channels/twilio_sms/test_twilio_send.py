@@ -120,7 +120,9 @@ def test_sends_through_a_messaging_service(fake: tuple[FakeTwilioApi, str]) -> N
         pytest.param(
             invalid_to_number(), 5, Failed("twilio: HTTP 400 error 21211", "21211"), id="400"
         ),
-        pytest.param(slow(1.5), 0.3, RetryLater("twilio: timed out"), id="timeout"),
+        pytest.param(
+            slow(1.5), 0.3, RetryLater("twilio: timed out", retry_after=0.3), id="timeout"
+        ),
     ],
 )
 def test_provider_errors_map_to_outcomes(
