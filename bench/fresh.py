@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from bench.nlu import NLU_DATA, ROOT, load_disclosures
 from bot.nlu.embedded import EmbeddedNLU
-from bot.nlu.keywords import PHRASES_DIR, PhraseMatcher, load_patterns, load_phrases
+from bot.nlu.keywords import PHRASES_DIR, PhraseMatcher, default_matcher, load_phrases
 from bot.nlu.screening import screen
 from bot.nlu.training_data import load_directory
 
@@ -30,9 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     with_patterns = "--no-patterns" not in args
     wanted = {a for a in args if not a.startswith("--")}
-    matcher = PhraseMatcher(
-        load_phrases(PHRASES_DIR), patterns=load_patterns(PHRASES_DIR) if with_patterns else None
-    )
+    matcher = default_matcher() if with_patterns else PhraseMatcher(load_phrases(PHRASES_DIR))
     nlu = EmbeddedNLU.train(load_directory(NLU_DATA))
     disclosures = load_disclosures(FRESH)
     lines = [

@@ -118,14 +118,9 @@ class Runtime:
 
     @cached_property
     def safeguarding_phrases(self) -> PhraseMatcher:
-        from bot.nlu.keywords import PhraseMatcher, load_patterns, load_phrases
+        from bot.nlu.keywords import load_matcher
 
-        directory = self.settings.flows_dir / "safeguarding"
-        return PhraseMatcher(
-            load_phrases(directory, self.parse_cache),
-            self.parse_cache,
-            patterns=load_patterns(directory, self.parse_cache),
-        )
+        return load_matcher(self.settings.flows_dir / "safeguarding", self.parse_cache)
 
     @cached_property
     def understander(self) -> Understander:

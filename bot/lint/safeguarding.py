@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.flowspec.problems import Problem
-from bot.nlu.keywords import KINDS, PhraseFileError, read_pattern_file, read_phrase_file
+from bot.nlu.keywords import KINDS, PhraseFileError, read_language_file
 
 RULE = "SG-01"
 
@@ -30,8 +30,7 @@ def safeguarding_problems(
             )
             continue
         try:
-            kinds = read_phrase_file(path)
-            read_pattern_file(path)
+            kinds, _patterns = read_language_file(path)
         except PhraseFileError as exc:
             message = str(exc).removeprefix(f"{path}: ")
             problems.append(Problem("error", shown(path), "", RULE, message))

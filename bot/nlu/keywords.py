@@ -92,17 +92,21 @@ def normalise(text: str) -> str:
     return fold(text).translate(_ARABIC_VARIANTS)
 
 
-def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, tuple[str, ...]]:
-    """kind -> phrases of one language file. Unknown keys are kept (the lint rule names them).
-    With `cache`, YAML parsed before from the same content is read from disk."""
+def _read_document(path: Path, cache: ParseCache | None) -> dict[object, object]:
+    """One language file, parsed (with `cache`, YAML parsed before from the same content is
+    read from disk)."""
     try:
         text = path.read_text(encoding="utf-8")
         parsed = cache.load_yaml(text, SAFE_LOADER) if cache else yaml.load(text, SAFE_LOADER)
-        doc = parsed or {}
     except yaml.YAMLError as exc:
         raise PhraseFileError(f"{path}: not YAML: {exc}") from exc
+    doc = parsed or {}
     if not isinstance(doc, dict):
         raise PhraseFileError(f"{path}: expected a mapping of kinds to lists of phrases")
+    return doc
+
+
+def _phrases_in(path: Path, doc: Mapping[object, object]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for kind, items in doc.items():
         if kind in ("language", WORDS, PATTERNS):
@@ -113,15 +117,7 @@ def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, t
     return out
 
 
-def read_pattern_file(path: Path, cache: ParseCache | None = None) -> PatternSet:
-    """The `words:` and `patterns:` of one language file (both may be absent), checked: every
-    class a pattern uses is defined, no pattern starts or ends with a gap, kinds are known."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        parsed = cache.load_yaml(text, SAFE_LOADER) if cache else yaml.load(text, SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise PhraseFileError(f"{path}: not YAML: {exc}") from exc
-    doc = parsed if isinstance(parsed, dict) else {}
+def _patterns_in(path: Path, doc: Mapping[object, object]) -> PatternSet:
     words = _string_lists(path, WORDS, doc.get(WORDS) or {})
     patterns = _string_lists(path, PATTERNS, doc.get(PATTERNS) or {})
     for kind, listed in patterns.items():
@@ -132,6 +128,26 @@ def read_pattern_file(path: Path, cache: ParseCache | None = None) -> PatternSet
             if problem:
                 raise PhraseFileError(f"{path}: patterns: {kind}: {pattern!r}: {problem}")
     return PatternSet(words, patterns)
+
+
+def read_language_file(
+    path: Path, cache: ParseCache | None = None
+) -> tuple[dict[str, tuple[str, ...]], PatternSet]:
+    """kind -> phrases of one language file (unknown keys are kept: the lint rule names them),
+    and its `words:` and `patterns:` (both may be absent), checked: every class a pattern uses
+    is defined, no pattern starts or ends with a gap, kinds are known. The file is read once."""
+    doc = _read_document(path, cache)
+    return _phrases_in(path, doc), _patterns_in(path, doc)
+
+
+def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, tuple[str, ...]]:
+    """The phrases of `read_language_file`."""
+    return _phrases_in(path, _read_document(path, cache))
+
+
+def read_pattern_file(path: Path, cache: ParseCache | None = None) -> PatternSet:
+    """The word classes and patterns of `read_language_file`."""
+    return _patterns_in(path, _read_document(path, cache))
 
 
 def _string_lists(path: Path, key: str, value: object) -> dict[str, tuple[str, ...]]:
@@ -163,20 +179,22 @@ def _pattern_problem(pattern: str, words: Mapping[str, tuple[str, ...]]) -> str 
     return None
 
 
+def _language_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+
+
 def load_patterns(
     directory: Path = PHRASES_DIR, cache: ParseCache | None = None
 ) -> dict[str, PatternSet]:
     """language -> its word classes and patterns, from every `<lang>.yaml` in `directory`."""
-    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    return {path.stem: read_pattern_file(path, cache) for path in files}
+    return {path.stem: read_pattern_file(path, cache) for path in _language_files(directory)}
 
 
 def load_phrases(
     directory: Path = PHRASES_DIR, cache: ParseCache | None = None
 ) -> dict[str, dict[str, tuple[str, ...]]]:
     """language -> kind -> phrases, from every `<lang>.yaml` in `directory`."""
-    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    return {path.stem: read_phrase_file(path, cache) for path in files}
+    return {path.stem: read_phrase_file(path, cache) for path in _language_files(directory)}
 
 
 @dataclass(frozen=True)
@@ -349,10 +367,20 @@ class PhraseMatcher:
         return None
 
 
+def load_matcher(directory: Path = PHRASES_DIR, cache: ParseCache | None = None) -> PhraseMatcher:
+    """The phrases and patterns of every `<lang>.yaml` in `directory`, each file read once."""
+    read = {path.stem: read_language_file(path, cache) for path in _language_files(directory)}
+    return PhraseMatcher(
+        {lang: phrases for lang, (phrases, _) in read.items()},
+        cache,
+        patterns={lang: patterns for lang, (_, patterns) in read.items()},
+    )
+
+
 @functools.cache
 def default_matcher() -> PhraseMatcher:
     """The phrases and patterns shipped in `flows/safeguarding/`, loaded once per process."""
-    return PhraseMatcher(load_phrases(PHRASES_DIR), patterns=load_patterns(PHRASES_DIR))
+    return load_matcher(PHRASES_DIR)
 
 
 def match_safeguarding(text: str) -> str | None:

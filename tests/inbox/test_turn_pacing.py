@@ -121,6 +121,17 @@ def _arrivals_pacer(store: SqlStore, max_defer: float) -> TurnPacer:
     )
 
 
+def _queued_for_arrivals_worker(
+    store: SqlStore, brains: Brains, count: int, max_defer: float
+) -> InboxWorker:
+    """`count` items queued, and a worker that claims them in one batch, paced by arrivals."""
+    _queue(store, count)
+    return InboxWorker(
+        store, brains.runtime.conversation, brains.runtime.catalogue, batch=count,
+        pacer=_arrivals_pacer(store, max_defer),
+    )
+
+
 async def _run_with_arrivals(
     worker: InboxWorker, store: SqlStore, count: int, *, arriving: bool, timeout: float
 ) -> float:
@@ -160,11 +171,7 @@ def test_a_worker_process_defers_turns_while_webhooks_arrive_but_never_starves_t
     sql_store: SqlStore, brains: Brains
 ) -> None:
     count, max_defer = 4, 0.8
-    _queue(sql_store, count)
-    worker = InboxWorker(
-        sql_store, brains.runtime.conversation, brains.runtime.catalogue, batch=count,
-        pacer=_arrivals_pacer(sql_store, max_defer),
-    )
+    worker = _queued_for_arrivals_worker(sql_store, brains, count, max_defer)
     asyncio.run(_run_with_arrivals(worker, sql_store, count, arriving=True, timeout=30))
     done = _done_times(sql_store)[:count]
     gaps = [later - earlier for earlier, later in pairwise(done)]
@@ -176,10 +183,6 @@ def test_a_worker_process_runs_turns_at_once_when_nothing_arrives(
     sql_store: SqlStore, brains: Brains
 ) -> None:
     count, max_defer = 4, 5.0
-    _queue(sql_store, count)
-    worker = InboxWorker(
-        sql_store, brains.runtime.conversation, brains.runtime.catalogue, batch=count,
-        pacer=_arrivals_pacer(sql_store, max_defer),
-    )
+    worker = _queued_for_arrivals_worker(sql_store, brains, count, max_defer)
     took = asyncio.run(_run_with_arrivals(worker, sql_store, count, arriving=False, timeout=30))
     assert took < max_defer
