@@ -78,8 +78,7 @@ def run_chat(
         now = datetime.now(UTC)
         with store.reading() as reader:
             if registry.refresh(reader, now):  # as the inbox worker does before each batch
-                engine = base.engine.with_content(registry.flows, registry.catalogue)
-                conversation = base.with_engine(engine)
+                conversation = base.with_content(registry.flows, registry.catalogue)
                 catalogue = registry.catalogue
         deep_link: str | None = None
         if channel == "telegram":

@@ -147,8 +147,9 @@ class InboxWorker:
         with self._store.reading() as reader:
             changed = self._registry.refresh(reader, self._clock())
         if changed:
-            engine = self._base.engine.with_content(self._registry.flows, self._registry.catalogue)
-            self._conversation = self._base.with_engine(engine)
+            self._conversation = self._base.with_content(
+                self._registry.flows, self._registry.catalogue
+            )
 
     def process(self, item: InboxItem) -> None:
         """Understands the message first, reading only (the NLU runs outside any write

@@ -32,6 +32,14 @@ and `~` (a gap of up to `MAX_GAP_WORDS` other words), optionally anchored with `
 certain than a listed phrase: it earns the kind check-in, not the help reply
 (`PhraseMatcher.match_pattern`, bot.nlu.screening). A class used but not defined in the file is
 an error naming the file, kind and pattern.
+
+Idioms that say nothing of risk ("die laughing", "umieram ze śmiechu", "اموت من الضحك") are
+listed under `ordinary:` in the same file (phrase syntax, without anchors). They are cut out of
+a message, whatever its language, before phrases and patterns are looked for, so "i want to die
+laughing" is not "want to die"; "i want to die laughing, really i want to die" still is. An
+idiom is listed only when it is ordinary in every use: "killing me" is not one ("my feet are
+killing me", but also "he is killing me"). The classifier's part of the screen sees the whole
+message.
 """
 
 from __future__ import annotations
@@ -70,6 +78,10 @@ _ARABIC_VARIANTS = str.maketrans(
 
 WORDS = "words"
 PATTERNS = "patterns"
+ORDINARY = "ordinary"
+# What an idiom is replaced by: a word no phrase or class entry holds, so no phrase is made of
+# the words either side of it, and a pattern's gap counts it as one word.
+_CUT = "\x00"
 GAP = "~"
 MAX_GAP_WORDS = 3
 _CLASS = re.compile(r"^\{([a-z0-9_]+)\}$")
@@ -81,10 +93,12 @@ class PhraseFileError(ValueError):
 
 @dataclass(frozen=True)
 class PatternSet:
-    """One language's word classes and patterns (kind -> patterns)."""
+    """One language's word classes, patterns (kind -> patterns) and ordinary idioms (cut out
+    of a message before it is matched)."""
 
     words: Mapping[str, tuple[str, ...]]
     patterns: Mapping[str, tuple[str, ...]]
+    ordinary: tuple[str, ...] = ()
 
 
 def normalise(text: str) -> str:
@@ -109,7 +123,7 @@ def _read_document(path: Path, cache: ParseCache | None) -> dict[object, object]
 def _phrases_in(path: Path, doc: Mapping[object, object]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for kind, items in doc.items():
-        if kind in ("language", WORDS, PATTERNS):
+        if kind in ("language", WORDS, PATTERNS, ORDINARY):
             continue
         if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
             raise PhraseFileError(f"{path}: `{kind}` must be a list of phrases")
@@ -127,15 +141,24 @@ def _patterns_in(path: Path, doc: Mapping[object, object]) -> PatternSet:
             problem = _pattern_problem(pattern, words)
             if problem:
                 raise PhraseFileError(f"{path}: patterns: {kind}: {pattern!r}: {problem}")
-    return PatternSet(words, patterns)
+    ordinary = doc.get(ORDINARY) or []
+    if not isinstance(ordinary, list) or not all(isinstance(i, str) for i in ordinary):
+        raise PhraseFileError(f"{path}: `{ORDINARY}` must be a list of idioms")
+    for idiom in ordinary:
+        if idiom.startswith("^") or idiom.endswith("$") or not normalise(idiom.rstrip("*")):
+            raise PhraseFileError(
+                f"{path}: {ORDINARY}: {idiom!r}: an idiom is words, without `^` or `$`"
+            )
+    return PatternSet(words, patterns, tuple(" ".join(i.split()) for i in ordinary))
 
 
 def read_language_file(
     path: Path, cache: ParseCache | None = None
 ) -> tuple[dict[str, tuple[str, ...]], PatternSet]:
     """kind -> phrases of one language file (unknown keys are kept: the lint rule names them),
-    and its `words:` and `patterns:` (both may be absent), checked: every class a pattern uses
-    is defined, no pattern starts or ends with a gap, kinds are known. The file is read once."""
+    and its `words:`, `patterns:` and `ordinary:` (each may be absent), checked: every class
+    a pattern uses is defined, no pattern starts or ends with a gap, kinds are known, idioms
+    are unanchored words. The file is read once."""
     doc = _read_document(path, cache)
     return _phrases_in(path, doc), _patterns_in(path, doc)
 
@@ -146,7 +169,7 @@ def read_phrase_file(path: Path, cache: ParseCache | None = None) -> dict[str, t
 
 
 def read_pattern_file(path: Path, cache: ParseCache | None = None) -> PatternSet:
-    """The word classes and patterns of `read_language_file`."""
+    """The word classes, patterns and idioms of `read_language_file`."""
     return _patterns_in(path, _read_document(path, cache))
 
 
@@ -186,7 +209,8 @@ def _language_files(directory: Path) -> list[Path]:
 def load_patterns(
     directory: Path = PHRASES_DIR, cache: ParseCache | None = None
 ) -> dict[str, PatternSet]:
-    """language -> its word classes and patterns, from every `<lang>.yaml` in `directory`."""
+    """language -> its word classes, patterns and idioms, from every `<lang>.yaml` in
+    `directory`."""
     return {path.stem: read_pattern_file(path, cache) for path in _language_files(directory)}
 
 
@@ -297,6 +321,15 @@ class _CompiledPatterns:
         return self._regex.search(padded) is not None
 
 
+def _idiom_regex(idioms: list[str]) -> re.Pattern[str] | None:
+    """Every idiom as one regex over the padded message, whole words (a trailing `*`: any word
+    starting so); longest first, so the longest idiom at a place is cut."""
+    parts = sorted({r for r in map(_entry_regex, idioms) if r}, key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile(f"(?<=\\s)(?:{'|'.join(parts)})(?=\\s)")
+
+
 class PhraseMatcher:
     """Finds the first kind (in `KINDS` order) whose phrases, of any language, occur in a text."""
 
@@ -308,9 +341,11 @@ class PhraseMatcher:
     ) -> None:
         """`cache`: where the phrases' normalised forms are kept between starts, by the
         phrases and the normalising code (most of the matcher's start-up). `patterns`:
-        language -> its word classes and patterns (`match_pattern`)."""
+        language -> its word classes, patterns (`match_pattern`) and idioms (cut out of a
+        message before either match)."""
         self._phrases = {lang: dict(kinds) for lang, kinds in phrases.items()}
         sets = dict(patterns or {})
+        self._idioms = _idiom_regex([i for lang in sorted(sets) for i in sets[lang].ordinary])
         self._patterns = tuple(
             (
                 kind,
@@ -348,19 +383,26 @@ class PhraseMatcher:
     def phrases(self, kind: str, language: str) -> tuple[str, ...]:
         return self._phrases.get(language, {}).get(kind, ())
 
+    def _padded(self, text: str) -> str:
+        """`text` normalised, its idioms cut, between a newline and a space at each end."""
+        padded = f"\n {normalise(text)} \n"
+        if self._idioms is not None:
+            padded = self._idioms.sub(_CUT, padded)
+        return padded
+
     def match(self, text: str) -> str | None:
-        """A kind of `KINDS`, or None when no listed phrase occurs in `text`."""
-        folded = normalise(text)
-        padded = f"\n {folded} \n"
-        words = frozenset(folded.split())
+        """A kind of `KINDS`, or None when no listed phrase occurs in `text` (its idioms cut)."""
+        padded = self._padded(text)
+        words = frozenset(padded.split())
         for kind, compiled in self._compiled:
             if compiled.search(padded, words):
                 return kind
         return None
 
     def match_pattern(self, text: str) -> str | None:
-        """A kind of `KINDS` whose patterns, of any language, meet `text`; None otherwise."""
-        padded = f"\n {normalise(text)} \n"
+        """A kind of `KINDS` whose patterns, of any language, meet `text` (its idioms cut);
+        None otherwise."""
+        padded = self._padded(text)
         for kind, compiled in self._patterns:
             if compiled.search(padded):
                 return kind

@@ -33,6 +33,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.catalogue import Catalogue
 from bot.engine.engine import Engine
 from bot.engine.events import (
     AnswerSaved,
@@ -52,6 +53,7 @@ from bot.engine.events import (
 from bot.engine.ids import IdFactory
 from bot.engine.inputs import Invitation, TurnInput, Understanding, UpdateReceived
 from bot.engine.session import Session, SessionFormatError
+from bot.flowspec.model import FlowSet
 from bot.service.postcode import district_of
 from bot.service.understanding import Understander
 from bot.terms import Register
@@ -136,9 +138,12 @@ class Conversation:
     def engine(self) -> Engine:
         return self._engine
 
-    def with_engine(self, engine: Engine) -> Conversation:
-        """The same host around another engine (other content; bot.service.consultations)."""
-        return Conversation(engine, self._understander, self._ids)
+    def with_content(self, flows: FlowSet, catalogue: Catalogue) -> Conversation:
+        """The same host around an engine for other content: the flows and catalogue of a
+        FlowRegistry (bot.service.consultations), the base engine's settings kept."""
+        return Conversation(
+            self._engine.with_content(flows, catalogue), self._understander, self._ids
+        )
 
     def understand_first(
         self,
