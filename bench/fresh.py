@@ -1,9 +1,11 @@
 """The safeguarding screen on fresh wording: `python -m bench.fresh`.
 
-Run: `python -m bench.fresh [--no-patterns] [language ...]`.
+Run: `python -m bench.fresh [--no-patterns] [--batch NAME] [language ...]`.
 
 `bench/data/dev/fresh/` holds disclosures written before the safeguarding patterns
-(bot.nlu.keywords) and never used to write them, in every language. How many of them the
+(bot.nlu.keywords) and never used to write them, in every language; `fresh-2/` a second
+batch in Romanian and Polish, written before their second round of patterns (`--batch
+fresh-2`). How many of them the
 screen catches, and by what (a listed phrase, the classifier, a pattern), is a measure of how
 far the screen reaches beyond the wording it was written for. Development data, not an
 evaluation set: the evaluation sets are bench/data/ordinary and bench/data/disclosures.
@@ -26,13 +28,22 @@ FRESH = ROOT / "bench" / "data" / "dev" / "fresh"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Arguments: language codes (default all); `--no-patterns` screens with the phrase lists
-    and the classifier alone (the figure before the patterns, from the same data)."""
+    and the classifier alone (the figure before the patterns, from the same data); `--batch
+    NAME` a batch of `bench/data/dev/` other than `fresh`."""
     args = list(argv if argv is not None else sys.argv[1:])
     with_patterns = "--no-patterns" not in args
+    batch = "fresh"
+    if "--batch" in args:
+        at = args.index("--batch")
+        batch = args[at + 1] if at + 1 < len(args) else ""
+        del args[at : at + 2]
+    if not batch.startswith("fresh") or not (FRESH.parent / batch).is_dir():
+        print(f"no such batch: {batch!r} (a folder bench/data/dev/fresh*)", file=sys.stderr)
+        return 2
     wanted = {a for a in args if not a.startswith("--")}
     matcher = default_matcher() if with_patterns else PhraseMatcher(load_phrases(PHRASES_DIR))
     nlu = EmbeddedNLU.train(load_directory(NLU_DATA))
-    disclosures = load_disclosures(FRESH)
+    disclosures = load_disclosures(FRESH.parent / batch)
     lines = [
         "| language | caught | by a phrase (clear) | by the classifier "
         "| by a pattern or a call for help (check) | kind right |",

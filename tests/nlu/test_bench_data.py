@@ -67,11 +67,16 @@ def test_every_language_has_its_evaluation_sets(language: str) -> None:
 def test_the_fresh_batch_is_no_listed_phrase_no_training_example_and_no_evaluation_text(
     real_examples: list[Example],
 ) -> None:
-    # bench/data/dev/fresh/ measures how far the screen reaches beyond the wording it was
-    # written for (python -m bench.fresh): copied into phrases or training data, it no longer
-    # would.
+    # bench/data/dev/fresh*/ measure how far the screen reaches beyond the wording it was
+    # written for (python -m bench.fresh): copied into phrases or training data, they no
+    # longer would.
+    batches = sorted(DEV.glob("fresh*"))
+    assert [b.name for b in batches][:2] == ["fresh", "fresh-2"]
     fresh = {
-        normalise(t) for items in load_disclosures(DEV / "fresh").values() for t, _ in items
+        normalise(t)
+        for batch in batches
+        for items in load_disclosures(batch).values()
+        for t, _ in items
     }
     listed = {
         normalise(p.strip("^$*"))

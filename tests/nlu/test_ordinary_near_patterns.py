@@ -1,0 +1,38 @@
+"""Ordinary messages that share words with the shipped safeguarding patterns get no finding
+from the keyword net: a walking stick is not a weapon, medicine put away from grandchildren is
+not hoarding, a teenager kept in for the evening is not coercive control."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.keywords import default_matcher
+
+# (language, an ordinary message that shares words with a pattern of that language)
+ORDINARY = [
+    ("en", "the carer makes sure i take all my tablets"),
+    ("en", "my feet are killing me after the walk to the centre"),
+    ("cy", "dwi'n cymryd fy nhabledi i gyd efo brecwast"),
+    ("cy", "mae fy ngŵr yn bwyta gyda chyllell a fforc"),
+    ("cy", "mae'r pigiad yn mynd i fy mrifo"),
+    ("cy", "well i chi fynd hebddo i heddiw"),
+    ("pl", "tata chodzi z kijem od operacji"),
+    ("pl", "mama nie pozwala mi wyjść na imprezę"),
+    ("pl", "chowam leki przed wnukami"),
+    ("pl", "odkładam tabletki na półkę po śniadaniu"),
+    ("pl", "mój tata czyta wiadomości codziennie"),
+    ("pl", "nie mogę żyć bez kawy"),
+    ("pl", "nie widzę sensu w tym projekcie"),
+    ("ro", "tot mă ard la mână când gătesc"),
+    ("ro", "mama nu mă lasă să merg la petrecere"),
+    ("ro", "țin medicamentele ascunse de nepoți"),
+    ("ro", "nu am voie să am telefon la serviciu"),
+    ("ro", "fiul meu îmi ia telefonul să se joace"),
+    ("ro", "a venit cu bâta de baseball la antrenament"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), ORDINARY)
+def test_ordinary_wording_near_a_pattern_is_no_finding(language: str, text: str) -> None:
+    matcher = default_matcher()
+    assert (matcher.match(text), matcher.match_pattern(text)) == (None, None), language
