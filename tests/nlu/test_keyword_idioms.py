@@ -90,6 +90,8 @@ def test_an_anchored_or_empty_idiom_is_refused_naming_the_file(tmp_path: Path, i
     [
         "i want to die laughing",
         "the cake was to die for",
+        "she hit me up on whatsapp last night",
+        "the council slapped me with a fine for the bins",
         "بدي اموت من الضحك",
         "umieram ze śmiechu",
         "am murit de râs",

@@ -29,6 +29,13 @@ ORDINARY = [
     ("ro", "nu am voie să am telefon la serviciu"),
     ("ro", "fiul meu îmi ia telefonul să se joace"),
     ("ro", "a venit cu bâta de baseball la antrenament"),
+    ("ro", "fiul meu îmi citește mesajele, nu mai văd bine"),
+    ("pl", "syn czyta moje wiadomości, bo słabo widzę"),
+    ("ar", "ابني بيقرا رسايلي لاني ما بشوف منيح"),
+    ("ur", "بیٹا میرے میسج پڑھتا ہے کیونکہ مجھے نظر نہیں آتا"),
+    ("ur", "ابو کمرے میں لائٹ بند کر دیتا ہے"),
+    ("ar", "جرحت ايدي بالسكين وانا عم اطبخ"),
+    ("ur", "چھت پر بچے کود رہے ہیں"),
 ]
 
 
