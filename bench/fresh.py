@@ -5,10 +5,11 @@ Run: `python -m bench.fresh [--no-patterns] [--batch NAME] [language ...]`.
 `bench/data/dev/fresh/` holds disclosures written before the safeguarding patterns
 (bot.nlu.keywords) and never used to write them, in every language; `fresh-2/` a second
 batch in Romanian and Polish, written before their second round of patterns (`--batch
-fresh-2`); `fresh-3/` a third in Arabic and Urdu, likewise (`--batch fresh-3`). How many of them the
-screen catches, and by what (a listed phrase, the classifier, a pattern), is a measure of how
-far the screen reaches beyond the wording it was written for. Development data, not an
-evaluation set: the evaluation sets are bench/data/ordinary and bench/data/disclosures.
+fresh-2`); `fresh-3/` a third in Arabic and Urdu and `fresh-4/` a fourth in English, likewise.
+How many of them the screen catches, and by what (a listed phrase, the classifier, a
+pattern), is a measure of how far the screen reaches beyond the wording it was written for.
+Development data, not an evaluation set: the evaluation sets are bench/data/ordinary and
+bench/data/disclosures.
 """
 
 from __future__ import annotations
