@@ -5,7 +5,8 @@ Run: `python -m bench.fresh [--no-patterns] [--batch NAME] [language ...]`.
 `bench/data/dev/fresh/` holds disclosures written before the safeguarding patterns
 (bot.nlu.keywords) and never used to write them, in every language; `fresh-2/` a second
 batch in Romanian and Polish, written before their second round of patterns (`--batch
-fresh-2`); `fresh-3/` a third in Arabic and Urdu and `fresh-4/` a fourth in English, likewise.
+fresh-2`); `fresh-3/` a third in Arabic and Urdu, `fresh-4/` a fourth in English and `fresh-5/` a
+fifth in Bengali and Punjabi, likewise.
 How many of them the screen catches, and by what (a listed phrase, the classifier, a
 pattern), is a measure of how far the screen reaches beyond the wording it was written for.
 Development data, not an evaluation set: the evaluation sets are bench/data/ordinary and
