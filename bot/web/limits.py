@@ -6,8 +6,11 @@
   as soon as it passes the cap, so an unsigned 400 MB request costs the server nothing;
 * each chunk of the body must arrive within `read_timeout` seconds, so a client that trickles
   its body cannot hold a connection and a worker thread for ever (408);
-* a response given before the body was read (a refused signature) closes the connection, so
-  the server does not go on draining what the client sends;
+* a response given before the body was read (a refused signature, a page the user may not
+  post to) closes the connection, so the server does not go on draining what the client sends.
+  A declared body of at most `DRAIN_LIMIT` bytes is read to its end first: closing a socket
+  with unread bytes in it makes the kernel send a reset, which can destroy the answer before
+  the client has read it;
 * a client that goes away mid-body ends the request quietly: that is the client's doing, not
   an error of Heard's, and it logs one line at INFO, not a traceback.
 """
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 
@@ -24,6 +28,7 @@ log = logging.getLogger("heard.web")
 
 DEFAULT_CAP = 1024 * 1024  # 1 MiB: larger than any update or form a provider sends
 READ_TIMEOUT = 15.0
+DRAIN_LIMIT = 64 * 1024  # cheaper to read than to risk a reset that loses the answer
 
 
 class _TooLarge(Exception):
@@ -87,6 +92,10 @@ class BodyLimits:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if not body_done and declared is not None and declared - received <= DRAIN_LIMIT:
+                    with contextlib.suppress(_TooSlow, _TooLarge):
+                        while not body_done:
+                            await limited_receive()
                 if not body_done:
                     # Answered without reading the body (a refused signature): close the
                     # connection rather than let the server drain whatever the client sends.
