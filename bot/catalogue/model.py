@@ -21,7 +21,8 @@ BASE_LANGUAGE = "en"
 # Keyword lists that are answers to a question, not whole-message commands. `cancel` answers
 # the DELETE confirmation; elsewhere English "cancel" is a STOP word (as for Twilio).
 # `courtesy` ("please", "thanks") may stand beside a yes or a no word and change nothing.
-REPLY_WORD_LISTS = frozenset({"yes", "no", "skip", "cancel", "courtesy"})
+# `farewell` ("thanks", "bye") as a whole reply to a choice or number question keeps the place.
+REPLY_WORD_LISTS = frozenset({"yes", "no", "skip", "cancel", "courtesy", "farewell"})
 # Words a stop phrase may be followed by and still count ("please", "now", "thanks").
 STOP_PHRASE_EXTRA_WORDS = 2
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

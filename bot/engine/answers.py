@@ -6,13 +6,19 @@ from bot.engine.context import TurnContext
 from bot.engine.events import AnswerSaved
 from bot.engine.flowstack import remember_answered
 from bot.engine.questions import ask_question, question_for, waiting_ask
-from bot.engine.replies import Question, understand
+from bot.engine.replies import Question, is_farewell, understand
 from bot.engine.reply_language import note_reply_language
 from bot.engine.retry import say_what_to_send
 from bot.engine.runner import resume, run
 from bot.engine.session import Frame
 from bot.engine.steps import assign, run_branch
+from bot.flowspec import texts
 from bot.flowspec.model import AskStep, BranchStep, Flow
+
+# Questions where "thanks" or "bye" keeps the place instead of being asked again. Not yes/no:
+# there a farewell must never stand for an answer, so the person is told what to send
+# (consent, DELETE); not open: there the words are the answer.
+_PAUSE_KINDS = frozenset({"choice", "multi", "scale", "number"})
 
 # Branches followed from `other` before deciding whether the reply is asked again (a guard
 # against a loop of branches in content).
@@ -63,7 +69,13 @@ def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
     """Follows `other`; when it leads back to the ask itself (directly, or through branches,
     which say nothing), says exactly what to send and asks again, adding the help text (MENU,
     PERSON, ...) once the person has tried more than `max_retries` times. Branches may read
-    `reply_language` (bot.engine.reply_language), set here first."""
+    `reply_language` (bot.engine.reply_language), set here first.
+
+    A whole reply that takes leave ("thanks", "ok bye") at a choice or number question is
+    thanked: the question keeps waiting, unasked, and the reply is not counted as a try."""
+    if ask.answer in _PAUSE_KINDS and is_farewell(ctx.inp.text, ctx.vocabulary()):
+        ctx.say(texts.PAUSED)
+        return
     ctx.work.retries += 1
     note_reply_language(ctx)
     target = _through_branches(ctx, flow, ask.other)

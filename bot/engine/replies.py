@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.catalogue import Catalogue
 from bot.catalogue.model import fold
@@ -23,6 +24,7 @@ from bot.engine.events import Choice
 from bot.flowspec.model import SKIP_VALUE, AnswerKind
 
 _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
+_Meaning = TypeVar("_Meaning", str, bool)
 _DIGITS = re.compile(r"\d+")
 _NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 _SEPARATORS = re.compile(r"[,;/&+\n]+")
@@ -58,6 +60,7 @@ class Vocabulary:
     standard: frozenset[str] = frozenset()
     cancel: frozenset[str] = frozenset()
     courtesy: frozenset[str] = frozenset()  # "please", "thanks": beside a yes or a no, nothing
+    farewell: frozenset[str] = frozenset()  # "thanks", "bye", "see you": taking leave
     languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # code -> names
     # Words people put between the numbers of a multiple answer, in every catalogue language
     # (`flows/words/<lang>.yaml`): people mix languages.
@@ -77,6 +80,7 @@ class Vocabulary:
             standard=words("standard"),
             cancel=words("cancel"),
             courtesy=words("courtesy"),
+            farewell=words("farewell"),
             languages={
                 code: frozenset({fold(code), fold(info.name), fold(info.english_name)})
                 for code, info in catalogue.languages.items()
@@ -244,8 +248,31 @@ def _answer_words(words: Sequence[str], question: Question, vocab: Vocabulary) -
     for choice in question.choices:
         if choice.value in ("yes", "no"):
             phrases.setdefault(tuple(bare(choice.label).split()), choice.value)
+    meanings = _phrase_meanings(words, phrases)
+    return None if meanings is None else {m for m in meanings if m}
+
+
+def is_farewell(text: str, vocab: Vocabulary) -> bool:
+    """True when the whole reply takes leave ("thanks", "ok bye", "diolch, hwyl", "khuda
+    hafiz"): farewell words of the person's language (or English), with nothing else but
+    courtesy and yes words. Read only where no answer was understood, and never at a yes/no
+    question: there a farewell must not stand for a yes or a no (bot.engine.answers)."""
+    words = [w for w in (bare(w) for w in bare(text).split()) if any(c.isalnum() for c in w)]
+    phrases: dict[tuple[str, ...], bool] = {}
+    for listed, leaving in ((vocab.farewell, True), (vocab.courtesy, False), (vocab.yes, False)):
+        for phrase in listed:
+            phrases.setdefault(tuple(phrase.split()), leaving)
+    meanings = _phrase_meanings(words, phrases)
+    return meanings is not None and any(meanings)
+
+
+def _phrase_meanings(
+    words: Sequence[str], phrases: Mapping[tuple[str, ...], _Meaning]
+) -> list[_Meaning] | None:
+    """What each phrase of a reply made only of listed phrases means, taking the longest
+    phrase at each place; None when a word is in none of them."""
     longest = max((len(p) for p in phrases), default=0)
-    found: set[str] = set()
+    meanings: list[_Meaning] = []
     i = 0
     while i < len(words):
         size = next(
@@ -258,11 +285,9 @@ def _answer_words(words: Sequence[str], question: Question, vocab: Vocabulary) -
         )
         if size == 0:
             return None
-        meaning = phrases[tuple(words[i : i + size])]
-        if meaning:
-            found.add(meaning)
+        meanings.append(phrases[tuple(words[i : i + size])])
         i += size
-    return found
+    return meanings
 
 
 def _leading_phrase(words: Sequence[str], phrases: frozenset[str]) -> int:

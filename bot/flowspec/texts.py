@@ -15,6 +15,8 @@ NO = "common.no"
 PREFER_NOT_TO_SAY = "common.prefer_not_to_say"
 NOT_UNDERSTOOD = "common.not_understood"
 STOPPED = "common.stopped"
+# "thanks" or "bye" at a choice or number question: the place is kept, nothing is asked again.
+PAUSED = "common.paused"
 STARTED = "common.started"
 # START after STOP, back at the question the person was at when they stopped.
 STARTED_RESUME = "common.started_resume"
@@ -110,6 +112,7 @@ ENGINE_TEXT_IDS = (
     PREFER_NOT_TO_SAY,
     NOT_UNDERSTOOD,
     STOPPED,
+    PAUSED,
     STARTED,
     STARTED_RESUME,
     HELP,

@@ -16,6 +16,7 @@ ENGINE_TEXTS = """
   common.no: {standard: "No", easy: "No"}
   common.prefer_not_to_say: {standard: "Prefer not to say", easy: "Prefer not to say"}
   common.not_understood: {standard: "Sorry?", easy: "Sorry?"}
+  common.paused: {standard: "Thanks. Reply when ready.", easy: "Thanks. Reply when ready."}
   back.again: {standard: "Again.", easy: "Again."}
   back.none: {standard: "Nothing before.", easy: "Nothing before."}
   back.menu: {standard: "The menu again.", easy: "The menu again."}
