@@ -29,8 +29,9 @@ MAX_TURNS = 60
 
 # What the person types where a command is asked for, by command name: the language's own
 # word (the first in its catalogue list), so every language's commands are exercised.
-COMMAND_SCRIPT = ("help", "easy", "standard", "person", "menu", "stop", "<anything>", "start",
-                  "delete", "<yes>", "<anything>")
+# "<farewell>" at the menu (a choice question): thanked, the place kept, nothing asked again.
+COMMAND_SCRIPT = ("<farewell>", "help", "easy", "standard", "person", "menu", "stop",
+                  "<anything>", "start", "delete", "<yes>", "<anything>")
 
 
 @dataclass
@@ -164,9 +165,9 @@ class Harness:
         for command in COMMAND_SCRIPT:
             if command == "<anything>":
                 text = persona.open_answer
-            elif command == "<yes>":
-                yes = self.catalogue.words(persona.language, "yes")
-                text = yes[0] if yes else "yes"
+            elif command in ("<yes>", "<farewell>"):
+                listed = self.catalogue.words(persona.language, command.strip("<>"))
+                text = listed[0]
             else:
                 words = self.catalogue.languages[persona.language].keywords.get(command, ())
                 text = words[0] if words else command
