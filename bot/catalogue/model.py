@@ -198,6 +198,11 @@ class Catalogue:
         found = [code for code, info in self.languages.items() if key and key in info.greetings]
         return found[0] if len(found) == 1 else None
 
+    def is_greeting(self, text: str) -> bool:
+        """True when the whole message is a greeting of any catalogue language."""
+        key = phrase_key(text)
+        return bool(key) and any(key in info.greetings for info in self.languages.values())
+
     @property
     def message_ids(self) -> frozenset[str]:
         return frozenset(self.languages[BASE_LANGUAGE].messages)

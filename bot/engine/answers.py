@@ -15,9 +15,10 @@ from bot.engine.steps import assign, run_branch
 from bot.flowspec import texts
 from bot.flowspec.model import AskStep, BranchStep, Flow
 
-# Questions where "thanks" or "bye" keeps the place instead of being asked again. Not yes/no:
-# there a farewell must never stand for an answer, so the person is told what to send
-# (consent, DELETE); not open: there the words are the answer.
+# Questions where "thanks" or "bye" keeps the place, and "hello" asks the question again with no
+# apology, instead of "Sorry, we did not understand". Not yes/no: there a greeting or farewell
+# must never stand for an answer, so the person is told exactly what to send (consent, DELETE);
+# not open: there the words are the answer.
 _PAUSE_KINDS = frozenset({"choice", "multi", "scale", "number"})
 
 # Branches followed from `other` before deciding whether the reply is asked again (a guard
@@ -72,9 +73,13 @@ def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
     `reply_language` (bot.engine.reply_language), set here first.
 
     A whole reply that takes leave ("thanks", "ok bye") at a choice or number question is
-    thanked: the question keeps waiting, unasked, and the reply is not counted as a try."""
+    thanked: the question keeps waiting, unasked. A greeting ("hello", "salam") there, someone
+    coming back, gets the question again. Neither is counted as a try."""
     if ask.answer in _PAUSE_KINDS and is_farewell(ctx.inp.text, ctx.vocabulary()):
         ctx.say(texts.PAUSED)
+        return
+    if ask.answer in _PAUSE_KINDS and ctx.catalogue.is_greeting(ctx.inp.text):
+        ask_question(ctx, flow.id, ask)
         return
     ctx.work.retries += 1
     note_reply_language(ctx)

@@ -1,9 +1,11 @@
-""""Thanks" or "bye" at a choice or number question, in every language, on the shipped flows.
+""""Thanks" or "bye" at a choice or number question, in every language, on the shipped flows;
+and "hello" there, from someone coming back.
 
 The person is thanked and told their place is kept; the question is not asked again, the reply
 is not counted as a failed try (no help text after a few), nothing is saved, and the next
 reply answers the same question. At a yes/no question (consent, DELETE) a farewell is still
 not an answer: the person is told exactly what to send (tests/engine/test_engine_consent_trust.py).
+A greeting at a choice or number question gets the question again, with no apology.
 """
 
 from __future__ import annotations
@@ -119,3 +121,24 @@ def test_a_farewell_at_an_open_question_is_the_answer(
     assert said(chat.send("1"))[-1] == "hys.q_better"
     turn = chat.send("thanks")
     assert [e.value for e in of_type(turn, AnswerSaved)] == ["thanks"]
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"), [("en", "hello"), ("cy", "Shwmae"), ("ur", "aadab")]
+)
+def test_a_greeting_at_a_choice_question_asks_it_again_without_an_apology(
+    flows: FlowSet, catalogue: Catalogue, language: str, greeting: str
+) -> None:
+    chat = at_matters(flows, catalogue, language)
+    assert said(chat.send("thanks")) == ["common.paused"]
+    for _ in range(3):
+        assert said(chat.send(greeting)) == ["hys.q_matters"]
+    assert chat.session is not None and chat.session.retries == 0
+    assert [e.value for e in of_type(chat.send("2"), AnswerSaved)] == ["activities"]
+
+
+def test_a_greeting_at_the_consent_question_is_told_what_to_send(
+    flows: FlowSet, catalogue: Catalogue
+) -> None:
+    chat = at_consent(flows, catalogue, "en")
+    assert said(chat.send("hello")) == ["retry.yes_no", "consent.ask_share_views"]
