@@ -73,7 +73,7 @@ def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
     `reply_language` (bot.engine.reply_language), set here first.
 
     A whole reply that takes leave ("thanks", "ok bye") at a choice or number question is
-    thanked: the question keeps waiting, unasked. A greeting ("hello", "salam") there, someone
+    thanked: the question keeps waiting, unasked. A greeting ("hello", "shwmae") there, someone
     coming back, gets the question again. Neither is counted as a try."""
     if ask.answer in _PAUSE_KINDS and is_farewell(ctx.inp.text, ctx.vocabulary()):
         ctx.say(texts.PAUSED)

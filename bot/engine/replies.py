@@ -24,7 +24,6 @@ from bot.engine.events import Choice
 from bot.flowspec.model import SKIP_VALUE, AnswerKind
 
 _EDGE_PUNCTUATION = " .!?¡¿,;:'\"()[]{}<>#*-_~`=|\\/،۔؟।"
-_Meaning = TypeVar("_Meaning", str, bool)
 _DIGITS = re.compile(r"\d+")
 _NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 _SEPARATORS = re.compile(r"[,;/&+\n]+")
@@ -32,6 +31,8 @@ _MIN_CONTAINED = 3  # shortest reply that may match inside a longer label
 # A number inside a sentence ("2 please", "I think number 3") picks an option only in a reply
 # this short; in a longer one the number is more likely part of what the person says.
 _NUMBER_IN_SENTENCE_MAX_WORDS = 5
+# What a listed phrase stands for: an answer ("yes", "no", "" for courtesy) or taking leave.
+_Meaning = TypeVar("_Meaning", str, bool)
 
 
 def clean(text: str) -> str:
