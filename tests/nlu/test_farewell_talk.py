@@ -20,6 +20,13 @@ CATALOGUE = load_catalogue()
         "bye forever",
         "this is goodbye",
         "sorry and goodbye",
+        "diolch am bopeth, hwyl fawr am byth",
+        "dziękuję za wszystko, żegnajcie na zawsze",
+        "mulțumesc pentru tot, adio pentru totdeauna",
+        "شكرا على كل شيء، وداعا للأبد",
+        "sab ka shukriya, hamesha ke liye alvida",
+        "ਸਭ ਦਾ ਧੰਨਵਾਦ, ਹਮੇਸ਼ਾ ਲਈ ਅਲਵਿਦਾ",
+        "সবাইকে ধন্যবাদ, চিরদিনের জন্য বিদায়",
     ],
 )
 def test_a_farewell_for_ever_gets_the_help_reply(text: str) -> None:
