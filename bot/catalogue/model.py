@@ -194,14 +194,16 @@ class Catalogue:
     def greeting_language(self, text: str) -> str | None:
         """The one language whose greetings hold the whole message, else None (a greeting
         several languages share says nothing)."""
-        key = phrase_key(text)
-        found = [code for code, info in self.languages.items() if key and key in info.greetings]
+        found = self._greeting_languages(text)
         return found[0] if len(found) == 1 else None
 
     def is_greeting(self, text: str) -> bool:
         """True when the whole message is a greeting of any catalogue language."""
+        return bool(self._greeting_languages(text))
+
+    def _greeting_languages(self, text: str) -> list[str]:
         key = phrase_key(text)
-        return bool(key) and any(key in info.greetings for info in self.languages.values())
+        return [code for code, info in self.languages.items() if key and key in info.greetings]
 
     @property
     def message_ids(self) -> frozenset[str]:

@@ -75,12 +75,13 @@ def not_understood(ctx: TurnContext, flow: Flow, ask: AskStep) -> None:
     A whole reply that takes leave ("thanks", "ok bye") at a choice or number question is
     thanked: the question keeps waiting, unasked. A greeting ("hello", "shwmae") there, someone
     coming back, gets the question again. Neither is counted as a try."""
-    if ask.answer in _PAUSE_KINDS and is_farewell(ctx.inp.text, ctx.vocabulary()):
-        ctx.say(texts.PAUSED)
-        return
-    if ask.answer in _PAUSE_KINDS and ctx.catalogue.is_greeting(ctx.inp.text):
-        ask_question(ctx, flow.id, ask)
-        return
+    if ask.answer in _PAUSE_KINDS:
+        if is_farewell(ctx.inp.text, ctx.vocabulary()):
+            ctx.say(texts.PAUSED)
+            return
+        if ctx.catalogue.is_greeting(ctx.inp.text):
+            ask_question(ctx, flow.id, ask)
+            return
     ctx.work.retries += 1
     note_reply_language(ctx)
     target = _through_branches(ctx, flow, ask.other)
